@@ -1,0 +1,85 @@
+//! What every command shares: hex arguments, JSON output, error printing.
+
+use std::fmt;
+use std::io::Write;
+
+use serde::Serialize;
+
+/// A failed command: what happened, and one line on what to do about it.
+#[derive(Debug)]
+pub(crate) struct CliError {
+    message: String,
+    hint: Option<String>,
+}
+
+impl CliError {
+    /// An error with a message (a full sentence) and no hint.
+    pub(crate) fn new(message: impl Into<String>) -> Self {
+        CliError { message: message.into(), hint: None }
+    }
+
+    /// Adds the `hint:` line.
+    pub(crate) fn hint(mut self, hint: impl Into<String>) -> Self {
+        self.hint = Some(hint.into());
+        self
+    }
+}
+
+impl fmt::Display for CliError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let message = self.message.trim_end_matches('.');
+        writeln!(f, "Error: {message}.")?;
+        if let Some(hint) = &self.hint {
+            writeln!(f, "hint: {hint}")?;
+        }
+        Ok(())
+    }
+}
+
+impl From<paycrypt::Error> for CliError {
+    fn from(err: paycrypt::Error) -> Self {
+        let hint = match &err {
+            paycrypt::Error::KeyLength { algorithm, .. } => {
+                Some(format!("a {algorithm} key is {} hex digits", algorithm.key_len() * 2))
+            }
+            paycrypt::Error::IvLength { expected, .. } => {
+                Some(format!("pass --iv with {} hex digits (one block)", expected * 2))
+            }
+            paycrypt::Error::IvMissing { .. } => Some("pass --iv with one block of hex digits".to_owned()),
+            paycrypt::Error::IvNotAllowed => Some("drop --iv for ECB".to_owned()),
+            paycrypt::Error::PartialBlock { .. } => {
+                Some("pad the data (--padding PKCS7) or use CFB or OFB".to_owned())
+            }
+            paycrypt::Error::ModeNotSupported { .. } => {
+                Some("for TDES use CFB64 (or plain CFB) as the full-block CFB".to_owned())
+            }
+            _ => None,
+        };
+        CliError { message: err.to_string(), hint }
+    }
+}
+
+/// Decodes a hex argument (either case). `flag` names it in the error.
+pub(crate) fn hex_arg(flag: &str, value: &str) -> Result<Vec<u8>, CliError> {
+    hex::decode(value).map_err(|err| {
+        let why = match err {
+            hex::FromHexError::OddLength => format!("an odd number of hex digits ({})", value.len()),
+            hex::FromHexError::InvalidHexCharacter { c, index } => {
+                format!("'{}' at position {} is not a hex digit", c.escape_default(), index + 1)
+            }
+            hex::FromHexError::InvalidStringLength => "the wrong length".to_owned(),
+        };
+        CliError::new(format!("{flag} is not valid hex: {why}"))
+            .hint("give the value as hex digits 0-9 and A-F, two per byte")
+    })
+}
+
+/// Prints `value` to stdout as the AWS CLI prints JSON: indented by four spaces, one trailing newline.
+pub(crate) fn print_json<T: Serialize>(value: &T) -> Result<(), CliError> {
+    let mut out = Vec::new();
+    let formatter = serde_json::ser::PrettyFormatter::with_indent(b"    ");
+    let mut ser = serde_json::Serializer::with_formatter(&mut out, formatter);
+    value.serialize(&mut ser).map_err(|e| CliError::new(format!("cannot write JSON: {e}")))?;
+    out.push(b'\n');
+    std::io::stdout().write_all(&out).map_err(|e| CliError::new(format!("cannot write to stdout: {e}")))
+}

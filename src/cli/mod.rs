@@ -1,0 +1,45 @@
+//! The command line: flag parsing and printing only; the work is done by the library.
+
+mod cipher;
+mod common;
+mod kcv;
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+pub(crate) use common::{CliError, hex_arg, print_json};
+
+/// paycrypt: AWS Payment Cryptography, KMS and JWE results, offline and bit for bit.
+#[derive(Parser)]
+#[command(name = "paycrypt", version, about, long_about = None, disable_help_subcommand = true)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// TDES/AES encryption and decryption in any mode: a crypto calculator.
+    #[command(subcommand)]
+    Cipher(cipher::CipherCommand),
+    /// Compute a key check value (KCV).
+    Kcv(kcv::KcvArgs),
+}
+
+/// Parses the command line, runs the command and maps its outcome to an exit code: 0 ok, 1 failure
+/// (message on stderr), 2 usage error (from clap).
+pub(crate) fn run() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Cipher(cmd) => cipher::run(cmd),
+        Command::Kcv(args) => kcv::run(args),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(err) => {
+            eprint!("{err}");
+            ExitCode::FAILURE
+        }
+    }
+}

@@ -1,0 +1,22 @@
+//! paycrypt: AWS Payment Cryptography, AWS KMS and JOSE JWE results, offline and bit for bit.
+//!
+//! This crate is the library behind the `paycrypt` command: TDES and AES in every mode AWS Payment
+//! Cryptography offers (ECB, CBC, CFB1, CFB8, CFB64, CFB128, OFB), padding, and key check values.
+//!
+//! # Examples
+//! ```
+//! use paycrypt::{Algorithm, Mode, SymmetricKey};
+//! use paycrypt::kcv::{kcv, KcvAlgorithm};
+//!
+//! let key = SymmetricKey::new(Algorithm::Tdes2Key, &hex::decode("0123456789ABCDEFFEDCBA9876543210")?)?;
+//! assert_eq!(hex::encode_upper(kcv(&key, KcvAlgorithm::AnsiX924)), "08D7B4");
+//! let ct = key.encrypt(Mode::Cbc, Some(&[0u8; 8]), b"8 bytes!")?;
+//! assert_eq!(key.decrypt(Mode::Cbc, Some(&[0u8; 8]), &ct)?, b"8 bytes!");
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+#![forbid(unsafe_code)]
+
+pub mod primitives;
+
+pub use primitives::{Algorithm, Cipher, DecryptError, Error, Mode, SymmetricKey, UnpadError};
+pub use primitives::{kcv, modes, padding};

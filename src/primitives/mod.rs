@@ -1,0 +1,15 @@
+//! Pure functions over bytes: block ciphers and modes, padding, key check values.
+//!
+//! Nothing here does I/O or knows AWS's API shapes; AWS's names appear only where they name an
+//! algorithm (`TDES_2KEY`, `CFB8`, `ANSI_X9_24`).
+
+mod algorithm;
+mod cipher;
+mod error;
+pub mod kcv;
+pub mod modes;
+pub mod padding;
+
+pub use algorithm::{Algorithm, Mode};
+pub use cipher::{Cipher, SymmetricKey};
+pub use error::{DecryptError, Error, UnpadError};
