@@ -1,6 +1,8 @@
 //! Property tests of the symmetric core: round trips for every (cipher, mode) and random lengths, the
 //! general CFB-s against the mode crates where they overlap, padding round trips, and input checks.
 
+#![allow(clippy::unwrap_used)]
+
 use proptest::prelude::*;
 
 use paycrypt::modes::Direction;

@@ -32,7 +32,7 @@ fn run_case(case: &CipherCase, direction: Direction) -> Result<(), String> {
         // Bit strings: the general CFB with 1-bit segments over exactly `bits` bits.
         let iv = iv.ok_or("CFB1 case without IV")?;
         cipher.cfb_in_place(1, &iv, &mut buf, case.bits, direction).map_err(|e| e.to_string())?;
-        if case.bits % 8 == 0 {
+        if case.bits.is_multiple_of(8) {
             // Whole bytes: the mode API must agree.
             let mut again = unhex("input", &case.input);
             match direction {
