@@ -209,3 +209,21 @@ fn errors_leave_the_buffer_unchanged() {
     assert!(aes.encrypt_in_place(Mode::Cbc, Some(&[0; 16]), &mut buf).is_err());
     assert_eq!(buf, [5u8; 17]);
 }
+
+proptest! {
+    #[test]
+    fn name_parsers_round_trip_and_never_panic(s in "\\PC{0,12}", pick in 0usize..64) {
+        use paycrypt::kcv::KcvAlgorithm;
+        // Arbitrary text: an error or a value, never a panic.
+        let _ = (s.parse::<Algorithm>(), s.parse::<Mode>(), s.parse::<Padding>(), s.parse::<KcvAlgorithm>());
+        // Every name, in any case, parses back to itself.
+        let a = Algorithm::ALL[pick % Algorithm::ALL.len()];
+        let m = Mode::ALL[pick % Mode::ALL.len()];
+        let p = Padding::ALL[pick % Padding::ALL.len()];
+        prop_assert_eq!(a.to_string().to_lowercase().parse::<Algorithm>(), Ok(a));
+        prop_assert_eq!(m.to_string().parse::<Mode>(), Ok(m));
+        prop_assert_eq!(p.to_string().to_lowercase().parse::<Padding>(), Ok(p));
+        let k = [KcvAlgorithm::AnsiX924, KcvAlgorithm::Cmac][pick % 2];
+        prop_assert_eq!(k.to_string().parse::<KcvAlgorithm>(), Ok(k));
+    }
+}
