@@ -16,7 +16,9 @@
 //! ```
 #![forbid(unsafe_code)]
 
+pub mod keys;
 pub mod primitives;
+pub mod service;
 
 pub use primitives::{Algorithm, Cipher, DecryptError, Error, Mode, SymmetricKey, UnpadError};
 pub use primitives::{kcv, modes, padding};

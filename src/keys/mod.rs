@@ -1,0 +1,17 @@
+//! The key model and the key store.
+//!
+//! - [`KeyAttributes`] with AWS's enums ([`KeyUsage`], [`KeyClass`], [`KeyAlgorithm`],
+//!   [`KeyModesOfUse`]) and the combinations AWS accepts ([`KeyAttributes::check`]);
+//! - identifiers that are valid by construction ([`KeyArn`], [`AliasName`], [`KeyIdentifier`]);
+//! - a key's metadata in AWS's [`Key`] shape and its secret [`KeyMaterial`];
+//! - the [`KeyStore`] trait with [`MemoryStore`] and the persistent [`FileStore`].
+
+mod attributes;
+mod ids;
+mod key;
+mod store;
+
+pub use attributes::{AttributesError, KeyAlgorithm, KeyAttributes, KeyClass, KeyModesOfUse, KeyUsage};
+pub use ids::{AccountId, AliasName, IdError, KeyArn, KeyId, KeyIdentifier, Region};
+pub use key::{Key, KeyCheckValueAlgorithm, KeyMaterial, KeyOrigin, KeyState, StoredKey, Timestamp};
+pub use store::{AliasEntry, FileStore, KeyStore, MasterKey, MemoryStore, OpenOptions, StoreError, default_data_dir};

@@ -1,0 +1,112 @@
+//! Key stores: where keys and aliases live. [`MemoryStore`] for tests and servers without state,
+//! [`FileStore`] for a persistent store on disk (redb, material sealed under a master key).
+
+mod file;
+mod master;
+mod memory;
+
+use thiserror::Error;
+
+use crate::keys::{AliasName, Key, KeyArn, StoredKey};
+
+pub use file::{FileStore, OpenOptions, default_data_dir};
+pub use master::MasterKey;
+pub use memory::MemoryStore;
+
+/// An alias as a store holds it: its name and, if it points to one, its key.
+#[derive(Clone, Debug, Eq, PartialEq)]
+pub struct AliasEntry {
+    /// The alias name.
+    pub name: AliasName,
+    /// The key it points to, if any.
+    pub key_arn: Option<KeyArn>,
+}
+
+/// Where keys and aliases are kept. Each method is one atomic step: after a crash a key or alias
+/// change is either wholly there or not at all.
+pub trait KeyStore: Send + Sync {
+    /// The key with this ARN, with its material.
+    ///
+    /// # Errors
+    /// [`StoreError`] on a storage failure or a record that does not decrypt.
+    fn get_key(&self, arn: &KeyArn) -> Result<Option<StoredKey>, StoreError>;
+
+    /// The metadata of the key with this ARN (no material is decrypted).
+    ///
+    /// # Errors
+    /// [`StoreError`] on a storage failure.
+    fn get_key_metadata(&self, arn: &KeyArn) -> Result<Option<Key>, StoreError>;
+
+    /// Adds a key.
+    ///
+    /// # Errors
+    /// [`StoreError::Exists`] when a key with this ARN is already stored; [`StoreError`] on a storage
+    /// failure.
+    fn insert_key(&self, key: &StoredKey) -> Result<(), StoreError>;
+
+    /// Replaces the metadata of a stored key, keeping its material.
+    ///
+    /// # Errors
+    /// [`StoreError::NotFound`] when no key has this ARN; [`StoreError`] on a storage failure.
+    fn update_key(&self, key: &Key) -> Result<(), StoreError>;
+
+    /// Up to `limit` keys, by ARN, starting after `after`.
+    ///
+    /// # Errors
+    /// [`StoreError`] on a storage failure.
+    fn list_keys(&self, after: Option<&KeyArn>, limit: usize) -> Result<Vec<Key>, StoreError>;
+
+    /// The alias with this name.
+    ///
+    /// # Errors
+    /// [`StoreError`] on a storage failure.
+    fn get_alias(&self, name: &AliasName) -> Result<Option<AliasEntry>, StoreError>;
+
+    /// Creates (`create = true`, failing if it exists) or replaces (`create = false`, failing if it does
+    /// not exist) an alias.
+    ///
+    /// # Errors
+    /// [`StoreError::Exists`] or [`StoreError::NotFound`] as above; [`StoreError`] on a storage failure.
+    fn put_alias(&self, alias: &AliasEntry, create: bool) -> Result<(), StoreError>;
+
+    /// Removes an alias.
+    ///
+    /// # Errors
+    /// [`StoreError::NotFound`] when there is no such alias; [`StoreError`] on a storage failure.
+    fn delete_alias(&self, name: &AliasName) -> Result<(), StoreError>;
+
+    /// Up to `limit` aliases, by name, starting after `after`.
+    ///
+    /// # Errors
+    /// [`StoreError`] on a storage failure.
+    fn list_aliases(&self, after: Option<&AliasName>, limit: usize) -> Result<Vec<AliasEntry>, StoreError>;
+}
+
+/// A key store failed.
+#[derive(Debug, Error)]
+#[non_exhaustive]
+pub enum StoreError {
+    /// A key or alias with this name is already stored.
+    #[error("{0} already exists.")]
+    Exists(String),
+    /// No key or alias with this name is stored.
+    #[error("{0} does not exist.")]
+    NotFound(String),
+    /// Another process holds the store open.
+    #[error("The key store {path} is in use by {holder}.")]
+    Locked {
+        /// The database file.
+        path: String,
+        /// Who holds it, e.g. `process 1234`, as far as known.
+        holder: String,
+    },
+    /// The master key could not be read or created, or is not usable.
+    #[error("Master key: {0}")]
+    MasterKey(String),
+    /// A stored record did not decrypt or parse: tampering, or the wrong master key.
+    #[error("The stored record for {0} is corrupt or was sealed under another master key.")]
+    Corrupt(String),
+    /// The database or file system failed.
+    #[error("Key store failure: {0}")]
+    Backend(String),
+}
