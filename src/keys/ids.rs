@@ -127,6 +127,13 @@ impl Region {
     }
 }
 
+impl Region {
+    /// A region from a string the caller knows to match the pattern (constants).
+    pub(crate) fn trusted(s: &str) -> Self {
+        Region(s.to_owned())
+    }
+}
+
 string_id!(Region);
 
 /// A 12-digit AWS account id.
@@ -144,6 +151,13 @@ impl AccountId {
         } else {
             Err(IdError { what: "AccountId", rule: "12 digits" })
         }
+    }
+}
+
+impl AccountId {
+    /// An account id from a string the caller knows to match the pattern (constants).
+    pub(crate) fn trusted(s: &str) -> Self {
+        AccountId(s.to_owned())
     }
 }
 

@@ -264,6 +264,40 @@ impl fmt::Debug for KeyMaterial {
     }
 }
 
+/// Secret text from a request (clear key material as hex or PEM): zeroized on drop, never printed.
+#[derive(Clone, Default, Eq, PartialEq)]
+pub struct SecretText(Zeroizing<String>);
+
+impl SecretText {
+    /// Wraps `text`.
+    pub fn new(text: impl Into<String>) -> Self {
+        SecretText(Zeroizing::new(text.into()))
+    }
+
+    /// The text.
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for SecretText {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("SecretText(...)")
+    }
+}
+
+impl Serialize for SecretText {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&self.0)
+    }
+}
+
+impl<'de> Deserialize<'de> for SecretText {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        String::deserialize(d).map(|s| SecretText(Zeroizing::new(s)))
+    }
+}
+
 /// A key as a store holds it: metadata and material.
 #[derive(Clone, Debug)]
 pub struct StoredKey {

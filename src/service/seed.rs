@@ -1,0 +1,184 @@
+//! Seed files: pre-load a store with keys of fixed ids and material, and aliases, idempotently.
+//!
+//! ```json
+//! {"Keys":[{"KeyId":"<16 alnum>","KeyAttributes":{…},"KeyMaterial":"<hex or PEM>",
+//!           "KeyCheckValueAlgorithm":"CMAC","KeyCheckValue":"7AD386","Enabled":true,"Exportable":true}],
+//!  "Aliases":[{"AliasName":"alias/x","KeyId":"<16 alnum>"}]}
+//! ```
+//!
+//! # Security Warning
+//! A seed file holds keys in the clear: for tests and emulation only.
+
+use serde::{Deserialize, Serialize};
+
+use crate::keys::{AliasEntry, AliasName, KeyArn, KeyAttributes, KeyCheckValueAlgorithm, KeyId, KeyStore, SecretText, StoredKey};
+use crate::service::control::ClearKeyMaterial;
+use crate::service::{PaymentCryptography, ServiceError};
+
+/// A seed file.
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase", deny_unknown_fields)]
+pub struct SeedFile {
+    /// The keys.
+    #[serde(default)]
+    pub keys: Vec<SeedKey>,
+    /// The aliases.
+    #[serde(default)]
+    pub aliases: Vec<SeedAlias>,
+}
+
+/// One key of a seed file.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase", deny_unknown_fields)]
+pub struct SeedKey {
+    /// The key id (16 to 64 letters and digits); the ARN uses the store's region and account.
+    pub key_id: String,
+    /// The attributes.
+    pub key_attributes: KeyAttributes,
+    /// Hex for TDES/AES, PEM for RSA.
+    pub key_material: SecretText,
+    /// How to compute the check value (default by algorithm).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub key_check_value_algorithm: Option<KeyCheckValueAlgorithm>,
+    /// If given, verified against the material.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub key_check_value: Option<String>,
+    /// Default true.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub enabled: Option<bool>,
+    /// Default true.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub exportable: Option<bool>,
+}
+
+/// One alias of a seed file.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase", deny_unknown_fields)]
+pub struct SeedAlias {
+    /// The alias name.
+    pub alias_name: String,
+    /// The id of the key it points to.
+    pub key_id: String,
+}
+
+/// What a seed run did.
+#[derive(Clone, Debug, Default, Eq, PartialEq, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct SeedReport {
+    /// Keys added.
+    pub keys_added: usize,
+    /// Keys already there, identical.
+    pub keys_unchanged: usize,
+    /// Aliases added.
+    pub aliases_added: usize,
+    /// Aliases already there, pointing to the same key.
+    pub aliases_unchanged: usize,
+}
+
+impl<S: KeyStore> PaymentCryptography<S> {
+    /// Loads a seed file. Every entry is checked before anything is written; a key or alias that
+    /// exists already must be identical (attributes and check value; alias target), so running the
+    /// same file again changes nothing.
+    ///
+    /// # Errors
+    /// `ValidationException` naming the entry (`Keys[2].KeyMaterial`, …) for a bad entry or a check
+    /// value that does not match; `ConflictException` for an entry that differs from what is stored.
+    pub fn seed(&self, file: &SeedFile) -> Result<SeedReport, ServiceError> {
+        let mut keys: Vec<StoredKey> = Vec::with_capacity(file.keys.len());
+        for (i, entry) in file.keys.iter().enumerate() {
+            keys.push(self.seed_key(entry).map_err(|e| at(&format!("Keys[{i}]"), e))?);
+        }
+        let mut aliases = Vec::with_capacity(file.aliases.len());
+        for (i, a) in file.aliases.iter().enumerate() {
+            let path = format!("Aliases[{i}]");
+            let name = AliasName::parse(&a.alias_name)
+                .map_err(|e| ServiceError::field(format!("{path}.AliasName"), format!("{path}.AliasName: {e}")))?;
+            let id = KeyId::parse(&a.key_id)
+                .map_err(|e| ServiceError::field(format!("{path}.KeyId"), format!("{path}.KeyId: {e}")))?;
+            let arn = KeyArn::new(&self.settings().region, &self.settings().account, &id);
+            let known = keys.iter().any(|k| k.key.key_arn == arn) || self.store().get_key_metadata(&arn)?.is_some();
+            if !known {
+                return Err(ServiceError::field(
+                    format!("{path}.KeyId"),
+                    format!("{path}.KeyId {id} is neither in the file nor in the store."),
+                ));
+            }
+            aliases.push(AliasEntry { name, key_arn: Some(arn) });
+        }
+
+        let mut report = SeedReport::default();
+        for (i, key) in keys.iter().enumerate() {
+            match self.store().get_key_metadata(&key.key.key_arn)? {
+                Some(old)
+                    if old.key_attributes == key.key.key_attributes
+                        && old.key_check_value == key.key.key_check_value =>
+                {
+                    report.keys_unchanged += 1;
+                }
+                Some(_) => {
+                    return Err(ServiceError::Conflict(format!(
+                        "Keys[{i}]: {} exists with other attributes or material.",
+                        key.key.key_arn
+                    )));
+                }
+                None => {
+                    self.store().insert_key(key)?;
+                    report.keys_added += 1;
+                }
+            }
+        }
+        for (i, alias) in aliases.iter().enumerate() {
+            match self.store().get_alias(&alias.name)? {
+                Some(old) if old.key_arn == alias.key_arn => report.aliases_unchanged += 1,
+                Some(old) => {
+                    let to = old.key_arn.map_or_else(|| "no key".to_owned(), |a| a.to_string());
+                    return Err(ServiceError::Conflict(format!("Aliases[{i}]: {} exists and points to {to}.", alias.name)));
+                }
+                None => {
+                    self.store().put_alias(alias, true)?;
+                    report.aliases_added += 1;
+                }
+            }
+        }
+        Ok(report)
+    }
+
+    fn seed_key(&self, entry: &SeedKey) -> Result<StoredKey, ServiceError> {
+        let id = KeyId::parse(&entry.key_id).map_err(|e| ServiceError::field("KeyId", format!("KeyId: {e}")))?;
+        let clear = ClearKeyMaterial {
+            key_attributes: entry.key_attributes,
+            key_material: entry.key_material.clone(),
+            exportable: entry.exportable,
+        };
+        let stored = self.clear_key(&clear, entry.key_check_value_algorithm, entry.enabled.unwrap_or(true), Some(id))?;
+        if let Some(expected) = &entry.key_check_value {
+            if !expected.eq_ignore_ascii_case(&stored.key.key_check_value) {
+                return Err(ServiceError::field(
+                    "KeyCheckValue",
+                    format!(
+                        "KeyCheckValue {expected} does not match the material, whose {} check value is {}.",
+                        stored.key.key_check_value_algorithm, stored.key.key_check_value
+                    ),
+                ));
+            }
+        }
+        Ok(stored)
+    }
+}
+
+/// Prefixes the paths and message of a validation error with the entry's path.
+fn at(prefix: &str, e: ServiceError) -> ServiceError {
+    match e {
+        ServiceError::Validation { message, fields } => ServiceError::Validation {
+            message: format!("{prefix}: {}", message.replace("KeyMaterial.ClearKey.", "")),
+            fields: fields
+                .into_iter()
+                .map(|f| crate::service::FieldError {
+                    path: format!("{prefix}.{}", f.path.replace("KeyMaterial.ClearKey.", "")),
+                    message: f.message,
+                })
+                .collect(),
+        },
+        other => other,
+    }
+}
