@@ -9,7 +9,7 @@
 use std::fmt::Display;
 use std::fs;
 use std::ops::Bound;
-use std::os::unix::fs::DirBuilderExt;
+use std::os::unix::fs::{DirBuilderExt, PermissionsExt};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
@@ -117,6 +117,10 @@ impl FileStore {
                 Err(e) => return Err(backend(e)),
             }
         };
+        // The database holds sealed material and clear metadata: owner only, like master.key.
+        if fs::metadata(&path).is_ok_and(|m| m.permissions().mode() & 0o077 != 0) {
+            fs::set_permissions(&path, fs::Permissions::from_mode(0o600)).map_err(backend)?;
+        }
         // Best effort: only used to name the holder in another process's error.
         let _ = fs::write(dir.join("store.pid"), std::process::id().to_string());
         let store = FileStore { db, master, dir: dir.to_owned() };

@@ -1,0 +1,141 @@
+//! What the AWS-mirroring commands share: the store flags, JSON parameters, AWS-CLI-style output and
+//! errors, and their exit codes.
+//!
+//! Exit codes, as the AWS CLI has them: 0 ok; 252 a parameter that does not parse; 254 an error from
+//! the service (printed as `An error occurred (<Exception>) when calling the <Operation> operation:
+//! <message>`); and ours: 1 the key store cannot be opened; 2 a usage error (from clap).
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::Args;
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+use serde_json::Value;
+
+use paycrypt::keys::{AccountId, FileStore, OpenOptions, Region, default_data_dir};
+use paycrypt::service::{PaymentCryptography, ServiceError, Settings};
+
+use crate::cli::CliError;
+
+/// The exit code for a parameter that does not parse (as the AWS CLI).
+const EXIT_PARAMETER: u8 = 252;
+/// The exit code for a service error (as the AWS CLI).
+const EXIT_SERVICE: u8 = 254;
+
+/// Where the keys are, and the region and account of new key ARNs.
+#[derive(Args, Clone, Debug)]
+pub(crate) struct StoreArgs {
+    /// The key store directory [default: $XDG_DATA_HOME/paycrypt or ~/.local/share/paycrypt]
+    #[arg(long, env = "PAYCRYPT_DATA_DIR", value_name = "DIR")]
+    data_dir: Option<PathBuf>,
+    /// The region in key ARNs
+    #[arg(long, env = "PAYCRYPT_REGION", default_value = Settings::DEFAULT_REGION)]
+    region: String,
+    /// The 12-digit account id in key ARNs
+    #[arg(long, env = "PAYCRYPT_ACCOUNT_ID", default_value = Settings::DEFAULT_ACCOUNT)]
+    account_id: String,
+}
+
+/// Why an AWS-mirroring command failed; each kind has its exit code.
+pub(crate) enum Failure {
+    /// A flag's value did not parse (exit 252).
+    Parameter { flag: &'static str, message: String },
+    /// The service refused (exit 254).
+    Service(ServiceError),
+    /// Anything else, e.g. the store would not open (exit 1).
+    Local(CliError),
+}
+
+impl From<ServiceError> for Failure {
+    fn from(e: ServiceError) -> Self {
+        Failure::Service(e)
+    }
+}
+
+impl From<CliError> for Failure {
+    fn from(e: CliError) -> Self {
+        Failure::Local(e)
+    }
+}
+
+/// Opens the service over the store that `args` names.
+pub(crate) fn open(args: &StoreArgs) -> Result<PaymentCryptography<FileStore>, Failure> {
+    let region = Region::parse(&args.region).map_err(|e| Failure::Parameter { flag: "--region", message: e.to_string() })?;
+    let account =
+        AccountId::parse(&args.account_id).map_err(|e| Failure::Parameter { flag: "--account-id", message: e.to_string() })?;
+    let dir = args.data_dir.clone().unwrap_or_else(default_data_dir);
+    let store = FileStore::open(&dir, &OpenOptions::default()).map_err(|e| {
+        Failure::Local(
+            CliError::new(format!("cannot open the key store in {}: {e}", dir.display()))
+                .hint("choose another store with --data-dir or PAYCRYPT_DATA_DIR"),
+        )
+    })?;
+    Ok(PaymentCryptography::new(store, Settings { region, account }))
+}
+
+/// Parses a structure parameter given as JSON, or as `file://PATH` holding JSON (as the AWS CLI).
+pub(crate) fn json_arg<T: DeserializeOwned>(flag: &'static str, value: &str) -> Result<T, Failure> {
+    let text = match value.strip_prefix("file://") {
+        Some(path) => std::fs::read_to_string(path)
+            .map_err(|e| Failure::Parameter { flag, message: format!("Unable to load paramfile {value}: {e}") })?,
+        None => value.to_owned(),
+    };
+    serde_json::from_str(&text).map_err(|e| Failure::Parameter { flag, message: format!("Invalid JSON: {e}") })
+}
+
+/// Prints a response as the AWS CLI does: 4-space JSON, timestamps as ISO 8601.
+pub(crate) fn print<T: Serialize>(value: &T) -> Result<(), Failure> {
+    let mut json = serde_json::to_value(value).map_err(|e| CliError::new(format!("cannot write JSON: {e}")))?;
+    iso_timestamps(&mut json);
+    crate::cli::print_json(&json).map_err(Failure::Local)
+}
+
+/// Rewrites every number member named `…Timestamp` as the AWS CLI prints timestamps.
+fn iso_timestamps(value: &mut Value) {
+    match value {
+        Value::Object(map) => {
+            for (name, v) in map.iter_mut() {
+                match v.as_f64() {
+                    Some(secs) if name.ends_with("Timestamp") => {
+                        #[allow(clippy::cast_possible_truncation)]
+                        let millis = (secs * 1000.0).round() as i64;
+                        *v = Value::String(paycrypt::keys::Timestamp(millis).to_iso8601());
+                    }
+                    _ => iso_timestamps(v),
+                }
+            }
+        }
+        Value::Array(items) => items.iter_mut().for_each(iso_timestamps),
+        _ => {}
+    }
+}
+
+/// Prints a failure of `operation` and returns its exit code.
+pub(crate) fn finish(operation: &str, result: Result<(), Failure>) -> ExitCode {
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(Failure::Parameter { flag, message }) => {
+            eprintln!("\nError parsing parameter '{flag}': {message}");
+            ExitCode::from(EXIT_PARAMETER)
+        }
+        Err(Failure::Service(e)) => {
+            let exception = e.exception(paycrypt::service::Plane::Control);
+            let exception = if operation_is_data_plane(operation) {
+                e.exception(paycrypt::service::Plane::Data)
+            } else {
+                exception
+            };
+            eprintln!("\nAn error occurred ({exception}) when calling the {operation} operation: {e}");
+            ExitCode::from(EXIT_SERVICE)
+        }
+        Err(Failure::Local(e)) => {
+            eprint!("{e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn operation_is_data_plane(operation: &str) -> bool {
+    matches!(operation, "EncryptData" | "DecryptData" | "ReEncryptData")
+}
