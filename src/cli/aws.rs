@@ -65,7 +65,11 @@ pub(crate) fn open(args: &StoreArgs) -> Result<PaymentCryptography<FileStore>, F
     let account =
         AccountId::parse(&args.account_id).map_err(|e| Failure::Parameter { flag: "--account-id", message: e.to_string() })?;
     let dir = args.data_dir.clone().unwrap_or_else(default_data_dir);
-    let store = FileStore::open(&dir, &OpenOptions::default()).map_err(|e| {
+    let mut options = OpenOptions::default();
+    if let Some(secs) = std::env::var("PAYCRYPT_LOCK_TIMEOUT").ok().and_then(|s| s.parse::<f64>().ok()) {
+        options.wait = std::time::Duration::try_from_secs_f64(secs).unwrap_or(options.wait);
+    }
+    let store = FileStore::open(&dir, &options).map_err(|e| {
         Failure::Local(
             CliError::new(format!("cannot open the key store in {}: {e}", dir.display()))
                 .hint("choose another store with --data-dir or PAYCRYPT_DATA_DIR"),
