@@ -27,13 +27,13 @@ const EXIT_SERVICE: u8 = 254;
 #[derive(Args, Clone, Debug)]
 pub(crate) struct StoreArgs {
     /// The key store directory [default: $XDG_DATA_HOME/paycrypt or ~/.local/share/paycrypt]
-    #[arg(long, env = "PAYCRYPT_DATA_DIR", value_name = "DIR")]
+    #[arg(long, env = "PAYCRYPT_DATA_DIR", value_name = "DIR", hide_env_values = true)]
     data_dir: Option<PathBuf>,
     /// The region in key ARNs
-    #[arg(long, env = "PAYCRYPT_REGION", default_value = Settings::DEFAULT_REGION)]
+    #[arg(long, env = "PAYCRYPT_REGION", default_value = Settings::DEFAULT_REGION, hide_env_values = true)]
     region: String,
     /// The 12-digit account id in key ARNs
-    #[arg(long, env = "PAYCRYPT_ACCOUNT_ID", default_value = Settings::DEFAULT_ACCOUNT)]
+    #[arg(long, env = "PAYCRYPT_ACCOUNT_ID", default_value = Settings::DEFAULT_ACCOUNT, hide_env_values = true)]
     account_id: String,
 }
 
