@@ -107,7 +107,8 @@ impl<S: KeyStore> PaymentCryptography<S> {
         }
 
         let mut report = SeedReport::default();
-        for (i, key) in keys.iter().enumerate() {
+        let mut new_keys = Vec::new();
+        for (i, key) in keys.into_iter().enumerate() {
             match self.store().get_key_metadata(&key.key.key_arn)? {
                 Some(old)
                     if old.key_attributes == key.key.key_attributes
@@ -121,12 +122,10 @@ impl<S: KeyStore> PaymentCryptography<S> {
                         key.key.key_arn
                     )));
                 }
-                None => {
-                    self.store().insert_key(key)?;
-                    report.keys_added += 1;
-                }
+                None => new_keys.push(key),
             }
         }
+        let mut new_aliases = Vec::new();
         for (i, alias) in aliases.iter().enumerate() {
             match self.store().get_alias(&alias.name)? {
                 Some(old) if old.key_arn == alias.key_arn => report.aliases_unchanged += 1,
@@ -134,11 +133,15 @@ impl<S: KeyStore> PaymentCryptography<S> {
                     let to = old.key_arn.map_or_else(|| "no key".to_owned(), |a| a.to_string());
                     return Err(ServiceError::Conflict(format!("Aliases[{i}]: {} exists and points to {to}.", alias.name)));
                 }
-                None => {
-                    self.store().put_alias(alias, true)?;
-                    report.aliases_added += 1;
-                }
+                None => new_aliases.push(alias),
             }
+        }
+        // Every entry is checked: now the new keys in one transaction, then the aliases that point to them.
+        self.store().insert_keys(&new_keys)?;
+        report.keys_added = new_keys.len();
+        for alias in new_aliases {
+            self.store().put_alias(alias, true)?;
+            report.aliases_added += 1;
         }
         Ok(report)
     }

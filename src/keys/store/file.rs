@@ -193,17 +193,27 @@ impl KeyStore for FileStore {
     }
 
     fn insert_key(&self, key: &StoredKey) -> Result<(), StoreError> {
-        let arn = &key.key.key_arn;
-        let sealed = self.master.seal(arn.as_str().as_bytes(), &key.material.to_bytes())?;
-        let record = Record { key: key.key.clone(), sealed_material: hex::encode(sealed) };
-        let bytes = serde_json::to_vec(&record).map_err(backend)?;
+        self.insert_keys(std::slice::from_ref(key))
+    }
+
+    fn insert_keys(&self, keys: &[StoredKey]) -> Result<(), StoreError> {
+        let mut records = Vec::with_capacity(keys.len());
+        for key in keys {
+            let arn = &key.key.key_arn;
+            let sealed = self.master.seal(arn.as_str().as_bytes(), &key.material.to_bytes())?;
+            let record = Record { key: key.key.clone(), sealed_material: hex::encode(sealed) };
+            records.push((arn, serde_json::to_vec(&record).map_err(backend)?));
+        }
+        // One transaction: dropped without commit on any error, so nothing is written.
         let txn = self.db.begin_write().map_err(backend)?;
         {
             let mut table = txn.open_table(KEYS).map_err(backend)?;
-            if table.get(arn.as_str()).map_err(backend)?.is_some() {
-                return Err(StoreError::Exists(arn.to_string()));
+            for (arn, bytes) in &records {
+                if table.get(arn.as_str()).map_err(backend)?.is_some() {
+                    return Err(StoreError::Exists(arn.to_string()));
+                }
+                table.insert(arn.as_str(), bytes.as_slice()).map_err(backend)?;
             }
-            table.insert(arn.as_str(), bytes.as_slice()).map_err(backend)?;
         }
         txn.commit().map_err(backend)
     }

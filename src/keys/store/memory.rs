@@ -62,6 +62,21 @@ impl KeyStore for MemoryStore {
         Ok(())
     }
 
+    fn insert_keys(&self, keys: &[StoredKey]) -> Result<(), StoreError> {
+        let mut inner = self.write();
+        let mut arns = std::collections::BTreeSet::new();
+        for key in keys {
+            let arn = &key.key.key_arn;
+            if inner.keys.contains_key(arn) || !arns.insert(arn) {
+                return Err(StoreError::Exists(arn.to_string()));
+            }
+        }
+        for key in keys {
+            inner.keys.insert(key.key.key_arn.clone(), key.clone());
+        }
+        Ok(())
+    }
+
     fn update_key(&self, key: &Key) -> Result<(), StoreError> {
         let mut inner = self.write();
         let stored = inner.keys.get_mut(&key.key_arn).ok_or_else(|| StoreError::NotFound(key.key_arn.to_string()))?;

@@ -44,6 +44,12 @@ pub trait KeyStore: Send + Sync {
     /// failure.
     fn insert_key(&self, key: &StoredKey) -> Result<(), StoreError>;
 
+    /// Adds several keys at once: all of them or, on any error, none.
+    ///
+    /// # Errors
+    /// [`StoreError::Exists`] when any of them is already stored; [`StoreError`] on a storage failure.
+    fn insert_keys(&self, keys: &[StoredKey]) -> Result<(), StoreError>;
+
     /// Replaces the metadata of a stored key, keeping its material.
     ///
     /// # Errors
