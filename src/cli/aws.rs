@@ -61,9 +61,10 @@ impl From<CliError> for Failure {
 
 /// Opens the service over the store that `args` names.
 pub(crate) fn open(args: &StoreArgs) -> Result<PaymentCryptography<FileStore>, Failure> {
-    let region = Region::parse(&args.region).map_err(|e| Failure::Parameter { flag: "--region", message: e.to_string() })?;
-    let account =
-        AccountId::parse(&args.account_id).map_err(|e| Failure::Parameter { flag: "--account-id", message: e.to_string() })?;
+    let region = Region::parse(&args.region)
+        .map_err(|e| Failure::Parameter { flag: "--region", message: e.to_string() })?;
+    let account = AccountId::parse(&args.account_id)
+        .map_err(|e| Failure::Parameter { flag: "--account-id", message: e.to_string() })?;
     let dir = args.data_dir.clone().unwrap_or_else(default_data_dir);
     let mut options = OpenOptions::default();
     if let Some(secs) = std::env::var("PAYCRYPT_LOCK_TIMEOUT").ok().and_then(|s| s.parse::<f64>().ok()) {
@@ -81,16 +82,20 @@ pub(crate) fn open(args: &StoreArgs) -> Result<PaymentCryptography<FileStore>, F
 /// Parses a structure parameter given as JSON, or as `file://PATH` holding JSON (as the AWS CLI).
 pub(crate) fn json_arg<T: DeserializeOwned>(flag: &'static str, value: &str) -> Result<T, Failure> {
     let text = match value.strip_prefix("file://") {
-        Some(path) => std::fs::read_to_string(path)
-            .map_err(|e| Failure::Parameter { flag, message: format!("Unable to load paramfile {value}: {e}") })?,
+        Some(path) => std::fs::read_to_string(path).map_err(|e| Failure::Parameter {
+            flag,
+            message: format!("Unable to load paramfile {value}: {e}"),
+        })?,
         None => value.to_owned(),
     };
-    serde_json::from_str(&text).map_err(|e| Failure::Parameter { flag, message: format!("Invalid JSON: {e}") })
+    serde_json::from_str(&text)
+        .map_err(|e| Failure::Parameter { flag, message: format!("Invalid JSON: {e}") })
 }
 
 /// Prints a response as the AWS CLI does: 4-space JSON, timestamps as ISO 8601.
 pub(crate) fn print<T: Serialize>(value: &T) -> Result<(), Failure> {
-    let mut json = serde_json::to_value(value).map_err(|e| CliError::new(format!("cannot write JSON: {e}")))?;
+    let mut json =
+        serde_json::to_value(value).map_err(|e| CliError::new(format!("cannot write JSON: {e}")))?;
     iso_timestamps(&mut json);
     crate::cli::print_json(&json).map_err(Failure::Local)
 }

@@ -179,19 +179,22 @@ fn enum_arg<T: DeserializeOwned>(flag: &'static str, value: Option<&str>) -> Res
 }
 
 pub(crate) fn create_key(args: CreateKeyArgs) -> ExitCode {
-    finish("CreateKey", (|| {
-        let input = CreateKeyInput {
-            key_attributes: json_arg("--key-attributes", &args.key_attributes)?,
-            exportable: args.exportable && !args.no_exportable,
-            key_check_value_algorithm: enum_arg::<KeyCheckValueAlgorithm>(
-                "--key-check-value-algorithm",
-                args.key_check_value_algorithm.as_deref(),
-            )?,
-            enabled: args.enabled.value(),
-            tags: args.tags.as_deref().map(|t| json_arg("--tags", t)).transpose()?,
-        };
-        print(&open(&args.store)?.create_key(input)?)
-    })())
+    finish(
+        "CreateKey",
+        (|| {
+            let input = CreateKeyInput {
+                key_attributes: json_arg("--key-attributes", &args.key_attributes)?,
+                exportable: args.exportable && !args.no_exportable,
+                key_check_value_algorithm: enum_arg::<KeyCheckValueAlgorithm>(
+                    "--key-check-value-algorithm",
+                    args.key_check_value_algorithm.as_deref(),
+                )?,
+                enabled: args.enabled.value(),
+                tags: args.tags.as_deref().map(|t| json_arg("--tags", t)).transpose()?,
+            };
+            print(&open(&args.store)?.create_key(input)?)
+        })(),
+    )
 }
 
 pub(crate) fn import_key(args: ImportKeyArgs) -> ExitCode {
@@ -199,7 +202,10 @@ pub(crate) fn import_key(args: ImportKeyArgs) -> ExitCode {
     let result = (|| {
         let input = ImportKeyInput {
             key_material: json_arg("--key-material", &args.key_material)?,
-            key_check_value_algorithm: enum_arg("--key-check-value-algorithm", args.key_check_value_algorithm.as_deref())?,
+            key_check_value_algorithm: enum_arg(
+                "--key-check-value-algorithm",
+                args.key_check_value_algorithm.as_deref(),
+            )?,
             enabled: args.enabled.value(),
             tags: args.tags.as_deref().map(|t| json_arg("--tags", t)).transpose()?,
         };
@@ -210,14 +216,19 @@ pub(crate) fn import_key(args: ImportKeyArgs) -> ExitCode {
             let name = paycrypt::keys::AliasName::parse(alias)
                 .map_err(|e| paycrypt::service::ServiceError::field("AliasName", e.to_string()))?;
             if svc.store().get_alias(&name).map_err(paycrypt::service::ServiceError::from)?.is_some() {
-                return Err(paycrypt::service::ServiceError::Conflict(format!("{alias} already exists.")).into());
+                return Err(
+                    paycrypt::service::ServiceError::Conflict(format!("{alias} already exists.")).into()
+                );
             }
             operation = "ImportKey";
         }
         let out = svc.import_key(input)?;
         if let Some(alias) = &args.alias {
             operation = "CreateAlias";
-            svc.create_alias(CreateAliasInput { alias_name: alias.clone(), key_arn: Some(out.key.key_arn.to_string()) })?;
+            svc.create_alias(CreateAliasInput {
+                alias_name: alias.clone(),
+                key_arn: Some(out.key.key_arn.to_string()),
+            })?;
         }
         print(&out)
     })();
@@ -227,12 +238,18 @@ pub(crate) fn import_key(args: ImportKeyArgs) -> ExitCode {
 fn key_op(
     operation: &str,
     args: KeyArgs,
-    op: fn(&PaymentCryptography<FileStore>, KeyIdentifierInput) -> Result<paycrypt::service::KeyOutput, paycrypt::service::ServiceError>,
+    op: fn(
+        &PaymentCryptography<FileStore>,
+        KeyIdentifierInput,
+    ) -> Result<paycrypt::service::KeyOutput, paycrypt::service::ServiceError>,
 ) -> ExitCode {
-    finish(operation, (|| {
-        let svc = open(&args.store)?;
-        print(&op(&svc, KeyIdentifierInput { key_identifier: args.key_identifier })?)
-    })())
+    finish(
+        operation,
+        (|| {
+            let svc = open(&args.store)?;
+            print(&op(&svc, KeyIdentifierInput { key_identifier: args.key_identifier })?)
+        })(),
+    )
 }
 
 pub(crate) fn get_key(args: KeyArgs) -> ExitCode {
@@ -252,91 +269,126 @@ pub(crate) fn stop_key_usage(args: KeyArgs) -> ExitCode {
 }
 
 pub(crate) fn delete_key(args: DeleteKeyArgs) -> ExitCode {
-    finish("DeleteKey", (|| {
-        let input = DeleteKeyInput { key_identifier: args.key_identifier, delete_key_in_days: args.delete_key_in_days };
-        print(&open(&args.store)?.delete_key(input)?)
-    })())
+    finish(
+        "DeleteKey",
+        (|| {
+            let input = DeleteKeyInput {
+                key_identifier: args.key_identifier,
+                delete_key_in_days: args.delete_key_in_days,
+            };
+            print(&open(&args.store)?.delete_key(input)?)
+        })(),
+    )
 }
 
 pub(crate) fn list_keys(args: ListKeysArgs) -> ExitCode {
-    finish("ListKeys", (|| {
-        let key_state = enum_arg::<KeyState>("--key-state", args.key_state.as_deref())?;
-        let svc = open(&args.store)?;
-        let mut input = ListKeysInput { key_state, next_token: args.next_token, max_results: args.max_results };
-        let single_page = input.max_results.is_some() || input.next_token.is_some();
-        let mut all = ListKeysOutput { keys: Vec::new(), next_token: None };
-        loop {
-            let page = svc.list_keys(input.clone())?;
-            all.keys.extend(page.keys);
-            match page.next_token {
-                Some(token) if !single_page => input.next_token = Some(token),
-                token => {
-                    all.next_token = token;
-                    return print(&all);
+    finish(
+        "ListKeys",
+        (|| {
+            let key_state = enum_arg::<KeyState>("--key-state", args.key_state.as_deref())?;
+            let svc = open(&args.store)?;
+            let mut input =
+                ListKeysInput { key_state, next_token: args.next_token, max_results: args.max_results };
+            let single_page = input.max_results.is_some() || input.next_token.is_some();
+            let mut all = ListKeysOutput { keys: Vec::new(), next_token: None };
+            loop {
+                let page = svc.list_keys(input.clone())?;
+                all.keys.extend(page.keys);
+                match page.next_token {
+                    Some(token) if !single_page => input.next_token = Some(token),
+                    token => {
+                        all.next_token = token;
+                        return print(&all);
+                    }
                 }
             }
-        }
-    })())
+        })(),
+    )
 }
 
 pub(crate) fn create_alias(args: AliasArgs) -> ExitCode {
-    finish("CreateAlias", (|| {
-        let input = CreateAliasInput { alias_name: args.alias_name, key_arn: args.key_arn };
-        print(&open(&args.store)?.create_alias(input)?)
-    })())
+    finish(
+        "CreateAlias",
+        (|| {
+            let input = CreateAliasInput { alias_name: args.alias_name, key_arn: args.key_arn };
+            print(&open(&args.store)?.create_alias(input)?)
+        })(),
+    )
 }
 
 pub(crate) fn update_alias(args: AliasArgs) -> ExitCode {
-    finish("UpdateAlias", (|| {
-        let input = CreateAliasInput { alias_name: args.alias_name, key_arn: args.key_arn };
-        print(&open(&args.store)?.update_alias(input)?)
-    })())
+    finish(
+        "UpdateAlias",
+        (|| {
+            let input = CreateAliasInput { alias_name: args.alias_name, key_arn: args.key_arn };
+            print(&open(&args.store)?.update_alias(input)?)
+        })(),
+    )
 }
 
 pub(crate) fn get_alias(args: AliasNameArgs) -> ExitCode {
-    finish("GetAlias", (|| print(&open(&args.store)?.get_alias(GetAliasInput { alias_name: args.alias_name })?))())
+    finish(
+        "GetAlias",
+        (|| print(&open(&args.store)?.get_alias(GetAliasInput { alias_name: args.alias_name })?))(),
+    )
 }
 
 pub(crate) fn delete_alias(args: AliasNameArgs) -> ExitCode {
-    finish("DeleteAlias", (|| {
-        open(&args.store)?.delete_alias(GetAliasInput { alias_name: args.alias_name })?;
-        Ok(())
-    })())
+    finish(
+        "DeleteAlias",
+        (|| {
+            open(&args.store)?.delete_alias(GetAliasInput { alias_name: args.alias_name })?;
+            Ok(())
+        })(),
+    )
 }
 
 pub(crate) fn list_aliases(args: ListAliasesArgs) -> ExitCode {
-    finish("ListAliases", (|| {
-        let svc = open(&args.store)?;
-        let mut input = ListAliasesInput { key_arn: args.key_arn, next_token: args.next_token, max_results: args.max_results };
-        let single_page = input.max_results.is_some() || input.next_token.is_some();
-        let mut all = ListAliasesOutput { aliases: Vec::new(), next_token: None };
-        loop {
-            let page = svc.list_aliases(input.clone())?;
-            all.aliases.extend(page.aliases);
-            match page.next_token {
-                Some(token) if !single_page => input.next_token = Some(token),
-                token => {
-                    all.next_token = token;
-                    return print(&all);
+    finish(
+        "ListAliases",
+        (|| {
+            let svc = open(&args.store)?;
+            let mut input = ListAliasesInput {
+                key_arn: args.key_arn,
+                next_token: args.next_token,
+                max_results: args.max_results,
+            };
+            let single_page = input.max_results.is_some() || input.next_token.is_some();
+            let mut all = ListAliasesOutput { aliases: Vec::new(), next_token: None };
+            loop {
+                let page = svc.list_aliases(input.clone())?;
+                all.aliases.extend(page.aliases);
+                match page.next_token {
+                    Some(token) if !single_page => input.next_token = Some(token),
+                    token => {
+                        all.next_token = token;
+                        return print(&all);
+                    }
                 }
             }
-        }
-    })())
+        })(),
+    )
 }
 
 pub(crate) fn seed(args: SeedArgs) -> ExitCode {
-    finish("Seed", (|| {
-        let text = if args.file == "-" {
-            let mut text = String::new();
-            std::io::Read::read_to_string(&mut std::io::stdin(), &mut text)
-                .map_err(|e| crate::cli::CliError::new(format!("cannot read the seed file from standard input: {e}")))?;
-            text
-        } else {
-            std::fs::read_to_string(&args.file)
-                .map_err(|e| crate::cli::CliError::new(format!("cannot read {}: {e}", args.file)))?
-        };
-        let file: SeedFile = serde_json::from_str(&text)
-            .map_err(|e| Failure::Parameter { flag: "FILE", message: format!("Invalid seed file: {e}") })?;
-        print(&open(&args.store)?.seed(&file)?)
-    })())
+    finish(
+        "Seed",
+        (|| {
+            let text = if args.file == "-" {
+                let mut text = String::new();
+                std::io::Read::read_to_string(&mut std::io::stdin(), &mut text).map_err(|e| {
+                    crate::cli::CliError::new(format!("cannot read the seed file from standard input: {e}"))
+                })?;
+                text
+            } else {
+                std::fs::read_to_string(&args.file)
+                    .map_err(|e| crate::cli::CliError::new(format!("cannot read {}: {e}", args.file)))?
+            };
+            let file: SeedFile = serde_json::from_str(&text).map_err(|e| Failure::Parameter {
+                flag: "FILE",
+                message: format!("Invalid seed file: {e}"),
+            })?;
+            print(&open(&args.store)?.seed(&file)?)
+        })(),
+    )
 }

@@ -70,46 +70,55 @@ pub(crate) struct ReEncryptDataArgs {
 }
 
 pub(crate) fn encrypt(args: EncryptDataArgs) -> ExitCode {
-    finish("EncryptData", (|| {
-        let input = EncryptDataInput {
-            key_identifier: args.key_identifier,
-            plain_text: args.plain_text,
-            encryption_attributes: json_arg("--encryption-attributes", &args.encryption_attributes)?,
-            wrapped_key: args.wrapped_key.as_deref().map(|w| json_arg("--wrapped-key", w)).transpose()?,
-        };
-        print(&open(&args.store)?.encrypt_data(input)?)
-    })())
+    finish(
+        "EncryptData",
+        (|| {
+            let input = EncryptDataInput {
+                key_identifier: args.key_identifier,
+                plain_text: args.plain_text,
+                encryption_attributes: json_arg("--encryption-attributes", &args.encryption_attributes)?,
+                wrapped_key: args.wrapped_key.as_deref().map(|w| json_arg("--wrapped-key", w)).transpose()?,
+            };
+            print(&open(&args.store)?.encrypt_data(input)?)
+        })(),
+    )
 }
 
 pub(crate) fn decrypt(args: DecryptDataArgs) -> ExitCode {
-    finish("DecryptData", (|| {
-        let input = DecryptDataInput {
-            key_identifier: args.key_identifier,
-            cipher_text: args.cipher_text,
-            decryption_attributes: json_arg("--decryption-attributes", &args.decryption_attributes)?,
-            wrapped_key: args.wrapped_key.as_deref().map(|w| json_arg("--wrapped-key", w)).transpose()?,
-        };
-        print(&open(&args.store)?.decrypt_data(input)?)
-    })())
+    finish(
+        "DecryptData",
+        (|| {
+            let input = DecryptDataInput {
+                key_identifier: args.key_identifier,
+                cipher_text: args.cipher_text,
+                decryption_attributes: json_arg("--decryption-attributes", &args.decryption_attributes)?,
+                wrapped_key: args.wrapped_key.as_deref().map(|w| json_arg("--wrapped-key", w)).transpose()?,
+            };
+            print(&open(&args.store)?.decrypt_data(input)?)
+        })(),
+    )
 }
 
 pub(crate) fn re_encrypt(args: ReEncryptDataArgs) -> ExitCode {
-    finish("ReEncryptData", (|| -> Result<(), Failure> {
-        let input = ReEncryptDataInput {
-            incoming_key_identifier: args.incoming_key_identifier,
-            outgoing_key_identifier: args.outgoing_key_identifier,
-            cipher_text: args.cipher_text,
-            incoming_encryption_attributes: json_arg(
-                "--incoming-encryption-attributes",
-                &args.incoming_encryption_attributes,
-            )?,
-            outgoing_encryption_attributes: json_arg(
-                "--outgoing-encryption-attributes",
-                &args.outgoing_encryption_attributes,
-            )?,
-            incoming_wrapped_key: None,
-            outgoing_wrapped_key: None,
-        };
-        print(&open(&args.store)?.re_encrypt_data(input)?)
-    })())
+    finish(
+        "ReEncryptData",
+        (|| -> Result<(), Failure> {
+            let input = ReEncryptDataInput {
+                incoming_key_identifier: args.incoming_key_identifier,
+                outgoing_key_identifier: args.outgoing_key_identifier,
+                cipher_text: args.cipher_text,
+                incoming_encryption_attributes: json_arg(
+                    "--incoming-encryption-attributes",
+                    &args.incoming_encryption_attributes,
+                )?,
+                outgoing_encryption_attributes: json_arg(
+                    "--outgoing-encryption-attributes",
+                    &args.outgoing_encryption_attributes,
+                )?,
+                incoming_wrapped_key: None,
+                outgoing_wrapped_key: None,
+            };
+            print(&open(&args.store)?.re_encrypt_data(input)?)
+        })(),
+    )
 }

@@ -172,14 +172,20 @@ impl KeyAlgorithm {
     pub const fn is_hmac(self) -> bool {
         matches!(
             self,
-            KeyAlgorithm::HmacSha224 | KeyAlgorithm::HmacSha256 | KeyAlgorithm::HmacSha384 | KeyAlgorithm::HmacSha512
+            KeyAlgorithm::HmacSha224
+                | KeyAlgorithm::HmacSha256
+                | KeyAlgorithm::HmacSha384
+                | KeyAlgorithm::HmacSha512
         )
     }
 
     /// Whether this is an asymmetric algorithm (RSA or ECC).
     pub const fn is_asymmetric(self) -> bool {
         self.rsa_bits().is_some()
-            || matches!(self, KeyAlgorithm::EccNistP256 | KeyAlgorithm::EccNistP384 | KeyAlgorithm::EccNistP521)
+            || matches!(
+                self,
+                KeyAlgorithm::EccNistP256 | KeyAlgorithm::EccNistP384 | KeyAlgorithm::EccNistP521
+            )
     }
 }
 
@@ -235,7 +241,8 @@ impl KeyModesOfUse {
     pub const ENCRYPT_DECRYPT_WRAP_UNWRAP: KeyModesOfUse =
         KeyModesOfUse { encrypt: true, decrypt: true, wrap: true, unwrap: true, ..KeyModesOfUse::NONE };
     /// `{Encrypt, Wrap}`.
-    pub const ENCRYPT_WRAP: KeyModesOfUse = KeyModesOfUse { encrypt: true, wrap: true, ..KeyModesOfUse::NONE };
+    pub const ENCRYPT_WRAP: KeyModesOfUse =
+        KeyModesOfUse { encrypt: true, wrap: true, ..KeyModesOfUse::NONE };
     /// `{Decrypt, Unwrap}`.
     pub const DECRYPT_UNWRAP: KeyModesOfUse =
         KeyModesOfUse { decrypt: true, unwrap: true, ..KeyModesOfUse::NONE };
@@ -352,7 +359,8 @@ const ECC: &[KeyAlgorithm] = &[A::EccNistP256, A::EccNistP384, A::EccNistP521];
 const RSA_ECC: &[KeyAlgorithm] =
     &[A::Rsa2048, A::Rsa3072, A::Rsa4096, A::EccNistP256, A::EccNistP384, A::EccNistP521];
 
-const ENC_SETS: &[KeyModesOfUse] = &[M::ENCRYPT_DECRYPT_WRAP_UNWRAP, M::ENCRYPT_WRAP, M::DECRYPT_UNWRAP, M::NO_RESTRICTIONS];
+const ENC_SETS: &[KeyModesOfUse] =
+    &[M::ENCRYPT_DECRYPT_WRAP_UNWRAP, M::ENCRYPT_WRAP, M::DECRYPT_UNWRAP, M::NO_RESTRICTIONS];
 const DERIVE_SETS: &[KeyModesOfUse] = &[M::DERIVE_KEY, M::NO_RESTRICTIONS];
 const GEN_VERIFY_SETS: &[KeyModesOfUse] = &[M::GENERATE, M::VERIFY, M::GENERATE_VERIFY, M::NO_RESTRICTIONS];
 
@@ -492,7 +500,8 @@ mod tests {
             json,
             r#"{"Decrypt":false,"DeriveKey":true,"Encrypt":false,"Generate":false,"NoRestrictions":false,"Sign":false,"Unwrap":false,"Verify":false,"Wrap":false}"#
         );
-        let partial: KeyModesOfUse = serde_json::from_str(r#"{"Encrypt":true,"Wrap":true}"#).unwrap_or_default();
+        let partial: KeyModesOfUse =
+            serde_json::from_str(r#"{"Encrypt":true,"Wrap":true}"#).unwrap_or_default();
         assert_eq!(partial, KeyModesOfUse::ENCRYPT_WRAP);
         assert!(serde_json::from_str::<KeyModesOfUse>(r#"{"Encrypts":true}"#).is_err());
     }

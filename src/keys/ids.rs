@@ -191,7 +191,8 @@ impl KeyArn {
     /// # Ok::<(), paycrypt::keys::IdError>(())
     /// ```
     pub fn parse(s: &str) -> Result<Self, IdError> {
-        let err = IdError { what: "KeyArn", rule: "arn:aws:payment-cryptography:<region>:<account>:key/<key id>" };
+        let err =
+            IdError { what: "KeyArn", rule: "arn:aws:payment-cryptography:<region>:<account>:key/<key id>" };
         let rest = s.strip_prefix(ARN_PREFIX).ok_or(err.clone())?;
         let mut parts = rest.splitn(3, ':');
         let (Some(region), Some(account), Some(resource)) = (parts.next(), parts.next(), parts.next()) else {
@@ -239,7 +240,10 @@ impl AliasName {
         if ok {
             Ok(AliasName(s.to_owned()))
         } else {
-            Err(IdError { what: "AliasName", rule: "alias/ followed by letters, digits, /, _ or -, 7 to 256 characters" })
+            Err(IdError {
+                what: "AliasName",
+                rule: "alias/ followed by letters, digits, /, _ or -, 7 to 256 characters",
+            })
         }
     }
 }
@@ -275,7 +279,9 @@ impl KeyIdentifier {
         let rest = s.strip_prefix(ARN_PREFIX).ok_or(err.clone())?;
         let mut parts = rest.splitn(3, ':');
         match (parts.next().map(Region::parse), parts.next().map(AccountId::parse), parts.next()) {
-            (Some(Ok(_)), Some(Ok(_)), Some(alias)) => AliasName::parse(alias).map(KeyIdentifier::Alias).map_err(|_| err),
+            (Some(Ok(_)), Some(Ok(_)), Some(alias)) => {
+                AliasName::parse(alias).map(KeyIdentifier::Alias).map_err(|_| err)
+            }
             _ => Err(err),
         }
     }

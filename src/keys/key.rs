@@ -240,7 +240,8 @@ impl KeyMaterial {
             return SymmetricKey::new(a, bytes).map(KeyMaterial::Symmetric).map_err(|e| e.to_string());
         }
         if algorithm.rsa_bits().is_some() {
-            let text = std::str::from_utf8(bytes).map_err(|_| "RSA key material is not PEM text".to_owned())?;
+            let text =
+                std::str::from_utf8(bytes).map_err(|_| "RSA key material is not PEM text".to_owned())?;
             return Ok(KeyMaterial::RsaPem(Zeroizing::new(text.to_owned())));
         }
         Err(format!("paycrypt does not hold {algorithm} key material"))
@@ -258,7 +259,9 @@ impl KeyMaterial {
 impl fmt::Debug for KeyMaterial {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            KeyMaterial::Symmetric(k) => f.debug_tuple("Symmetric").field(&k.algorithm()).field(&"...").finish(),
+            KeyMaterial::Symmetric(k) => {
+                f.debug_tuple("Symmetric").field(&k.algorithm()).field(&"...").finish()
+            }
             KeyMaterial::RsaPem(_) => f.debug_tuple("RsaPem").field(&"...").finish(),
         }
     }
@@ -320,7 +323,10 @@ mod tests {
 
     #[test]
     fn timestamp_wire_is_seconds() {
-        assert_eq!(serde_json::to_string(&Timestamp(1_700_000_000_456)).ok().as_deref(), Some("1700000000.456"));
+        assert_eq!(
+            serde_json::to_string(&Timestamp(1_700_000_000_456)).ok().as_deref(),
+            Some("1700000000.456")
+        );
         let t: Option<Timestamp> = serde_json::from_str("1700000000.456").ok();
         assert_eq!(t, Some(Timestamp(1_700_000_000_456)));
     }

@@ -13,5 +13,9 @@ mod store;
 
 pub use attributes::{AttributesError, KeyAlgorithm, KeyAttributes, KeyClass, KeyModesOfUse, KeyUsage};
 pub use ids::{AccountId, AliasName, IdError, KeyArn, KeyId, KeyIdentifier, Region};
-pub use key::{Key, KeyCheckValueAlgorithm, KeyMaterial, KeyOrigin, KeyState, SecretText, StoredKey, Timestamp};
-pub use store::{AliasEntry, FileStore, KeyStore, MasterKey, MemoryStore, OpenOptions, StoreError, default_data_dir};
+pub use key::{
+    Key, KeyCheckValueAlgorithm, KeyMaterial, KeyOrigin, KeyState, SecretText, StoredKey, Timestamp,
+};
+pub use store::{
+    AliasEntry, FileStore, KeyStore, MasterKey, MemoryStore, OpenOptions, StoreError, default_data_dir,
+};

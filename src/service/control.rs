@@ -7,8 +7,8 @@ use serde_json::Value;
 use zeroize::Zeroizing;
 
 use crate::keys::{
-    AliasEntry, AliasName, Key, KeyArn, KeyAttributes, KeyCheckValueAlgorithm, KeyId, KeyMaterial,
-    KeyOrigin, KeyState, KeyStore, SecretText, StoredKey, Timestamp,
+    AliasEntry, AliasName, Key, KeyArn, KeyAttributes, KeyCheckValueAlgorithm, KeyId, KeyMaterial, KeyOrigin,
+    KeyState, KeyStore, SecretText, StoredKey, Timestamp,
 };
 use crate::primitives::SymmetricKey;
 use crate::primitives::kcv::{KcvAlgorithm, kcv};
@@ -279,7 +279,8 @@ impl<S: KeyStore> PaymentCryptography<S> {
     /// attributes AWS does not accept, or material that does not fit the algorithm.
     pub fn import_key(&self, input: ImportKeyInput) -> Result<KeyOutput, ServiceError> {
         let clear = clear_key_member(&input.key_material)?;
-        let stored = self.clear_key(clear, input.key_check_value_algorithm, input.enabled.unwrap_or(true), None)?;
+        let stored =
+            self.clear_key(clear, input.key_check_value_algorithm, input.enabled.unwrap_or(true), None)?;
         self.store().insert_key(&stored)?;
         Ok(KeyOutput { key: stored.key })
     }
@@ -299,10 +300,17 @@ impl<S: KeyStore> PaymentCryptography<S> {
             Some(algorithm) => {
                 let text = clear.key_material.expose().trim();
                 if !text.bytes().all(|b| b.is_ascii_hexdigit()) || !text.len().is_multiple_of(2) {
-                    return Err(ServiceError::field(path, format!("{path} must be hex for {algorithm} keys.")));
+                    return Err(ServiceError::field(
+                        path,
+                        format!("{path} must be hex for {algorithm} keys."),
+                    ));
                 }
-                let bytes = Zeroizing::new(hex::decode(text).map_err(|_| ServiceError::field(path, format!("{path} must be hex.")))?);
-                let key = SymmetricKey::new(algorithm, &bytes).map_err(|e| ServiceError::field(path, format!("{path}: {e}")))?;
+                let bytes = Zeroizing::new(
+                    hex::decode(text)
+                        .map_err(|_| ServiceError::field(path, format!("{path} must be hex.")))?,
+                );
+                let key = SymmetricKey::new(algorithm, &bytes)
+                    .map_err(|e| ServiceError::field(path, format!("{path}: {e}")))?;
                 KeyMaterial::Symmetric(key)
             }
             None => {
@@ -312,7 +320,15 @@ impl<S: KeyStore> PaymentCryptography<S> {
                 ));
             }
         };
-        self.new_key(attrs, material, kcv_algorithm, enabled, clear.exportable.unwrap_or(true), KeyOrigin::External, id)
+        self.new_key(
+            attrs,
+            material,
+            kcv_algorithm,
+            enabled,
+            clear.exportable.unwrap_or(true),
+            KeyOrigin::External,
+            id,
+        )
     }
 
     #[allow(clippy::too_many_arguments)]
@@ -364,11 +380,18 @@ impl<S: KeyStore> PaymentCryptography<S> {
     /// `ValidationException` for a `MaxResults` outside 1-100 or a `NextToken` not from ListKeys.
     pub fn list_keys(&self, input: ListKeysInput) -> Result<ListKeysOutput, ServiceError> {
         let max = page_size(input.max_results)?;
-        let mut after = match &input.next_token {
-            Some(t) => Some(KeyArn::parse(t).map_err(|_| ServiceError::field("NextToken", "NextToken is not one ListKeys returned."))?),
-            None => None,
-        };
-        let prefix = format!("arn:aws:payment-cryptography:{}:{}:key/", self.settings().region, self.settings().account);
+        let mut after =
+            match &input.next_token {
+                Some(t) => Some(KeyArn::parse(t).map_err(|_| {
+                    ServiceError::field("NextToken", "NextToken is not one ListKeys returned.")
+                })?),
+                None => None,
+            };
+        let prefix = format!(
+            "arn:aws:payment-cryptography:{}:{}:key/",
+            self.settings().region,
+            self.settings().account
+        );
         let now = Timestamp::now();
         let mut keys = Vec::new();
         loop {
@@ -377,7 +400,9 @@ impl<S: KeyStore> PaymentCryptography<S> {
             for key in batch {
                 after = Some(key.key_arn.clone());
                 let key = key.as_of(now);
-                if !key.key_arn.as_str().starts_with(&prefix) || input.key_state.is_some_and(|s| s != key.key_state) {
+                if !key.key_arn.as_str().starts_with(&prefix)
+                    || input.key_state.is_some_and(|s| s != key.key_state)
+                {
                     continue;
                 }
                 keys.push(KeySummary {
@@ -390,7 +415,10 @@ impl<S: KeyStore> PaymentCryptography<S> {
                 });
                 if keys.len() == max {
                     let more = !self.store().list_keys(after.as_ref(), 1)?.is_empty();
-                    return Ok(ListKeysOutput { keys, next_token: if more { after.map(|a| a.to_string()) } else { None } });
+                    return Ok(ListKeysOutput {
+                        keys,
+                        next_token: if more { after.map(|a| a.to_string()) } else { None },
+                    });
                 }
             }
             if exhausted {
@@ -408,7 +436,10 @@ impl<S: KeyStore> PaymentCryptography<S> {
     pub fn delete_key(&self, input: DeleteKeyInput) -> Result<KeyOutput, ServiceError> {
         let days = input.delete_key_in_days.unwrap_or(7);
         let days = u32::try_from(days).ok().filter(|d| (3..=180).contains(d)).ok_or_else(|| {
-            ServiceError::field("DeleteKeyInDays", format!("DeleteKeyInDays ({days}) must be between 3 and 180."))
+            ServiceError::field(
+                "DeleteKeyInDays",
+                format!("DeleteKeyInDays ({days}) must be between 3 and 180."),
+            )
         })?;
         let mut key = self.metadata("KeyIdentifier", &input.key_identifier)?;
         if key.key_state != KeyState::CreateComplete {
@@ -434,7 +465,10 @@ impl<S: KeyStore> PaymentCryptography<S> {
     pub fn restore_key(&self, input: KeyIdentifierInput) -> Result<KeyOutput, ServiceError> {
         let mut key = self.metadata("KeyIdentifier", &input.key_identifier)?;
         if key.key_state != KeyState::DeletePending {
-            return Err(ServiceError::Conflict(format!("Key {} is {}, not DELETE_PENDING.", key.key_arn, key.key_state)));
+            return Err(ServiceError::Conflict(format!(
+                "Key {} is {}, not DELETE_PENDING.",
+                key.key_arn, key.key_state
+            )));
         }
         key.key_state = KeyState::CreateComplete;
         key.delete_pending_timestamp = None;
@@ -500,7 +534,8 @@ impl<S: KeyStore> PaymentCryptography<S> {
         let key_arn = match &input.key_arn {
             Some(text) => {
                 let arn = KeyArn::parse(text).map_err(|e| ServiceError::field("KeyArn", e.to_string()))?;
-                let key = self.store().get_key_metadata(&arn)?.ok_or_else(|| ServiceError::not_found(text))?;
+                let key =
+                    self.store().get_key_metadata(&arn)?.ok_or_else(|| ServiceError::not_found(text))?;
                 if key.as_of(Timestamp::now()).key_state == KeyState::DeleteComplete {
                     return Err(ServiceError::not_found(text));
                 }
@@ -522,7 +557,8 @@ impl<S: KeyStore> PaymentCryptography<S> {
     /// `ValidationException` for a malformed name; `ResourceNotFoundException`.
     pub fn get_alias(&self, input: GetAliasInput) -> Result<AliasOutput, ServiceError> {
         let name = alias_name(&input.alias_name)?;
-        let entry = self.store().get_alias(&name)?.ok_or_else(|| ServiceError::not_found(&input.alias_name))?;
+        let entry =
+            self.store().get_alias(&name)?.ok_or_else(|| ServiceError::not_found(&input.alias_name))?;
         Ok(AliasOutput { alias: Alias { alias_name: entry.name, key_arn: entry.key_arn } })
     }
 
@@ -548,7 +584,9 @@ impl<S: KeyStore> PaymentCryptography<S> {
             None => None,
         };
         let mut after = match &input.next_token {
-            Some(t) => Some(AliasName::parse(t).map_err(|_| ServiceError::field("NextToken", "NextToken is not one ListAliases returned."))?),
+            Some(t) => Some(AliasName::parse(t).map_err(|_| {
+                ServiceError::field("NextToken", "NextToken is not one ListAliases returned.")
+            })?),
             None => None,
         };
         let mut aliases = Vec::new();
@@ -563,7 +601,10 @@ impl<S: KeyStore> PaymentCryptography<S> {
                 aliases.push(Alias { alias_name: entry.name, key_arn: entry.key_arn });
                 if aliases.len() == max {
                     let more = !self.store().list_aliases(after.as_ref(), 1)?.is_empty();
-                    return Ok(ListAliasesOutput { aliases, next_token: if more { after.map(|a| a.to_string()) } else { None } });
+                    return Ok(ListAliasesOutput {
+                        aliases,
+                        next_token: if more { after.map(|a| a.to_string()) } else { None },
+                    });
                 }
             }
             if exhausted {
@@ -587,12 +628,17 @@ pub(crate) fn clear_key_member(m: &ImportKeyMaterial) -> Result<&ClearKeyMateria
     let set: Vec<&str> = others.iter().filter(|(_, on)| *on).map(|(n, _)| *n).collect();
     match (&m.clear_key, set.as_slice()) {
         (Some(clear), []) => Ok(clear),
-        (None, []) => Err(ServiceError::field("KeyMaterial", "KeyMaterial must set exactly one member; it sets none.")),
+        (None, []) => {
+            Err(ServiceError::field("KeyMaterial", "KeyMaterial must set exactly one member; it sets none."))
+        }
         (None, [one]) => Err(ServiceError::field(
             format!("KeyMaterial.{one}"),
             format!("KeyMaterial.{one} is not supported by paycrypt yet; use ClearKey."),
         )),
-        _ => Err(ServiceError::field("KeyMaterial", "KeyMaterial must set exactly one member; it sets several.")),
+        _ => Err(ServiceError::field(
+            "KeyMaterial",
+            "KeyMaterial must set exactly one member; it sets several.",
+        )),
     }
 }
 
@@ -606,10 +652,9 @@ fn alias_name(text: &str) -> Result<AliasName, ServiceError> {
 
 fn page_size(max: Option<i64>) -> Result<usize, ServiceError> {
     let max = max.unwrap_or(100);
-    usize::try_from(max)
-        .ok()
-        .filter(|m| (1..=100).contains(m))
-        .ok_or_else(|| ServiceError::field("MaxResults", format!("MaxResults ({max}) must be between 1 and 100.")))
+    usize::try_from(max).ok().filter(|m| (1..=100).contains(m)).ok_or_else(|| {
+        ServiceError::field("MaxResults", format!("MaxResults ({max}) must be between 1 and 100."))
+    })
 }
 
 /// The 3-byte check value (upper-case hex) of `material` and the algorithm used.
@@ -626,7 +671,10 @@ pub(crate) fn check_value(
                 Some(other) => {
                     return Err(ServiceError::field(
                         "KeyCheckValueAlgorithm",
-                        format!("KeyCheckValueAlgorithm {other} does not apply to {} keys; use ANSI_X9_24 or CMAC.", key.algorithm()),
+                        format!(
+                            "KeyCheckValueAlgorithm {other} does not apply to {} keys; use ANSI_X9_24 or CMAC.",
+                            key.algorithm()
+                        ),
                     ));
                 }
             };
@@ -636,7 +684,9 @@ pub(crate) fn check_value(
             };
             Ok((hex::encode_upper(kcv(key, algorithm)), name))
         }
-        KeyMaterial::RsaPem(_) => Err(ServiceError::Internal("RSA check values need the RSA module".to_owned())),
+        KeyMaterial::RsaPem(_) => {
+            Err(ServiceError::Internal("RSA check values need the RSA module".to_owned()))
+        }
     }
 }
 

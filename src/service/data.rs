@@ -271,11 +271,13 @@ impl<'a> Attributes<'a> {
     }
 
     fn of_re(path: &str, attrs: &'a ReEncryptionAttributes) -> Result<Self, ServiceError> {
-        let set: Vec<Attributes<'a>> =
-            [attrs.symmetric.as_ref().map(Attributes::Symmetric), attrs.dukpt.as_ref().map(Attributes::Dukpt)]
-                .into_iter()
-                .flatten()
-                .collect();
+        let set: Vec<Attributes<'a>> = [
+            attrs.symmetric.as_ref().map(Attributes::Symmetric),
+            attrs.dukpt.as_ref().map(Attributes::Dukpt),
+        ]
+        .into_iter()
+        .flatten()
+        .collect();
         one_member(path, &set)
     }
 }
@@ -346,8 +348,10 @@ impl<S: KeyStore> PaymentCryptography<S> {
     pub fn re_encrypt_data(&self, input: ReEncryptDataInput) -> Result<ReEncryptDataOutput, ServiceError> {
         refuse_wrapped_key("IncomingWrappedKey", input.incoming_wrapped_key.as_ref())?;
         refuse_wrapped_key("OutgoingWrappedKey", input.outgoing_wrapped_key.as_ref())?;
-        let incoming_attrs = Attributes::of_re("IncomingEncryptionAttributes", &input.incoming_encryption_attributes)?;
-        let outgoing_attrs = Attributes::of_re("OutgoingEncryptionAttributes", &input.outgoing_encryption_attributes)?;
+        let incoming_attrs =
+            Attributes::of_re("IncomingEncryptionAttributes", &input.incoming_encryption_attributes)?;
+        let outgoing_attrs =
+            Attributes::of_re("OutgoingEncryptionAttributes", &input.outgoing_encryption_attributes)?;
         let data = hex_member("CipherText", &input.cipher_text, 2, 4224)?;
         let incoming = self.usable_key("IncomingKeyIdentifier", &input.incoming_key_identifier)?;
         let outgoing = self.usable_key("OutgoingKeyIdentifier", &input.outgoing_key_identifier)?;
@@ -362,7 +366,14 @@ impl<S: KeyStore> PaymentCryptography<S> {
             &data,
             Direction::Decrypt,
         )?);
-        let out = crypt(&outgoing, outgoing_attrs, "OutgoingEncryptionAttributes", "CipherText", &plain, Direction::Encrypt)?;
+        let out = crypt(
+            &outgoing,
+            outgoing_attrs,
+            "OutgoingEncryptionAttributes",
+            "CipherText",
+            &plain,
+            Direction::Encrypt,
+        )?;
         Ok(ReEncryptDataOutput {
             cipher_text: upper_hex(&out),
             key_arn: outgoing.key.key_arn.to_string(),
@@ -376,12 +387,21 @@ impl<S: KeyStore> PaymentCryptography<S> {
 /// Symmetric needs a TR31_D0 symmetric key; Dukpt a TR31_B0 BDK that may derive; Asymmetric a
 /// TR31_D1 RSA key (its public half, or a pair, to encrypt; a private half or pair to decrypt). The
 /// modes of use must allow the direction (`NoRestrictions` allows all).
-pub(crate) fn check_key(key: &Key, attrs: Attributes<'_>, direction: Direction, path: &str) -> Result<(), ServiceError> {
+pub(crate) fn check_key(
+    key: &Key,
+    attrs: Attributes<'_>,
+    direction: Direction,
+    path: &str,
+) -> Result<(), ServiceError> {
     let a = &key.key_attributes;
     let modes = a.key_modes_of_use;
     let (usage, mode_ok, what) = match (attrs, direction) {
-        (Attributes::Symmetric(_), Direction::Encrypt) => (KeyUsage::D0SymmetricDataEncryptionKey, modes.allows_encrypt(), "Encrypt"),
-        (Attributes::Symmetric(_), Direction::Decrypt) => (KeyUsage::D0SymmetricDataEncryptionKey, modes.allows_decrypt(), "Decrypt"),
+        (Attributes::Symmetric(_), Direction::Encrypt) => {
+            (KeyUsage::D0SymmetricDataEncryptionKey, modes.allows_encrypt(), "Encrypt")
+        }
+        (Attributes::Symmetric(_), Direction::Decrypt) => {
+            (KeyUsage::D0SymmetricDataEncryptionKey, modes.allows_decrypt(), "Decrypt")
+        }
         (Attributes::Asymmetric(_), Direction::Encrypt) => {
             (KeyUsage::D1AsymmetricKeyForDataEncryption, modes.allows_encrypt(), "Encrypt")
         }
@@ -426,7 +446,10 @@ fn crypt(
     match attrs {
         Attributes::Symmetric(sym) => {
             let path = format!("{attrs_path}.Symmetric");
-            let symmetric = key.material.symmetric().ok_or_else(|| ServiceError::Internal("key material is not symmetric".to_owned()))?;
+            let symmetric = key
+                .material
+                .symmetric()
+                .ok_or_else(|| ServiceError::Internal("key material is not symmetric".to_owned()))?;
             symmetric_crypt(symmetric, sym, &path, data_path, data, direction)
         }
         Attributes::Asymmetric(_) | Attributes::Dukpt(_) => Err(ServiceError::field(
@@ -470,13 +493,18 @@ pub(crate) fn block_cipher(
     if mode == Mode::Cfb128 && algorithm.is_tdes() {
         return Err(ServiceError::field(
             format!("{path}.Mode"),
-            format!("{path}.Mode CFB128 is not defined for {algorithm} keys (64-bit block); use CFB64 or CFB."),
+            format!(
+                "{path}.Mode CFB128 is not defined for {algorithm} keys (64-bit block); use CFB64 or CFB."
+            ),
         ));
     }
     if !data.len().is_multiple_of(block) {
         return Err(ServiceError::field(
             data_path,
-            format!("{data_path} ({} bytes) must be a multiple of {block} bytes for {algorithm} keys.", data.len()),
+            format!(
+                "{data_path} ({} bytes) must be a multiple of {block} bytes for {algorithm} keys.",
+                data.len()
+            ),
         ));
     }
     let iv_path = format!("{path}.InitializationVector");
@@ -491,7 +519,11 @@ pub(crate) fn block_cipher(
             if iv.len() != block {
                 return Err(ServiceError::field(
                     &iv_path,
-                    format!("{iv_path} ({} hex digits) must be {} hex digits for {algorithm} keys.", text.len(), block * 2),
+                    format!(
+                        "{iv_path} ({} hex digits) must be {} hex digits for {algorithm} keys.",
+                        text.len(),
+                        block * 2
+                    ),
                 ));
             }
             Some(iv)

@@ -69,10 +69,7 @@ impl ServiceError {
     pub fn field(path: impl Into<String>, message: impl Into<String>) -> Self {
         let path = path.into();
         let message = message.into();
-        ServiceError::Validation {
-            message: message.clone(),
-            fields: vec![FieldError { path, message }],
-        }
+        ServiceError::Validation { message: message.clone(), fields: vec![FieldError { path, message }] }
     }
 
     /// A validation error that names no single member.

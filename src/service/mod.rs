@@ -33,19 +33,18 @@ mod error;
 mod seed;
 mod validate;
 
-use crate::keys::{
-    AccountId, Key, KeyArn, KeyIdentifier, KeyState, KeyStore, Region, StoredKey, Timestamp,
-};
+use crate::keys::{AccountId, Key, KeyArn, KeyIdentifier, KeyState, KeyStore, Region, StoredKey, Timestamp};
 
 pub use control::{
-    Alias, ClearKeyMaterial, CreateAliasInput, CreateKeyInput, DeleteAliasInput, DeleteKeyInput, GetAliasInput,
-    ImportKeyInput, ImportKeyMaterial, KeyIdentifierInput, KeyOutput, KeySummary, ListAliasesInput,
-    ListAliasesOutput, ListKeysInput, ListKeysOutput, AliasOutput, UpdateAliasInput,
+    Alias, AliasOutput, ClearKeyMaterial, CreateAliasInput, CreateKeyInput, DeleteAliasInput, DeleteKeyInput,
+    GetAliasInput, ImportKeyInput, ImportKeyMaterial, KeyIdentifierInput, KeyOutput, KeySummary,
+    ListAliasesInput, ListAliasesOutput, ListKeysInput, ListKeysOutput, UpdateAliasInput,
 };
 pub use data::{
     AsymmetricEncryptionAttributes, DecryptDataInput, DecryptDataOutput, DukptEncryptionAttributes,
-    DukptEncryptionMode, DukptKeyVariant, EncryptDataInput, EncryptDataOutput, EncryptionDecryptionAttributes,
-    PaddingType, ReEncryptDataInput, ReEncryptDataOutput, ReEncryptionAttributes, SymmetricEncryptionAttributes,
+    DukptEncryptionMode, DukptKeyVariant, EncryptDataInput, EncryptDataOutput,
+    EncryptionDecryptionAttributes, PaddingType, ReEncryptDataInput, ReEncryptDataOutput,
+    ReEncryptionAttributes, SymmetricEncryptionAttributes,
 };
 pub use error::{FieldError, Plane, ServiceError};
 pub use seed::{SeedAlias, SeedFile, SeedKey, SeedReport};
@@ -100,7 +99,8 @@ impl<S: KeyStore> PaymentCryptography<S> {
 
     /// Parses `identifier` (the member at `path`) and follows an alias to its key ARN.
     fn resolve(&self, path: &str, identifier: &str) -> Result<KeyArn, ServiceError> {
-        let parsed = KeyIdentifier::parse(identifier).map_err(|e| ServiceError::field(path, format!("{path}: {e}")))?;
+        let parsed = KeyIdentifier::parse(identifier)
+            .map_err(|e| ServiceError::field(path, format!("{path}: {e}")))?;
         match parsed {
             KeyIdentifier::Arn(arn) => Ok(arn),
             KeyIdentifier::Alias(name) => self

@@ -11,7 +11,10 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::keys::{AliasEntry, AliasName, KeyArn, KeyAttributes, KeyCheckValueAlgorithm, KeyId, KeyStore, SecretText, StoredKey};
+use crate::keys::{
+    AliasEntry, AliasName, KeyArn, KeyAttributes, KeyCheckValueAlgorithm, KeyId, KeyStore, SecretText,
+    StoredKey,
+};
 use crate::service::control::ClearKeyMaterial;
 use crate::service::{PaymentCryptography, ServiceError};
 
@@ -91,12 +94,14 @@ impl<S: KeyStore> PaymentCryptography<S> {
         let mut aliases = Vec::with_capacity(file.aliases.len());
         for (i, a) in file.aliases.iter().enumerate() {
             let path = format!("Aliases[{i}]");
-            let name = AliasName::parse(&a.alias_name)
-                .map_err(|e| ServiceError::field(format!("{path}.AliasName"), format!("{path}.AliasName: {e}")))?;
+            let name = AliasName::parse(&a.alias_name).map_err(|e| {
+                ServiceError::field(format!("{path}.AliasName"), format!("{path}.AliasName: {e}"))
+            })?;
             let id = KeyId::parse(&a.key_id)
                 .map_err(|e| ServiceError::field(format!("{path}.KeyId"), format!("{path}.KeyId: {e}")))?;
             let arn = KeyArn::new(&self.settings().region, &self.settings().account, &id);
-            let known = keys.iter().any(|k| k.key.key_arn == arn) || self.store().get_key_metadata(&arn)?.is_some();
+            let known =
+                keys.iter().any(|k| k.key.key_arn == arn) || self.store().get_key_metadata(&arn)?.is_some();
             if !known {
                 return Err(ServiceError::field(
                     format!("{path}.KeyId"),
@@ -131,7 +136,10 @@ impl<S: KeyStore> PaymentCryptography<S> {
                 Some(old) if old.key_arn == alias.key_arn => report.aliases_unchanged += 1,
                 Some(old) => {
                     let to = old.key_arn.map_or_else(|| "no key".to_owned(), |a| a.to_string());
-                    return Err(ServiceError::Conflict(format!("Aliases[{i}]: {} exists and points to {to}.", alias.name)));
+                    return Err(ServiceError::Conflict(format!(
+                        "Aliases[{i}]: {} exists and points to {to}.",
+                        alias.name
+                    )));
                 }
                 None => new_aliases.push(alias),
             }
@@ -147,23 +155,25 @@ impl<S: KeyStore> PaymentCryptography<S> {
     }
 
     fn seed_key(&self, entry: &SeedKey) -> Result<StoredKey, ServiceError> {
-        let id = KeyId::parse(&entry.key_id).map_err(|e| ServiceError::field("KeyId", format!("KeyId: {e}")))?;
+        let id =
+            KeyId::parse(&entry.key_id).map_err(|e| ServiceError::field("KeyId", format!("KeyId: {e}")))?;
         let clear = ClearKeyMaterial {
             key_attributes: entry.key_attributes,
             key_material: entry.key_material.clone(),
             exportable: entry.exportable,
         };
-        let stored = self.clear_key(&clear, entry.key_check_value_algorithm, entry.enabled.unwrap_or(true), Some(id))?;
-        if let Some(expected) = &entry.key_check_value {
-            if !expected.eq_ignore_ascii_case(&stored.key.key_check_value) {
-                return Err(ServiceError::field(
-                    "KeyCheckValue",
-                    format!(
-                        "KeyCheckValue {expected} does not match the material, whose {} check value is {}.",
-                        stored.key.key_check_value_algorithm, stored.key.key_check_value
-                    ),
-                ));
-            }
+        let stored =
+            self.clear_key(&clear, entry.key_check_value_algorithm, entry.enabled.unwrap_or(true), Some(id))?;
+        if let Some(expected) = &entry.key_check_value
+            && !expected.eq_ignore_ascii_case(&stored.key.key_check_value)
+        {
+            return Err(ServiceError::field(
+                "KeyCheckValue",
+                format!(
+                    "KeyCheckValue {expected} does not match the material, whose {} check value is {}.",
+                    stored.key.key_check_value_algorithm, stored.key.key_check_value
+                ),
+            ));
         }
         Ok(stored)
     }

@@ -14,7 +14,8 @@ pub(crate) fn hex_member(path: &str, value: &str, min: usize, max: usize) -> Res
     if !value.len().is_multiple_of(2) || !value.bytes().all(|b| b.is_ascii_hexdigit()) {
         return Err(ServiceError::field(path, format!("{path} must be hex digits, two per byte.")));
     }
-    hex::decode(value).map_err(|_| ServiceError::field(path, format!("{path} must be hex digits, two per byte.")))
+    hex::decode(value)
+        .map_err(|_| ServiceError::field(path, format!("{path} must be hex digits, two per byte.")))
 }
 
 /// Upper-case hex, as AWS returns binary members.

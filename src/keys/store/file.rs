@@ -97,7 +97,11 @@ impl FileStore {
     ///
     /// # Errors
     /// As [`FileStore::open`].
-    pub fn open_with_master(dir: &Path, master: MasterKey, options: &OpenOptions) -> Result<Self, StoreError> {
+    pub fn open_with_master(
+        dir: &Path,
+        master: MasterKey,
+        options: &OpenOptions,
+    ) -> Result<Self, StoreError> {
         make_dir(dir)?;
         let path = dir.join("keys.redb");
         let started = Instant::now();
@@ -159,7 +163,10 @@ impl FileStore {
                 {
                     txn.open_table(KEYS).map_err(backend)?;
                     txn.open_table(ALIASES).map_err(backend)?;
-                    txn.open_table(META).map_err(backend)?.insert(CHECK_NAME, sealed.as_slice()).map_err(backend)?;
+                    txn.open_table(META)
+                        .map_err(backend)?
+                        .insert(CHECK_NAME, sealed.as_slice())
+                        .map_err(backend)?;
                 }
                 txn.commit().map_err(backend)
             }
@@ -181,7 +188,8 @@ impl KeyStore for FileStore {
         let Some(record) = self.record(arn)? else {
             return Ok(None);
         };
-        let sealed = hex::decode(&record.sealed_material).map_err(|_| StoreError::Corrupt(arn.to_string()))?;
+        let sealed =
+            hex::decode(&record.sealed_material).map_err(|_| StoreError::Corrupt(arn.to_string()))?;
         let bytes = self.master.open(arn.as_str().as_bytes(), &sealed, arn.as_str())?;
         let material = KeyMaterial::from_bytes(record.key.key_attributes.key_algorithm, &bytes)
             .map_err(|_| StoreError::Corrupt(arn.to_string()))?;
@@ -225,7 +233,8 @@ impl KeyStore for FileStore {
             let mut table = txn.open_table(KEYS).map_err(backend)?;
             let old = table.get(arn.as_str()).map_err(backend)?.map(|v| v.value().to_vec());
             let old = old.ok_or_else(|| StoreError::NotFound(arn.to_string()))?;
-            let mut record: Record = serde_json::from_slice(&old).map_err(|_| StoreError::Corrupt(arn.to_string()))?;
+            let mut record: Record =
+                serde_json::from_slice(&old).map_err(|_| StoreError::Corrupt(arn.to_string()))?;
             record.key = key.clone();
             let bytes = serde_json::to_vec(&record).map_err(backend)?;
             table.insert(arn.as_str(), bytes.as_slice()).map_err(backend)?;
@@ -240,8 +249,8 @@ impl KeyStore for FileStore {
         let mut keys = Vec::new();
         for entry in table.range::<&str>((start, Bound::Unbounded)).map_err(backend)?.take(limit) {
             let (name, bytes) = entry.map_err(backend)?;
-            let record: Record =
-                serde_json::from_slice(bytes.value()).map_err(|_| StoreError::Corrupt(name.value().to_owned()))?;
+            let record: Record = serde_json::from_slice(bytes.value())
+                .map_err(|_| StoreError::Corrupt(name.value().to_owned()))?;
             keys.push(record.key);
         }
         Ok(keys)

@@ -27,8 +27,9 @@ impl MasterKey {
     /// # Errors
     /// [`StoreError::MasterKey`] when `bytes` is not 32 bytes long.
     pub fn from_bytes(bytes: &[u8]) -> Result<Self, StoreError> {
-        let cipher = Aes256Gcm::new_from_slice(bytes)
-            .map_err(|_| StoreError::MasterKey(format!("must be 32 bytes (64 hex digits), got {}", bytes.len())))?;
+        let cipher = Aes256Gcm::new_from_slice(bytes).map_err(|_| {
+            StoreError::MasterKey(format!("must be 32 bytes (64 hex digits), got {}", bytes.len()))
+        })?;
         Ok(MasterKey { cipher })
     }
 
@@ -38,7 +39,8 @@ impl MasterKey {
     /// [`StoreError::MasterKey`] when `text` is not 64 hex digits.
     pub fn from_hex(text: &str) -> Result<Self, StoreError> {
         let bytes = Zeroizing::new(
-            hex::decode(text.trim()).map_err(|_| StoreError::MasterKey("must be 64 hex digits".to_owned()))?,
+            hex::decode(text.trim())
+                .map_err(|_| StoreError::MasterKey("must be 64 hex digits".to_owned()))?,
         );
         MasterKey::from_bytes(&bytes)
     }
@@ -64,11 +66,12 @@ impl MasterKey {
                         path.display()
                     )));
                 }
-                let text = Zeroizing::new(
-                    fs::read_to_string(&path)
-                        .map_err(|e| StoreError::MasterKey(format!("cannot read {}: {e}", path.display())))?,
-                );
-                MasterKey::from_hex(&text).map_err(|e| StoreError::MasterKey(format!("{}: {}", path.display(), strip(&e))))
+                let text =
+                    Zeroizing::new(fs::read_to_string(&path).map_err(|e| {
+                        StoreError::MasterKey(format!("cannot read {}: {e}", path.display()))
+                    })?);
+                MasterKey::from_hex(&text)
+                    .map_err(|e| StoreError::MasterKey(format!("{}: {}", path.display(), strip(&e))))
             }
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => create(&path),
             Err(e) => Err(StoreError::MasterKey(format!("cannot read {}: {e}", path.display()))),
@@ -100,7 +103,10 @@ impl MasterKey {
         let corrupt = || StoreError::Corrupt(what.to_owned());
         let (nonce, body) = sealed.split_at_checked(12).ok_or_else(corrupt)?;
         let nonce: [u8; 12] = nonce.try_into().map_err(|_| corrupt())?;
-        self.cipher.decrypt(&Nonce::from(nonce), Payload { msg: body, aad }).map(Zeroizing::new).map_err(|_| corrupt())
+        self.cipher
+            .decrypt(&Nonce::from(nonce), Payload { msg: body, aad })
+            .map(Zeroizing::new)
+            .map_err(|_| corrupt())
     }
 }
 
@@ -123,7 +129,8 @@ fn create(path: &Path) -> Result<MasterKey, StoreError> {
     getrandom::fill(bytes.as_mut()).map_err(|e| StoreError::MasterKey(format!("no randomness: {e}")))?;
     let text = Zeroizing::new(hex::encode(bytes.as_ref()));
     let fail = |e: std::io::Error| StoreError::MasterKey(format!("cannot create {}: {e}", path.display()));
-    let mut file = fs::OpenOptions::new().write(true).create_new(true).mode(0o600).open(path).map_err(fail)?;
+    let mut file =
+        fs::OpenOptions::new().write(true).create_new(true).mode(0o600).open(path).map_err(fail)?;
     file.write_all(text.as_bytes()).map_err(fail)?;
     file.sync_all().map_err(fail)?;
     MasterKey::from_bytes(bytes.as_ref())

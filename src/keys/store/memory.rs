@@ -79,7 +79,8 @@ impl KeyStore for MemoryStore {
 
     fn update_key(&self, key: &Key) -> Result<(), StoreError> {
         let mut inner = self.write();
-        let stored = inner.keys.get_mut(&key.key_arn).ok_or_else(|| StoreError::NotFound(key.key_arn.to_string()))?;
+        let stored =
+            inner.keys.get_mut(&key.key_arn).ok_or_else(|| StoreError::NotFound(key.key_arn.to_string()))?;
         stored.key = key.clone();
         Ok(())
     }
