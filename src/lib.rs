@@ -20,3 +20,4 @@ pub mod primitives;
 
 pub use primitives::{Algorithm, Cipher, DecryptError, Error, Mode, SymmetricKey, UnpadError};
 pub use primitives::{kcv, modes, padding};
+pub use primitives::dukpt;
