@@ -2,6 +2,7 @@
 
 mod cipher;
 mod common;
+mod dukpt;
 mod kcv;
 
 use std::process::ExitCode;
@@ -25,6 +26,9 @@ enum Command {
     Cipher(cipher::CipherCommand),
     /// Compute a key check value (KCV).
     Kcv(kcv::KcvArgs),
+    /// DUKPT (X9.24-1 TDES, X9.24-3 AES): derive a transaction's key, or play a terminal.
+    #[command(subcommand)]
+    Dukpt(dukpt::DukptCommand),
 }
 
 /// Parses the command line, runs the command and maps its outcome to an exit code: 0 ok, 1 failure
@@ -34,6 +38,7 @@ pub(crate) fn run() -> ExitCode {
     let result = match cli.command {
         Command::Cipher(cmd) => cipher::run(cmd),
         Command::Kcv(args) => kcv::run(args),
+        Command::Dukpt(cmd) => dukpt::run(cmd),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
