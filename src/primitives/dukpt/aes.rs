@@ -19,7 +19,7 @@
 use std::fmt;
 use std::str::FromStr;
 
-use aes::{Aes128, Aes192, Aes256};
+use aes::{Aes128Enc, Aes192Enc, Aes256Enc};
 use cipher::{BlockCipherEncrypt, KeyInit};
 use zeroize::Zeroizing;
 
@@ -288,9 +288,9 @@ pub(crate) struct AesKey {
 }
 
 enum AesCipher {
-    Aes128(Aes128),
-    Aes192(Aes192),
-    Aes256(Aes256),
+    Aes128(Aes128Enc),
+    Aes192(Aes192Enc),
+    Aes256(Aes256Enc),
 }
 
 impl AesKey {
@@ -307,9 +307,9 @@ impl AesKey {
     /// Keys AES from bytes; `None` unless `algorithm` is AES and `bytes` has its length.
     pub(crate) fn from_bytes(algorithm: Algorithm, bytes: &[u8]) -> Option<Self> {
         let cipher = match algorithm {
-            Algorithm::Aes128 => AesCipher::Aes128(Aes128::new_from_slice(bytes).ok()?),
-            Algorithm::Aes192 => AesCipher::Aes192(Aes192::new_from_slice(bytes).ok()?),
-            Algorithm::Aes256 => AesCipher::Aes256(Aes256::new_from_slice(bytes).ok()?),
+            Algorithm::Aes128 => AesCipher::Aes128(Aes128Enc::new_from_slice(bytes).ok()?),
+            Algorithm::Aes192 => AesCipher::Aes192(Aes192Enc::new_from_slice(bytes).ok()?),
+            Algorithm::Aes256 => AesCipher::Aes256(Aes256Enc::new_from_slice(bytes).ok()?),
             _ => return None,
         };
         Some(AesKey { algorithm, cipher })

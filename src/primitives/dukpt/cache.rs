@@ -1,9 +1,14 @@
 //! Host-side derivation for many transactions: the BDK keyed once, initial keys cached per terminal,
-//! and a batch API that shares the early steps of the counter walk between KSNs.
+//! and the early steps of the counter walk shared between KSNs of one terminal.
 //!
-//! The cache is bounded: when full, the least recently used initial key is evicted, and its bytes and
-//! key schedule are zeroized as it drops. Eviction scans the cache, so it costs `O(capacity)`; hits cost
-//! one hash lookup.
+//! Each cache entry holds a terminal's initial key and the intermediate keys of its last walk (at most one
+//! per counter bit). A KSN walks its counter's one-bits from the most significant and reuses every step it
+//! shares with the previous walk of the same terminal: consecutive counters, as a host sees them, mostly
+//! cost the last step or two. [`Deriver::derive_batch`] sorts by terminal and counter to make the most of it.
+//!
+//! The cache is bounded: when full, the least recently used terminal is evicted, and its keys and key
+//! schedules are zeroized as they drop. Eviction scans the cache, so it costs `O(capacity)`; hits cost one
+//! hash lookup.
 
 use std::collections::HashMap;
 use std::fmt;
@@ -16,7 +21,7 @@ use crate::primitives::dukpt::{Error, Ksn, Scheme, Usage, resolve_key_type};
 use crate::primitives::{Algorithm, SymmetricKey};
 
 /// A host's derivation context for one BDK: derives keys for any KSN of either scheme the BDK fits, with
-/// a bounded cache of initial keys.
+/// a bounded cache of initial keys and of each terminal's last walk.
 ///
 /// # Examples
 /// ```
@@ -42,7 +47,7 @@ pub struct Deriver {
 }
 
 impl Deriver {
-    /// A context for `bdk` that keeps at most `capacity` initial keys (at least 1).
+    /// A context for `bdk` that keeps at most `capacity` terminals (at least 1).
     pub fn new(bdk: &SymmetricKey, capacity: usize) -> Self {
         let keyed = if bdk.algorithm().is_tdes() {
             TdesBdk::new(bdk).map(Bdk::Tdes)
@@ -77,8 +82,8 @@ impl Deriver {
     /// [`Error::KeyAlgorithm`] when the BDK does not fit the KSN's scheme.
     pub fn initial_key(&mut self, ksn: &Ksn) -> Result<SymmetricKey, Error> {
         match self.cache.get(&self.bdk, self.bdk_algorithm, ksn)? {
-            Initial::Tdes(ipek) => tdes_dukpt::to_key(ipek),
-            Initial::Aes(ik) => ik.to_key(),
+            Initial::Tdes { ipek, .. } => tdes_dukpt::to_key(ipek),
+            Initial::Aes { ik, .. } => ik.to_key(),
         }
     }
 
@@ -90,17 +95,8 @@ impl Deriver {
     pub fn derive(&mut self, ksn: &Ksn, usage: Usage, key_type: Option<Algorithm>) -> Result<SymmetricKey, Error> {
         let bdk_algorithm = self.bdk_algorithm;
         let plan = Plan::new(ksn, usage, bdk_algorithm, key_type)?;
-        match (self.cache.get(&self.bdk, bdk_algorithm, ksn)?, ksn, plan) {
-            (Initial::Tdes(ipek), Ksn::Tdes(k), Plan::Tdes(variant)) => {
-                let key = tdes_dukpt::walk(ipek, k.register_base(), k.counter());
-                tdes_dukpt::to_key(&tdes_dukpt::apply_variant(&key, variant))
-            }
-            (Initial::Aes(ik), Ksn::Aes(k), Plan::Aes(usage, key_type)) => {
-                let intermediate = aes_dukpt::walk(&ik.key, aes_dukpt::derivation_id(k), k.counter())?;
-                intermediate.working_key(k, usage, key_type)?.to_key()
-            }
-            _ => Err(wrong_scheme(bdk_algorithm, ksn.scheme())),
-        }
+        let entry = self.cache.get(&self.bdk, bdk_algorithm, ksn)?;
+        derive_with(entry, ksn, plan, bdk_algorithm)
     }
 
     /// Keys for many KSNs at once, in the order given, each as [`Deriver::derive`] would return it.
@@ -134,7 +130,7 @@ impl Deriver {
             .collect()
     }
 
-    /// Derives one terminal's KSNs (`members`, sorted by counter) with a shared walk.
+    /// Derives one terminal's KSNs (`members`, sorted by counter), each walk reusing the last one's prefix.
     fn derive_group(
         &mut self,
         ksns: &[Ksn],
@@ -144,33 +140,37 @@ impl Deriver {
         results: &mut [Option<Result<SymmetricKey, Error>>],
     ) {
         let Some(first) = members.first().and_then(|&i| ksns.get(i)) else { return };
-        let initial = self.cache.get(&self.bdk, self.bdk_algorithm, first);
-        let mut tdes_stack: Vec<(u32, Zeroizing<[u64; 2]>)> = Vec::new();
-        let mut aes_stack: Vec<(u32, KeyedBytes)> = Vec::new();
+        let bdk_algorithm = self.bdk_algorithm;
+        let mut entry = self.cache.get(&self.bdk, bdk_algorithm, first);
         for &i in members {
             let (Some(ksn), Some(slot)) = (ksns.get(i), results.get_mut(i)) else { continue };
-            let result = Plan::new(ksn, usage, self.bdk_algorithm, key_type).and_then(|plan| {
-                match (&initial, ksn, plan) {
-                    (Err(e), _, _) => Err(e.clone()),
-                    (Ok(Initial::Tdes(ipek)), Ksn::Tdes(k), Plan::Tdes(variant)) => {
-                        let base = k.register_base();
-                        let key = walk_shared(&mut tdes_stack, k.counter(), |parent, prefix| {
-                            Ok(Zeroizing::new(tdes_dukpt::nrkgp(parent.unwrap_or(ipek), base | u64::from(prefix))))
-                        })?;
-                        tdes_dukpt::to_key(&tdes_dukpt::apply_variant(key, variant))
-                    }
-                    (Ok(Initial::Aes(ik)), Ksn::Aes(k), Plan::Aes(usage, key_type)) => {
-                        let id = aes_dukpt::derivation_id(k);
-                        let key = walk_shared(&mut aes_stack, k.counter(), |parent, prefix| {
-                            parent.map_or(&ik.key, |p| &p.key).intermediate(id, prefix)
-                        })?;
-                        key.working_key(k, usage, key_type)?.to_key()
-                    }
-                    _ => Err(wrong_scheme(self.bdk_algorithm, ksn.scheme())),
-                }
+            let result = Plan::new(ksn, usage, bdk_algorithm, key_type).and_then(|plan| match &mut entry {
+                Ok(entry) => derive_with(entry, ksn, plan, bdk_algorithm),
+                Err(e) => Err(e.clone()),
             });
             *slot = Some(result);
         }
+    }
+}
+
+/// The key of `plan` at `ksn` from its terminal's cache entry, walking from the entry's last walk.
+fn derive_with(entry: &mut Initial, ksn: &Ksn, plan: Plan, bdk: Algorithm) -> Result<SymmetricKey, Error> {
+    match (entry, ksn, plan) {
+        (Initial::Tdes { ipek, walk }, Ksn::Tdes(k), Plan::Tdes(variant)) => {
+            let base = k.register_base();
+            let key = walk_shared(walk, k.counter(), |parent, prefix| {
+                Ok(Zeroizing::new(tdes_dukpt::nrkgp(parent.unwrap_or(ipek), base | u64::from(prefix))))
+            })?;
+            tdes_dukpt::to_key(&tdes_dukpt::apply_variant(key, variant))
+        }
+        (Initial::Aes { ik, walk }, Ksn::Aes(k), Plan::Aes(usage, key_type)) => {
+            let id = aes_dukpt::derivation_id(k);
+            let key = walk_shared(walk, k.counter(), |parent, prefix| {
+                parent.map_or(&ik.key, |p| &p.key).intermediate(id, prefix)
+            })?;
+            key.working_key(k, usage, key_type)?.to_key()
+        }
+        _ => Err(wrong_scheme(bdk, ksn.scheme())),
     }
 }
 
@@ -193,10 +193,11 @@ enum Bdk {
     Unusable,
 }
 
-/// A cached initial key.
+/// A cached initial key, and the intermediate keys of the terminal's last walk (prefix, key), most
+/// significant step first: the next KSN of the same terminal reuses the steps its counter shares.
 enum Initial {
-    Tdes(Zeroizing<[u64; 2]>),
-    Aes(KeyedBytes),
+    Tdes { ipek: Zeroizing<[u64; 2]>, walk: Vec<(u32, Zeroizing<[u64; 2]>)> },
+    Aes { ik: KeyedBytes, walk: Vec<(u32, KeyedBytes)> },
 }
 
 /// What a derivation produces, checked once before any work.
@@ -229,13 +230,13 @@ struct Cache {
 
 impl Cache {
     /// The initial key of `ksn`'s terminal, derived and inserted on a miss.
-    fn get(&mut self, bdk: &Bdk, bdk_algorithm: Algorithm, ksn: &Ksn) -> Result<&Initial, Error> {
+    fn get(&mut self, bdk: &Bdk, bdk_algorithm: Algorithm, ksn: &Ksn) -> Result<&mut Initial, Error> {
         self.tick += 1;
         let id = (ksn.scheme(), ksn.initial_key_id());
         if !self.entries.contains_key(&id) {
             let initial = match (bdk, ksn) {
-                (Bdk::Tdes(bdk), Ksn::Tdes(_)) => Initial::Tdes(bdk.ipek(id.1)),
-                (Bdk::Aes(bdk), Ksn::Aes(_)) => Initial::Aes(bdk.initial_key(&id.1)?),
+                (Bdk::Tdes(bdk), Ksn::Tdes(_)) => Initial::Tdes { ipek: bdk.ipek(id.1), walk: Vec::new() },
+                (Bdk::Aes(bdk), Ksn::Aes(_)) => Initial::Aes { ik: bdk.initial_key(&id.1)?, walk: Vec::new() },
                 _ => return Err(wrong_scheme(bdk_algorithm, ksn.scheme())),
             };
             if self.entries.len() >= self.capacity {
