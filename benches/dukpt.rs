@@ -29,7 +29,9 @@ fn aes(c: &mut Criterion) {
     let usage = Usage::Aes(KeyUsage::DataEncryption);
     let mut group = c.benchmark_group("dukpt/aes128_data_encryption_10bits");
     group.bench_function("uncached", |b| {
-        b.iter(|| dukpt::aes::derive_key(&bdk, black_box(&ksn), KeyUsage::DataEncryption, None).expect("derive"))
+        b.iter(|| {
+            dukpt::aes::derive_key(&bdk, black_box(&ksn), KeyUsage::DataEncryption, None).expect("derive")
+        })
     });
     let mut deriver = Deriver::new(&bdk, 1024);
     let pair = [Ksn::Aes(ksn), Ksn::Aes(ksn.with_counter(OTHER_TEN_BITS).expect("ksn"))];
@@ -51,7 +53,8 @@ fn aes(c: &mut Criterion) {
 
 fn tdes(c: &mut Criterion) {
     let bdk = SymmetricKey::new(Algorithm::Tdes2Key, &hex_key()).expect("key");
-    let ksn: TdesKsn = "FFFF9876543210E00000".parse::<TdesKsn>().and_then(|k| k.with_counter(TEN_BITS)).expect("ksn");
+    let ksn: TdesKsn =
+        "FFFF9876543210E00000".parse::<TdesKsn>().and_then(|k| k.with_counter(TEN_BITS)).expect("ksn");
     let usage = Usage::Tdes(TdesVariant::DataRequest);
     let mut group = c.benchmark_group("dukpt/tdes_data_request_10bits");
     group.bench_function("uncached", |b| {

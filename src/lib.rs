@@ -18,6 +18,6 @@
 
 pub mod primitives;
 
+pub use primitives::dukpt;
 pub use primitives::{Algorithm, Cipher, DecryptError, Error, Mode, SymmetricKey, UnpadError};
 pub use primitives::{kcv, modes, padding};
-pub use primitives::dukpt;

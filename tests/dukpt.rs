@@ -1,11 +1,14 @@
 //! DUKPT known answers: every value of `vectors/dukpt_tdes_x9_24_1_2009.json` (X9.24-1:2009 Annex A.4)
 //! and `vectors/dukpt_aes_x9_24_3_2017.json` (X9.24-3-2017 supplement), host side and device side, and
 //! every typed error with its message.
+#![allow(clippy::unwrap_used)] // a test: a panic with the value is the report
 
 mod dukpt_common;
 
 use dukpt_common::{Tally, load, s, unhex};
-use paycrypt::dukpt::{self, AesDevice, AesKsn, Deriver, Error, KeyUsage, Ksn, TdesDevice, TdesKsn, TdesVariant};
+use paycrypt::dukpt::{
+    self, AesDevice, AesKsn, Deriver, Error, KeyUsage, Ksn, TdesDevice, TdesKsn, TdesVariant,
+};
 use paycrypt::{Algorithm, Mode, SymmetricKey};
 use serde_json::Value;
 
@@ -39,8 +42,16 @@ fn check_tdes_case(t: &mut Tally, file: &Value, case: &Value, id: &str, txn: &Sy
     let pin = ecb(&variant(TdesVariant::Pin), &unhex("pin", s(file, "pin_block")));
     t.eq(&format!("{id} PIN block"), pin, s(case, "encrypted_pin_block"));
     let data = unhex("data", s(file, "mac_data"));
-    t.eq(&format!("{id} MAC request"), retail_mac(&variant(TdesVariant::MacRequest), &data), s(case, "mac_request"));
-    t.eq(&format!("{id} MAC response"), retail_mac(&variant(TdesVariant::MacResponse), &data), s(case, "mac_response"));
+    t.eq(
+        &format!("{id} MAC request"),
+        retail_mac(&variant(TdesVariant::MacRequest), &data),
+        s(case, "mac_request"),
+    );
+    t.eq(
+        &format!("{id} MAC response"),
+        retail_mac(&variant(TdesVariant::MacResponse), &data),
+        s(case, "mac_response"),
+    );
     let mut padded = data.clone();
     padded.resize(24, 0);
     let ct = variant(TdesVariant::DataRequest).encrypt(Mode::Cbc, Some(&[0; 8]), &padded).unwrap();
@@ -62,7 +73,11 @@ fn tdes_host_side() {
         let id = format!("{} {ksn}", s(case, "table"));
         let txn = dukpt::tdes::derive_transaction_key(&ipek, &ksn).unwrap();
         check_tdes_case(&mut t, &file, case, &id, &txn);
-        t.eq(&format!("{id} deriver IPEK"), deriver.initial_key(&ksn.into()).unwrap().as_bytes(), s(&file, "ipek"));
+        t.eq(
+            &format!("{id} deriver IPEK"),
+            deriver.initial_key(&ksn.into()).unwrap().as_bytes(),
+            s(&file, "ipek"),
+        );
         for v in TdesVariant::ALL {
             let one_shot = dukpt::tdes::derive_key(&bdk, &ksn, v).unwrap();
             let cached = deriver.derive(&ksn.into(), dukpt::Usage::Tdes(v), None).unwrap();
@@ -98,7 +113,10 @@ fn tdes_device_side() {
             device = rollover.take().unwrap_or_else(|| TdesDevice::resume_at(&ipek, &want).unwrap());
         }
         let txn = device.next_transaction().unwrap();
-        t.record(&format!("{id} KSN"), if txn.ksn() == want { Ok(()) } else { Err(format!("got {}", txn.ksn())) });
+        t.record(
+            &format!("{id} KSN"),
+            if txn.ksn() == want { Ok(()) } else { Err(format!("got {}", txn.ksn())) },
+        );
         check_tdes_case(&mut t, &file, case, &id, &txn.transaction_key().unwrap());
         if s(case, "table") == "A.4.3" {
             rollover = Some(device);
@@ -117,19 +135,25 @@ fn tdes_device_side() {
 }
 
 /// Checks one AES transaction's results from its intermediate key.
-fn check_aes_case(t: &mut Tally, file: &Value, case: &Value, id: &str, ksn: &AesKsn, intermediate: &SymmetricKey) {
+fn check_aes_case(
+    t: &mut Tally,
+    file: &Value,
+    case: &Value,
+    id: &str,
+    ksn: &AesKsn,
+    intermediate: &SymmetricKey,
+) {
     t.eq(&format!("{id} intermediate key"), intermediate.as_bytes(), s(case, "intermediate_key"));
     for w in case["working_keys"].as_array().unwrap() {
         let usage: KeyUsage = s(w, "usage").parse().unwrap();
         let key_type: Algorithm = s(w, "key_type").parse().unwrap();
         let got = dukpt::aes::working_key_from_intermediate(intermediate, ksn, usage, key_type).unwrap();
         t.eq(&format!("{id} {usage} {key_type}"), got.as_bytes(), s(w, "key"));
-        if usage == KeyUsage::PinEncryption && key_type == Algorithm::Aes128 {
-            if let Some(want) = case["encrypted_pin_block"].as_str() {
-                let a = ecb(&got, &unhex("pin", s(file, "pin_field")));
-                let b: Vec<u8> = a.iter().zip(unhex("pan", s(file, "pan_field"))).map(|(x, y)| x ^ y).collect();
-                t.eq(&format!("{id} ISO 9564-4 PIN block"), ecb(&got, &b), want);
-            }
+        let pin_block = case["encrypted_pin_block"].as_str();
+        if let (KeyUsage::PinEncryption, Algorithm::Aes128, Some(want)) = (usage, key_type, pin_block) {
+            let a = ecb(&got, &unhex("pin", s(file, "pin_field")));
+            let b: Vec<u8> = a.iter().zip(unhex("pan", s(file, "pan_field"))).map(|(x, y)| x ^ y).collect();
+            t.eq(&format!("{id} ISO 9564-4 PIN block"), ecb(&got, &b), want);
         }
     }
 }
@@ -159,7 +183,10 @@ fn aes_host_side() {
             let err = s(case, "ksn").parse::<AesKsn>().unwrap_err();
             let ok = matches!(err, Error::CounterBits { ones: 17, max: 16, .. });
             t.record(&format!("{id} rejected"), if ok { Ok(()) } else { Err(format!("got {err}")) });
-            t.skip(&format!("{id} value"), "a counter with 17 one-bits is no valid KSN; its published value is kept");
+            t.skip(
+                &format!("{id} value"),
+                "a counter with 17 one-bits is no valid KSN; its published value is kept",
+            );
             continue;
         }
         let ksn: AesKsn = s(case, "ksn").parse().unwrap();
@@ -203,16 +230,26 @@ fn aes_device_side() {
             (s(case, "bdk").to_owned(), d)
         });
         let txn = d.next_transaction().unwrap();
-        t.record(&format!("{id} KSN"), if txn.ksn() == want { Ok(()) } else { Err(format!("got {}", txn.ksn())) });
+        t.record(
+            &format!("{id} KSN"),
+            if txn.ksn() == want { Ok(()) } else { Err(format!("got {}", txn.ksn())) },
+        );
         check_aes_case(&mut t, &file, case, &id, &want, &txn.intermediate_key().unwrap());
         for w in case["working_keys"].as_array().unwrap() {
             let usage: KeyUsage = s(w, "usage").parse().unwrap();
             let key_type: Algorithm = s(w, "key_type").parse().unwrap();
-            t.eq(&format!("{id} {usage} {key_type} device"), txn.working_key(usage, key_type).unwrap().as_bytes(), s(w, "key"));
+            t.eq(
+                &format!("{id} {usage} {key_type} device"),
+                txn.working_key(usage, key_type).unwrap().as_bytes(),
+                s(w, "key"),
+            );
         }
         if want.counter() == 0xFFFF_0000 {
             let err = d.next_transaction().err();
-            t.record(&format!("{id} exhausted after"), if err.is_some() { Ok(()) } else { Err("not exhausted".into()) });
+            t.record(
+                &format!("{id} exhausted after"),
+                if err.is_some() { Ok(()) } else { Err("not exhausted".into()) },
+            );
         }
         device = Some((bdk_hex, d));
     }
@@ -242,7 +279,12 @@ fn errors_are_typed_and_pinned() {
             "KeySerialNumber counter 0xFFFFFFFF is reserved in AES DUKPT.",
         ),
         (
-            msg(dukpt::derive(&tdes_bdk, &"FFFF9876543210E00000".parse().unwrap(), "PIN".parse().unwrap(), None)),
+            msg(dukpt::derive(
+                &tdes_bdk,
+                &"FFFF9876543210E00000".parse().unwrap(),
+                "PIN".parse().unwrap(),
+                None,
+            )),
             "KeySerialNumber counter is 0, which no transaction uses; the first TDES DUKPT transaction is 1.",
         ),
         (
@@ -262,7 +304,12 @@ fn errors_are_typed_and_pinned() {
             "DerivedKeyAlgorithm AES_128 is stronger than the TDES_2KEY BaseDerivationKey.",
         ),
         (
-            msg(dukpt::derive(&key(Algorithm::Tdes3Key, &"01".repeat(24)), &tksn, "PIN".parse().unwrap(), Some(Algorithm::Tdes3Key))),
+            msg(dukpt::derive(
+                &key(Algorithm::Tdes3Key, &"01".repeat(24)),
+                &tksn,
+                "PIN".parse().unwrap(),
+                Some(Algorithm::Tdes3Key),
+            )),
             "DerivedKeyAlgorithm TDES_3KEY is not defined for TDES DUKPT: its keys are TDES_2KEY.",
         ),
         (

@@ -1,6 +1,7 @@
 //! DUKPT properties: host and device agree for random BDKs and KSN sequences; the batch and cached paths
 //! agree with the one-shot functions; every derived key's KCV equals the KCV computed from the raw block
 //! cipher crates; KSNs round-trip through their text form.
+#![allow(clippy::unwrap_used)] // a test: a panic with the value is the report
 
 use aes::{Aes128, Aes192, Aes256};
 use cipher::{BlockCipherEncrypt, KeyInit};
@@ -9,7 +10,9 @@ use des::TdesEde2;
 use des::TdesEde3;
 use proptest::prelude::*;
 
-use paycrypt::dukpt::{self, AesDevice, AesKsn, Deriver, KeyUsage, Ksn, TdesDevice, TdesKsn, TdesVariant, Usage};
+use paycrypt::dukpt::{
+    self, AesDevice, AesKsn, Deriver, KeyUsage, Ksn, TdesDevice, TdesKsn, TdesVariant, Usage,
+};
 use paycrypt::kcv::{KcvAlgorithm, kcv};
 use paycrypt::{Algorithm, SymmetricKey};
 

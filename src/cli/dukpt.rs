@@ -170,7 +170,9 @@ impl From<Error> for CliError {
             Error::BdkLength { scheme: Scheme::Aes, .. } => {
                 Some("a 24-digit KSN takes an AES_128, AES_192 or AES_256 BDK (32, 48 or 64 hex digits)")
             }
-            Error::InitialKeyLength { scheme: Scheme::Tdes, .. } => Some("a TDES DUKPT IPEK is 32 hex digits"),
+            Error::InitialKeyLength { scheme: Scheme::Tdes, .. } => {
+                Some("a TDES DUKPT IPEK is 32 hex digits")
+            }
             Error::InitialKeyLength { scheme: Scheme::Aes, .. } => {
                 Some("an AES DUKPT initial key is 32, 48 or 64 hex digits")
             }

@@ -55,7 +55,8 @@ impl Tally {
     /// Records that `got` equals `want` (hex, either case).
     pub fn eq(&mut self, id: &str, got: impl AsRef<[u8]>, want: &str) {
         let got = hex::encode_upper(got);
-        let outcome = if got.eq_ignore_ascii_case(want) { Ok(()) } else { Err(format!("got {got}, want {want}")) };
+        let outcome =
+            if got.eq_ignore_ascii_case(want) { Ok(()) } else { Err(format!("got {got}, want {want}")) };
         self.record(id, outcome);
     }
 

@@ -321,7 +321,12 @@ impl AesKey {
     }
 
     /// The working key at `ksn`, this key being the KSN's intermediate key.
-    pub(crate) fn working_key(&self, ksn: &AesKsn, usage: KeyUsage, key_type: Algorithm) -> Result<KeyBytes, Error> {
+    pub(crate) fn working_key(
+        &self,
+        ksn: &AesKsn,
+        usage: KeyUsage,
+        key_type: Algorithm,
+    ) -> Result<KeyBytes, Error> {
         check_key_type(self.algorithm, key_type)?;
         Ok(KeyBytes::derive(self, usage.value(), key_type, ksn_data(derivation_id(ksn), ksn.counter())))
     }
@@ -435,7 +440,12 @@ impl KeyedBytes {
     }
 
     /// The working key at `ksn`, this being its intermediate key.
-    pub(crate) fn working_key(&self, ksn: &AesKsn, usage: KeyUsage, key_type: Algorithm) -> Result<KeyBytes, Error> {
+    pub(crate) fn working_key(
+        &self,
+        ksn: &AesKsn,
+        usage: KeyUsage,
+        key_type: Algorithm,
+    ) -> Result<KeyBytes, Error> {
         self.key.working_key(ksn, usage, key_type)
     }
 }

@@ -16,7 +16,7 @@ use std::fmt;
 
 use zeroize::Zeroizing;
 
-use crate::primitives::dukpt::aes::{self as aes_dukpt, AesKey, KeyedBytes, KeyUsage};
+use crate::primitives::dukpt::aes::{self as aes_dukpt, AesKey, KeyUsage, KeyedBytes};
 use crate::primitives::dukpt::tdes::{self as tdes_dukpt, TdesVariant};
 use crate::primitives::dukpt::{AesKsn, Error, Scheme, TdesKsn};
 use crate::primitives::{Algorithm, SymmetricKey};
@@ -47,7 +47,8 @@ impl TdesDevice {
     /// # Errors
     /// [`Error::KeyAlgorithm`] unless `ipek` is TDES_2KEY.
     pub fn load(ipek: &SymmetricKey, ksn: &TdesKsn) -> Result<Self, Error> {
-        let chain = TdesChain { ipek: tdes_dukpt::key_halves(ipek, "InitialKey")?, base: ksn.register_base() };
+        let chain =
+            TdesChain { ipek: tdes_dukpt::key_halves(ipek, "InitialKey")?, base: ksn.register_base() };
         Ok(TdesDevice { ksn: ksn.with_counter(0)?, registers: Registers::load(chain)? })
     }
 
@@ -57,7 +58,8 @@ impl TdesDevice {
     /// # Errors
     /// [`Error::KeyAlgorithm`] unless `ipek` is TDES_2KEY.
     pub fn resume_at(ipek: &SymmetricKey, ksn: &TdesKsn) -> Result<Self, Error> {
-        let chain = TdesChain { ipek: tdes_dukpt::key_halves(ipek, "InitialKey")?, base: ksn.register_base() };
+        let chain =
+            TdesChain { ipek: tdes_dukpt::key_halves(ipek, "InitialKey")?, base: ksn.register_base() };
         let registers = match ksn.counter() {
             0 => Registers::load(chain)?,
             c => Registers::resume(chain, c)?,

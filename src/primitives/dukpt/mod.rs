@@ -9,7 +9,7 @@
 //! - [`Deriver`]: the host side for many transactions: BDK keyed once, initial keys cached (bounded,
 //!   zeroized on eviction), and [`Deriver::derive_batch`].
 //! - [`TdesDevice`] and [`AesDevice`]: the terminal's register state machines.
-//! - [`derive`]: BDK and KSN to initial key and usage key in one call, the scheme chosen by the KSN.
+//! - [`derive()`]: BDK and KSN to initial key and usage key in one call, the scheme chosen by the KSN.
 //!
 //! # Examples
 //! ```
@@ -122,7 +122,7 @@ impl fmt::Display for Usage {
     }
 }
 
-/// The result of [`derive`]: the terminal's initial key and the usage key.
+/// The result of [`derive()`]: the terminal's initial key and the usage key.
 #[derive(Clone, Debug)]
 pub struct Derivation {
     /// The initial key: the IPEK (TDES) or the AES initial key.
@@ -207,13 +207,21 @@ pub fn initial_key_from_bytes(scheme: Scheme, bytes: &[u8]) -> Result<SymmetricK
 /// # Errors
 /// [`Error::DerivedKeyTooStrong`] for a type stronger than the BDK; [`Error::DerivedKeyNotSupported`] for
 /// anything but TDES_2KEY in TDES DUKPT.
-pub fn resolve_key_type(scheme: Scheme, bdk: Algorithm, key_type: Option<Algorithm>) -> Result<Algorithm, Error> {
+pub fn resolve_key_type(
+    scheme: Scheme,
+    bdk: Algorithm,
+    key_type: Option<Algorithm>,
+) -> Result<Algorithm, Error> {
     match (scheme, key_type) {
         (Scheme::Tdes, None) => Ok(Algorithm::Tdes2Key),
         (Scheme::Aes, None) => Ok(bdk),
         (Scheme::Tdes, Some(derived)) => {
             aes::check_key_type(bdk, derived)?;
-            if derived == Algorithm::Tdes2Key { Ok(derived) } else { Err(Error::DerivedKeyNotSupported { derived }) }
+            if derived == Algorithm::Tdes2Key {
+                Ok(derived)
+            } else {
+                Err(Error::DerivedKeyNotSupported { derived })
+            }
         }
         (Scheme::Aes, Some(derived)) => aes::check_key_type(bdk, derived).map(|()| derived),
     }

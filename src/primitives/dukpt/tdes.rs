@@ -183,6 +183,8 @@ pub fn derive_key(bdk: &SymmetricKey, ksn: &TdesKsn, variant: TdesVariant) -> Re
 }
 
 /// A TDES BDK keyed twice, plain and masked, ready to derive many IPEKs.
+// Built once per derivation context, on the stack of the one-shot functions: no box.
+#[allow(clippy::large_enum_variant)]
 pub(crate) enum TdesBdk {
     /// A TDES_2KEY BDK.
     Two(TdesEde2, TdesEde2),
