@@ -20,8 +20,8 @@ use std::fmt;
 use std::str::FromStr;
 
 use aes::{Aes128Enc, Aes192Enc, Aes256Enc};
-use cipher::{BlockCipherEncrypt, KeyInit};
-use zeroize::Zeroizing;
+use cipher::{BlockCipherEncrypt, Key, KeyInit};
+use zeroize::{Zeroize, Zeroizing};
 
 use crate::primitives::dukpt::{AesKsn, Error, Scheme};
 use crate::primitives::{Algorithm, SymmetricKey};
@@ -189,7 +189,7 @@ pub fn derive_working_key(
     check_key_type(initial_key.algorithm(), key_type)?;
     nonzero(ksn)?;
     let ik = AesKey::new(initial_key, "InitialKey")?;
-    let intermediate = walk(&ik, derivation_id(ksn), ksn.counter())?;
+    let intermediate = walk_keys(&ik, derivation_id(ksn), ksn.counter())?;
     intermediate.working_key(ksn, usage, key_type)?.to_key()
 }
 
@@ -233,9 +233,9 @@ pub fn derive_update_key(
     check_key_type(initial_key.algorithm(), key_type)?;
     let ik = AesKey::new(initial_key, "InitialKey")?;
     let id = [initial_key_id[4], initial_key_id[5], initial_key_id[6], initial_key_id[7]];
-    let intermediate = walk(&ik, id, UPDATE_KEY_COUNTER)?;
+    let intermediate = walk_keys(&ik, id, UPDATE_KEY_COUNTER)?;
     let data = ksn_data(id, UPDATE_KEY_COUNTER);
-    KeyBytes::derive(&intermediate.key, KeyUsage::KeyEncryption.value(), key_type, data).to_key()
+    KeyBytes::derive(&intermediate, KeyUsage::KeyEncryption.value(), key_type, data).to_key()
 }
 
 /// BDK to working key in one call. `key_type` defaults to the BDK's algorithm.
@@ -265,7 +265,7 @@ pub fn derive_key(
     check_key_type(bdk.algorithm(), key_type)?;
     nonzero(ksn)?;
     let ik = bdk_key.initial_key(&ksn.initial_key_id())?;
-    let intermediate = walk(&ik.key, derivation_id(ksn), ksn.counter())?;
+    let intermediate = walk_keys(&ik.key, derivation_id(ksn), ksn.counter())?;
     intermediate.working_key(ksn, usage, key_type)?.to_key()
 }
 
@@ -336,6 +336,39 @@ impl AesKey {
         KeyedBytes::new(KeyBytes::derive(self, USAGE_INTERMEDIATE, self.algorithm, ksn_data(id, counter)))
     }
 
+    /// The child intermediate key for `counter`, keyed, without its bytes: the hot step of a walk.
+    /// Its type is this key's (intermediate keys keep the BDK's type), so no check can fail.
+    pub(crate) fn child_intermediate(&self, id: [u8; 4], counter: u32) -> AesKey {
+        let block = derivation_data(USAGE_INTERMEDIATE, self.algorithm, ksn_data(id, counter));
+        let mut out = Zeroizing::new([[0u8; 16]; 2]);
+        match &self.cipher {
+            AesCipher::Aes128(c) => {
+                c.encrypt_block_b2b(&block.into(), (&mut out[0]).into());
+                let key = Key::<Aes128Enc>::from_fn(|i| out[0][i]);
+                AesKey {
+                    algorithm: self.algorithm,
+                    cipher: AesCipher::Aes128(Aes128Enc::new(&Zeroizing::new(key))),
+                }
+            }
+            AesCipher::Aes192(c) => {
+                two_blocks(c, block, &mut out);
+                let key = Key::<Aes192Enc>::from_fn(|i| out[i / 16][i % 16]);
+                AesKey {
+                    algorithm: self.algorithm,
+                    cipher: AesCipher::Aes192(Aes192Enc::new(&Zeroizing::new(key))),
+                }
+            }
+            AesCipher::Aes256(c) => {
+                two_blocks(c, block, &mut out);
+                let key = Key::<Aes256Enc>::from_fn(|i| out[i / 16][i % 16]);
+                AesKey {
+                    algorithm: self.algorithm,
+                    cipher: AesCipher::Aes256(Aes256Enc::new(&Zeroizing::new(key))),
+                }
+            }
+        }
+    }
+
     fn encrypt(&self, block: &mut [u8; 16]) {
         let mut b = (*block).into();
         match &self.cipher {
@@ -344,6 +377,22 @@ impl AesKey {
             AesCipher::Aes256(c) => c.encrypt_block(&mut b),
         }
         *block = b.0;
+    }
+}
+
+/// Encrypts the derivation data with block counters 1 and 2 into `out`, in one call.
+fn two_blocks<C: BlockCipherEncrypt<BlockSize = cipher::consts::U16>>(
+    c: &C,
+    block: [u8; 16],
+    out: &mut [[u8; 16]; 2],
+) {
+    let mut second = block;
+    second[1] = 2;
+    let mut blocks = [block.into(), second.into()];
+    c.encrypt_blocks(&mut blocks);
+    for (o, b) in out.iter_mut().zip(blocks.iter_mut()) {
+        o.copy_from_slice(b);
+        b.zeroize();
     }
 }
 
@@ -357,19 +406,7 @@ impl KeyBytes {
     /// The key of type `key_type` derived under `parent` with `usage` and the 8 KSN data bytes.
     pub(crate) fn derive(parent: &AesKey, usage: u16, key_type: Algorithm, data: [u8; 8]) -> KeyBytes {
         let len = key_type.key_len();
-        let (kind, bits): (u16, u16) = match key_type {
-            Algorithm::Tdes2Key => (0, 128),
-            Algorithm::Tdes3Key => (1, 192),
-            Algorithm::Aes128 => (2, 128),
-            Algorithm::Aes192 => (3, 192),
-            Algorithm::Aes256 => (4, 256),
-        };
-        let mut block = [0u8; 16];
-        block[0] = 1;
-        block[2..4].copy_from_slice(&usage.to_be_bytes());
-        block[4..6].copy_from_slice(&kind.to_be_bytes());
-        block[6..8].copy_from_slice(&bits.to_be_bytes());
-        block[8..].copy_from_slice(&data);
+        let block = derivation_data(usage, key_type, data);
         let mut bytes = Zeroizing::new([0u8; 32]);
         for (i, chunk) in bytes.chunks_exact_mut(16).take(len.div_ceil(16)).enumerate() {
             let mut b = Zeroizing::new(block);
@@ -419,6 +456,22 @@ pub(crate) fn walk(initial_key: &AesKey, id: [u8; 4], counter: u32) -> Result<Ke
     current.ok_or(Error::CounterZero { scheme: Scheme::Aes })
 }
 
+/// The intermediate key of `counter` as a key schedule only (no bytes kept): the fast walk behind the
+/// working keys.
+pub(crate) fn walk_keys(initial_key: &AesKey, id: [u8; 4], counter: u32) -> Result<AesKey, Error> {
+    let mut rest = counter;
+    let mut prefix = 0u32;
+    let mut current: Option<AesKey> = None;
+    while rest != 0 {
+        let bit = 1u32 << (31 - rest.leading_zeros());
+        rest ^= bit;
+        prefix |= bit;
+        let next = current.as_ref().unwrap_or(initial_key).child_intermediate(id, prefix);
+        current = Some(next);
+    }
+    current.ok_or(Error::CounterZero { scheme: Scheme::Aes })
+}
+
 /// Derived key bytes together with their key schedule.
 pub(crate) struct KeyedBytes {
     /// The bytes.
@@ -448,6 +501,25 @@ impl KeyedBytes {
     ) -> Result<KeyBytes, Error> {
         self.key.working_key(ksn, usage, key_type)
     }
+}
+
+/// The 16-byte derivation data block, block counter 1 (X9.24-3:2017 §6.3.2).
+fn derivation_data(usage: u16, key_type: Algorithm, data: [u8; 8]) -> [u8; 16] {
+    let (kind, bits): (u16, u16) = match key_type {
+        Algorithm::Tdes2Key => (0, 128),
+        Algorithm::Tdes3Key => (1, 192),
+        Algorithm::Aes128 => (2, 128),
+        Algorithm::Aes192 => (3, 192),
+        Algorithm::Aes256 => (4, 256),
+    };
+    let mut block = [0u8; 16];
+    block[0] = 1;
+    block[1] = 1;
+    block[2..4].copy_from_slice(&usage.to_be_bytes());
+    block[4..6].copy_from_slice(&kind.to_be_bytes());
+    block[6..8].copy_from_slice(&bits.to_be_bytes());
+    block[8..].copy_from_slice(&data);
+    block
 }
 
 /// The derivation ID: KSN bytes 4-7.

@@ -166,14 +166,14 @@ fn derive_with(entry: &mut Initial, ksn: &Ksn, plan: Plan, bdk: Algorithm) -> Re
         (Initial::Tdes { ipek, walk }, Ksn::Tdes(k), Plan::Tdes(variant)) => {
             let base = k.register_base();
             let key = walk_shared(walk, k.counter(), |parent, prefix| {
-                Ok(Zeroizing::new(tdes_dukpt::nrkgp(parent.unwrap_or(ipek), base | u64::from(prefix))))
+                Zeroizing::new(tdes_dukpt::nrkgp(parent.unwrap_or(ipek), base | u64::from(prefix)))
             })?;
             tdes_dukpt::to_key(&tdes_dukpt::apply_variant(key, variant))
         }
         (Initial::Aes { ik, walk }, Ksn::Aes(k), Plan::Aes(usage, key_type)) => {
             let id = aes_dukpt::derivation_id(k);
             let key = walk_shared(walk, k.counter(), |parent, prefix| {
-                parent.map_or(&ik.key, |p| &p.key).intermediate(id, prefix)
+                parent.unwrap_or(&ik.key).child_intermediate(id, prefix)
             })?;
             key.working_key(k, usage, key_type)?.to_key()
         }
@@ -209,7 +209,7 @@ enum Bdk {
 #[allow(clippy::large_enum_variant)]
 enum Initial {
     Tdes { ipek: Zeroizing<[u64; 2]>, walk: Vec<(u32, Zeroizing<[u64; 2]>)> },
-    Aes { ik: KeyedBytes, walk: Vec<(u32, KeyedBytes)> },
+    Aes { ik: KeyedBytes, walk: Vec<(u32, AesKey)> },
 }
 
 /// What a derivation produces, checked once before any work.
@@ -290,7 +290,7 @@ fn wrong_scheme(bdk: Algorithm, scheme: Scheme) -> Error {
 fn walk_shared<K>(
     stack: &mut Vec<(u32, K)>,
     counter: u32,
-    mut step: impl FnMut(Option<&K>, u32) -> Result<K, Error>,
+    mut step: impl FnMut(Option<&K>, u32) -> K,
 ) -> Result<&K, Error> {
     let mut rest = counter;
     let mut prefix = 0u32;
@@ -301,7 +301,7 @@ fn walk_shared<K>(
         prefix |= bit;
         if stack.get(depth).map(|(p, _)| *p) != Some(prefix) {
             stack.truncate(depth);
-            let key = step(stack.last().map(|(_, k)| k), prefix)?;
+            let key = step(stack.last().map(|(_, k)| k), prefix);
             stack.push((prefix, key));
         }
         depth += 1;
