@@ -21,3 +21,8 @@ pub mod primitives;
 pub use primitives::dukpt;
 pub use primitives::{Algorithm, Cipher, DecryptError, Error, Mode, SymmetricKey, UnpadError};
 pub use primitives::{kcv, modes, padding};
+
+/// The README's Rust examples run as doctests, so the README cannot drift from the code.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctests;

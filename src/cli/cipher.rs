@@ -6,7 +6,7 @@ use serde::Serialize;
 use paycrypt::padding::Padding;
 use paycrypt::{Algorithm, Mode, SymmetricKey};
 
-use crate::cli::{CliError, hex_arg, print_json};
+use crate::cli::{CliError, hex_arg, hex_data_arg, print_json};
 
 #[derive(Subcommand)]
 pub(crate) enum CipherCommand {
@@ -31,7 +31,7 @@ pub(crate) struct CipherArgs {
     /// The initialization vector, one block in hex; every mode but ECB needs one.
     #[arg(long)]
     iv: Option<String>,
-    /// The data, in hex.
+    /// The data, in hex; `-` reads it from standard input.
     #[arg(long)]
     data: String,
     /// Padding added before encryption and removed after decryption: NONE, PKCS7, ISO9797_M1 or
@@ -78,6 +78,6 @@ type Parsed = (SymmetricKey, Option<Vec<u8>>, Vec<u8>);
 fn parse(args: &CipherArgs) -> Result<Parsed, CliError> {
     let key = SymmetricKey::new(args.algorithm, &zeroize::Zeroizing::new(hex_arg("--key", &args.key)?))?;
     let iv = args.iv.as_deref().map(|iv| hex_arg("--iv", iv)).transpose()?;
-    let data = hex_arg("--data", &args.data)?;
+    let data = hex_data_arg("--data", &args.data)?;
     Ok((key, iv, data))
 }

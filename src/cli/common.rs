@@ -40,7 +40,7 @@ impl From<paycrypt::Error> for CliError {
     fn from(err: paycrypt::Error) -> Self {
         let hint = match &err {
             paycrypt::Error::KeyLength { algorithm, .. } => {
-                Some(format!("a {algorithm} key is {} hex digits", algorithm.key_len() * 2))
+                Some(format!("{algorithm} keys are {} hex digits", algorithm.key_len() * 2))
             }
             paycrypt::Error::IvLength { expected, .. } => {
                 Some(format!("pass --iv with {} hex digits (one block)", expected * 2))
@@ -72,6 +72,17 @@ pub(crate) fn hex_arg(flag: &str, value: &str) -> Result<Vec<u8>, CliError> {
         CliError::new(format!("{flag} is not valid hex: {why}"))
             .hint("give the value as hex digits 0-9 and A-F, two per byte")
     })
+}
+
+/// Decodes a hex data argument; `-` reads the hex from standard input (surrounding whitespace ignored).
+pub(crate) fn hex_data_arg(flag: &str, value: &str) -> Result<Vec<u8>, CliError> {
+    if value != "-" {
+        return hex_arg(flag, value);
+    }
+    let mut text = String::new();
+    std::io::Read::read_to_string(&mut std::io::stdin(), &mut text)
+        .map_err(|e| CliError::new(format!("cannot read {flag} from standard input: {e}")))?;
+    hex_arg(flag, text.trim())
 }
 
 /// Prints `value` to stdout as the AWS CLI prints JSON: indented by four spaces, one trailing newline.

@@ -9,7 +9,7 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
-pub(crate) use common::{CliError, hex_arg, print_json};
+pub(crate) use common::{CliError, hex_arg, hex_data_arg, print_json};
 
 /// paycrypt: AWS Payment Cryptography, KMS and JWE results, offline and bit for bit.
 #[derive(Parser)]

@@ -68,29 +68,28 @@ impl<BS: cipher::array::ArraySize> BlockSizeUser for Segments<'_, BS> {
 impl<BS: cipher::array::ArraySize> BlockCipherEncClosure for Segments<'_, BS> {
     #[inline(always)]
     fn call<B: BlockCipherEncBackend<BlockSize = BS>>(self, backend: &B) {
-        let Segments { mut register, buf, segment, direction } = self;
-        let block = BS::USIZE;
-        let keep = block - segment;
+        let Segments { register, buf, segment, direction } = self;
+        // The shift register as a right-aligned integer: shifting by a segment is one instruction.
+        let block = BS::USIZE.min(16);
+        let mask = if block == 16 { u128::MAX } else { (1u128 << (block * 8)) - 1 };
+        let mut wide = [0u8; 16];
+        wide[16 - block..].copy_from_slice(&register[..block]);
+        let mut register = u128::from_be_bytes(wide);
+        let shift = u32::try_from(segment * 8).unwrap_or(128);
+        let mut input = cipher::array::Array::<u8, BS>::default();
         for chunk in buf.chunks_mut(segment) {
-            let mut stream = register.clone();
-            backend.encrypt_block((&mut stream).into());
-            // Shift the register left by one segment; the new ciphertext fills the right end.
-            register.copy_within(segment.., 0);
-            let feed = &mut register[keep..keep + chunk.len()];
-            match direction {
-                Direction::Encrypt => {
-                    for ((d, k), f) in chunk.iter_mut().zip(stream.iter()).zip(feed.iter_mut()) {
-                        *d ^= k;
-                        *f = *d;
-                    }
-                }
-                Direction::Decrypt => {
-                    for ((d, k), f) in chunk.iter_mut().zip(stream.iter()).zip(feed.iter_mut()) {
-                        *f = *d;
-                        *d ^= k;
-                    }
-                }
+            input[..block].copy_from_slice(&register.to_be_bytes()[16 - block..]);
+            backend.encrypt_block((&mut input).into());
+            let mut fed = 0u128;
+            for (d, k) in chunk.iter_mut().zip(input.iter()) {
+                let c = match direction {
+                    Direction::Encrypt => *d ^ k,
+                    Direction::Decrypt => *d,
+                };
+                *d ^= k;
+                fed = (fed << 8) | u128::from(c);
             }
+            register = (register.checked_shl(shift).unwrap_or(0) | fed) & mask;
         }
     }
 }

@@ -1,17 +1,22 @@
 //! Modes of operation over any of our block ciphers.
 //!
-//! ECB, CBC, full-block CFB and CFB8 run on the RustCrypto mode crates (`cbc`, `cfb-mode`, `cfb8`) or the
-//! cipher's own parallel block function. CFB1, CFB with other segment sizes (CFB64 over AES) and OFB are
-//! ours ([`cfb`], [`ofb`]), written over the block function inside the cipher's backend closure so
-//! that the hardware path (AES-NI) is inlined into the loop.
+//! | mode | how |
+//! |---|---|
+//! | ECB | the cipher's own multi-block function (AES-NI/VAES pipelines) |
+//! | CBC | ours (`cbc.rs`): serial encryption inside the backend closure; decryption in 1 KiB chunks through the multi-block function |
+//! | CFB (full block: TDES CFB64, AES CFB128) | the `cfb-mode` crate |
+//! | CFB8 | the `cfb8` crate |
+//! | CFB1, AES CFB64 | ours ([`cfb`]): NIST SP 800-38A §6.3 over the block function |
+//! | OFB | ours ([`ofb`]) |
+//!
+//! Our loops run inside the cipher's backend closure, so with AES-NI the block function is inlined into
+//! the loop rather than dispatched per block.
 
+mod cbc;
 pub mod cfb;
 pub mod ofb;
 
-use cipher::{
-    Block, BlockCipherDecrypt, BlockCipherEncrypt, BlockModeDecrypt, BlockModeEncrypt, InnerIvInit,
-    array::Array,
-};
+use cipher::{Block, BlockCipherDecrypt, BlockCipherEncrypt, InnerIvInit, array::Array};
 
 use crate::primitives::{Algorithm, Error, Mode};
 
@@ -63,15 +68,11 @@ where
     match (mode, direction) {
         (Mode::Ecb, Direction::Encrypt) => cipher.encrypt_blocks(blocks_mut::<C>(buf)),
         (Mode::Ecb, Direction::Decrypt) => cipher.decrypt_blocks(blocks_mut::<C>(buf)),
-        (Mode::Cbc, Direction::Encrypt) => {
-            cbc::Encryptor::inner_iv_init(cipher, &iv_block).encrypt_blocks(blocks_mut::<C>(buf));
-        }
-        (Mode::Cbc, Direction::Decrypt) => {
-            cbc::Decryptor::inner_iv_init(cipher, &iv_block).decrypt_blocks(blocks_mut::<C>(buf));
-        }
+        (Mode::Cbc, Direction::Encrypt) => cbc::encrypt(cipher, &iv_block, blocks_mut::<C>(buf)),
+        (Mode::Cbc, Direction::Decrypt) => cbc::decrypt(cipher, &iv_block, blocks_mut::<C>(buf)),
+        (Mode::Cfb1, _) => cfb::cfb1_bits(cipher, &iv_block, buf, buf.len() * 8, direction),
         (Mode::Cfb8, Direction::Encrypt) => cfb8::Encryptor::inner_iv_init(cipher, &iv_block).encrypt(buf),
         (Mode::Cfb8, Direction::Decrypt) => cfb8::Decryptor::inner_iv_init(cipher, &iv_block).decrypt(buf),
-        (Mode::Cfb1, _) => cfb::cfb1_bits(cipher, &iv_block, buf, buf.len() * 8, direction),
         (Mode::Cfb64 | Mode::Cfb128, _) if mode_segment_bytes(mode) < block_bytes => {
             cfb::cfb_segments(cipher, &iv_block, buf, mode_segment_bytes(mode), direction);
         }
