@@ -163,6 +163,38 @@ pub fn derive_intermediate_key(initial_key: &SymmetricKey, ksn: &AesKsn) -> Resu
     walk(&ik, derivation_id(ksn), ksn.counter())?.to_key()
 }
 
+/// The intermediate derivation key of any 32-bit counter, including those no valid KSN carries (more than
+/// 16 one-bits, `FFFFFFFF`): the X9.24-3 supplement publishes such values, and this reproduces them.
+///
+/// # Security Warning
+/// No device uses these counters; a host that derived keys for them would accept KSNs the standard
+/// forbids. This is for checking published values and for diagnostics only: derive transaction keys with
+/// [`derive_intermediate_key`] or [`derive_working_key`], whose [`AesKsn`] rejects such counters.
+///
+/// # Errors
+/// [`Error::KeyAlgorithm`] unless `initial_key` is AES; [`Error::CounterZero`] for counter 0.
+///
+/// # Examples
+/// ```
+/// use paycrypt::{Algorithm, SymmetricKey};
+/// use paycrypt::dukpt::aes;
+///
+/// let ik = SymmetricKey::new(Algorithm::Aes128, &hex::decode("1273671EA26AC29AFA4D1084127652A1")?)?;
+/// let id = [0x12, 0x34, 0x56, 0x78, 0x90, 0x12, 0x34, 0x56];
+/// let key = aes::dangerous_intermediate_key_any_counter(&ik, &id, 0x1FFFF)?;
+/// assert_eq!(hex::encode_upper(key.as_bytes()), "1FE368988089CDD76DA18A3458E113BA");
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub fn dangerous_intermediate_key_any_counter(
+    initial_key: &SymmetricKey,
+    initial_key_id: &[u8; 8],
+    counter: u32,
+) -> Result<SymmetricKey, Error> {
+    let ik = AesKey::new(initial_key, "InitialKey")?;
+    let id = [initial_key_id[4], initial_key_id[5], initial_key_id[6], initial_key_id[7]];
+    walk(&ik, id, counter)?.to_key()
+}
+
 /// The working key for `usage` and `key_type` at `ksn`, from the terminal's initial key.
 ///
 /// # Errors
