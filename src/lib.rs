@@ -20,6 +20,7 @@ pub mod keys;
 pub mod primitives;
 pub mod service;
 
+pub use primitives::dukpt;
 pub use primitives::{Algorithm, Cipher, DecryptError, Error, Mode, SymmetricKey, UnpadError};
 pub use primitives::{kcv, modes, padding};
 

@@ -5,6 +5,7 @@ mod cipher;
 mod common;
 mod control_plane;
 mod data_plane;
+mod dukpt;
 mod kcv;
 
 use std::process::ExitCode;
@@ -62,6 +63,9 @@ enum Command {
     DeleteAlias(control_plane::AliasNameArgs),
     /// Pre-load the key store from a seed file of keys and aliases, idempotently.
     Seed(control_plane::SeedArgs),
+    /// DUKPT (X9.24-1 TDES, X9.24-3 AES): derive a transaction's key, or play a terminal.
+    #[command(subcommand)]
+    Dukpt(dukpt::DukptCommand),
 }
 
 /// Parses the command line, runs the command and maps its outcome to an exit code: 0 ok, 1 failure
@@ -89,6 +93,7 @@ pub(crate) fn run() -> ExitCode {
         Command::Seed(args) => return control_plane::seed(args),
         Command::Cipher(cmd) => cipher::run(cmd),
         Command::Kcv(args) => kcv::run(args),
+        Command::Dukpt(cmd) => dukpt::run(cmd),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -5,6 +5,7 @@
 
 mod algorithm;
 mod cipher;
+pub mod dukpt;
 mod error;
 pub mod kcv;
 pub mod modes;

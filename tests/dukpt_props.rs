@@ -1,0 +1,175 @@
+//! DUKPT properties: host and device agree for random BDKs and KSN sequences; the batch and cached paths
+//! agree with the one-shot functions; every derived key's KCV equals the KCV computed from the raw block
+//! cipher crates; KSNs round-trip through their text form.
+#![allow(clippy::unwrap_used)] // a test: a panic with the value is the report
+
+use aes::{Aes128, Aes192, Aes256};
+use cipher::{BlockCipherEncrypt, KeyInit};
+use cmac::{Cmac, Mac};
+use des::TdesEde2;
+use des::TdesEde3;
+use proptest::prelude::*;
+
+use paycrypt::dukpt::{
+    self, AesDevice, AesKsn, Deriver, KeyUsage, Ksn, TdesDevice, TdesKsn, TdesVariant, Usage,
+};
+use paycrypt::kcv::{KcvAlgorithm, kcv};
+use paycrypt::{Algorithm, SymmetricKey};
+
+/// A counter with at most `max_ones` one-bits among the low `bits`, not zero.
+fn counter(bits: u32, max_ones: u32) -> impl Strategy<Value = u32> {
+    let mask = if bits == 32 { u32::MAX } else { (1u32 << bits) - 1 };
+    any::<u32>().prop_map(move |mut c| {
+        c &= mask;
+        while c.count_ones() > max_ones {
+            c &= c - 1;
+        }
+        if c == 0 { 1 } else { c }
+    })
+}
+
+fn aes_algorithm() -> impl Strategy<Value = Algorithm> {
+    prop_oneof![Just(Algorithm::Aes128), Just(Algorithm::Aes192), Just(Algorithm::Aes256)]
+}
+
+fn key_of(algorithm: Algorithm, seed: &[u8]) -> SymmetricKey {
+    SymmetricKey::new(algorithm, &seed[..algorithm.key_len()]).unwrap()
+}
+
+/// The KCV computed straight from the RustCrypto block ciphers and `cmac`, not through paycrypt.
+fn raw_kcv(key: &SymmetricKey) -> [u8; 3] {
+    fn cmac_kcv<M: Mac + KeyInit>(k: &[u8], zeros: &[u8]) -> [u8; 3] {
+        let mut mac = <M as KeyInit>::new_from_slice(k).unwrap();
+        mac.update(zeros);
+        let tag = mac.finalize().into_bytes();
+        [tag[0], tag[1], tag[2]]
+    }
+    let k = key.as_bytes();
+    match key.algorithm() {
+        Algorithm::Tdes2Key => {
+            let mut block = [0u8; 8].into();
+            TdesEde2::new_from_slice(k).unwrap().encrypt_block(&mut block);
+            [block[0], block[1], block[2]]
+        }
+        Algorithm::Tdes3Key => {
+            let mut block = [0u8; 8].into();
+            TdesEde3::new_from_slice(k).unwrap().encrypt_block(&mut block);
+            [block[0], block[1], block[2]]
+        }
+        Algorithm::Aes128 => cmac_kcv::<Cmac<Aes128>>(k, &[0; 16]),
+        Algorithm::Aes192 => cmac_kcv::<Cmac<Aes192>>(k, &[0; 16]),
+        Algorithm::Aes256 => cmac_kcv::<Cmac<Aes256>>(k, &[0; 16]),
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(64))]
+
+    #[test]
+    fn tdes_host_and_device_agree(
+        seed in prop::array::uniform32(any::<u8>()),
+        three_key in any::<bool>(),
+        mut ksn in prop::array::uniform10(any::<u8>()),
+        start in counter(21, 10),
+        steps in 1usize..40,
+    ) {
+        let bdk = key_of(if three_key { Algorithm::Tdes3Key } else { Algorithm::Tdes2Key }, &seed);
+        ksn[7] &= 0xE0;
+        ksn[8] = 0;
+        ksn[9] = 0;
+        let iksn = TdesKsn::new(ksn).unwrap().with_counter(0).unwrap();
+        let ipek = dukpt::tdes::derive_ipek(&bdk, &iksn).unwrap();
+        let start_ksn = iksn.with_counter(start).unwrap();
+        let mut device = TdesDevice::resume_at(&ipek, &start_ksn).unwrap();
+        prop_assert_eq!(device.next_ksn(), Some(start_ksn));
+        let mut fresh = TdesDevice::load(&ipek, &iksn).unwrap();
+        for _ in 0..steps {
+            let Ok(txn) = device.next_transaction() else { break };
+            prop_assert!(txn.ksn().counter().count_ones() <= 10);
+            for v in TdesVariant::ALL {
+                let host = dukpt::tdes::derive_key(&bdk, &txn.ksn(), v).unwrap();
+                let dev = txn.key(v).unwrap();
+                prop_assert_eq!(host.as_bytes(), dev.as_bytes());
+                prop_assert_eq!(kcv(&host, KcvAlgorithm::AnsiX924), raw_kcv(&host));
+            }
+            let first = fresh.next_transaction().unwrap();
+            let host = dukpt::tdes::derive_transaction_key(&ipek, &first.ksn()).unwrap();
+            let dev = first.transaction_key().unwrap();
+            prop_assert_eq!(host.as_bytes(), dev.as_bytes());
+        }
+    }
+
+    #[test]
+    fn aes_host_and_device_agree(
+        seed in prop::array::uniform32(any::<u8>()),
+        algorithm in aes_algorithm(),
+        id in prop::array::uniform8(any::<u8>()),
+        start in counter(32, 16),
+        steps in 1usize..24,
+        usage in prop::sample::select(KeyUsage::ALL.to_vec()),
+        key_type in prop::sample::select(Algorithm::ALL.to_vec()),
+    ) {
+        let bdk = key_of(algorithm, &seed);
+        let key_type = if dukpt::aes::check_key_type(algorithm, key_type).is_ok() { key_type } else { algorithm };
+        let ik = dukpt::aes::derive_initial_key(&bdk, &id).unwrap();
+        let mut device = AesDevice::resume_at(&ik, &AesKsn::from_parts(id, start).unwrap()).unwrap();
+        let mut deriver = Deriver::new(&bdk, 1);
+        for _ in 0..steps {
+            let Ok(txn) = device.next_transaction() else { break };
+            let host = dukpt::aes::derive_key(&bdk, &txn.ksn(), usage, Some(key_type)).unwrap();
+            let dev = txn.working_key(usage, key_type).unwrap();
+            prop_assert_eq!(host.as_bytes(), dev.as_bytes());
+            let cached = deriver.derive(&txn.ksn().into(), Usage::Aes(usage), Some(key_type)).unwrap();
+            prop_assert_eq!(host.as_bytes(), cached.as_bytes());
+            prop_assert_eq!(kcv(&host, KcvAlgorithm::default_for(key_type)), raw_kcv(&host));
+        }
+    }
+
+    #[test]
+    fn batch_equals_one_by_one(
+        seed in prop::array::uniform32(any::<u8>()),
+        aes in any::<bool>(),
+        terminals in prop::collection::vec(prop::array::uniform8(any::<u8>()), 1..4),
+        picks in prop::collection::vec((0usize..4, 1u32..5000), 1..60),
+        capacity in 1usize..3,
+    ) {
+        let (bdk, usage) = if aes {
+            (key_of(Algorithm::Aes128, &seed), Usage::Aes(KeyUsage::DataEncryption))
+        } else {
+            (key_of(Algorithm::Tdes2Key, &seed), Usage::Tdes(TdesVariant::DataRequest))
+        };
+        let ksns: Vec<Ksn> = picks
+            .iter()
+            .filter_map(|&(t, c)| {
+                let id = terminals[t % terminals.len()];
+                if aes {
+                    AesKsn::from_parts(id, c).ok().map(Ksn::Aes)
+                } else {
+                    let mut b = [0u8; 10];
+                    b[..8].copy_from_slice(&id);
+                    TdesKsn::new(b).and_then(|k| k.with_counter(c)).ok().map(Ksn::Tdes)
+                }
+            })
+            .collect();
+        let mut deriver = Deriver::new(&bdk, capacity);
+        let batch = deriver.derive_batch(&ksns, usage, None);
+        prop_assert!(deriver.cached() <= capacity);
+        let mut one_by_one = Deriver::new(&bdk, capacity);
+        for (ksn, got) in ksns.iter().zip(batch) {
+            let want = dukpt::derive(&bdk, ksn, usage, None).map(|d| d.key.as_bytes().to_vec());
+            let single = one_by_one.derive(ksn, usage, None).map(|k| k.as_bytes().to_vec());
+            prop_assert_eq!(got.map(|k| k.as_bytes().to_vec()), want.clone());
+            prop_assert_eq!(single, want);
+        }
+    }
+
+    #[test]
+    fn ksn_text_round_trips(bytes in prop::collection::vec(any::<u8>(), 10..=12)) {
+        if let Ok(ksn) = Ksn::from_slice(&bytes) {
+            prop_assert_eq!(ksn.to_string().parse::<Ksn>(), Ok(ksn));
+            prop_assert_eq!(ksn.to_string().to_lowercase().parse::<Ksn>(), Ok(ksn));
+        } else {
+            prop_assert!(bytes.len() == 11 || Ksn::from_slice(&bytes).is_err());
+        }
+    }
+}
