@@ -6,8 +6,8 @@ use serde_json::{Value, json};
 use paycrypt::keys::MemoryStore;
 use paycrypt::service::{
     CreateAliasInput, CreateKeyInput, DecryptDataInput, DeleteKeyInput, EncryptDataInput, GetAliasInput,
-    ImportKeyInput, KeyIdentifierInput, ListAliasesInput, ListKeysInput, PaymentCryptography, Plane, SeedFile,
-    ServiceError, Settings,
+    ImportKeyInput, KeyIdentifierInput, ListAliasesInput, ListKeysInput, PaymentCryptography, Plane,
+    SeedFile, ServiceError, Settings,
 };
 
 type Svc = PaymentCryptography<MemoryStore>;
@@ -32,7 +32,13 @@ fn aes(svc: &Svc) -> String {
 }
 
 fn tdes(svc: &Svc) -> String {
-    import(svc, "TDES_2KEY", "TR31_D0_SYMMETRIC_DATA_ENCRYPTION_KEY", json!({"NoRestrictions": true}), TDES_KEY)
+    import(
+        svc,
+        "TDES_2KEY",
+        "TR31_D0_SYMMETRIC_DATA_ENCRYPTION_KEY",
+        json!({"NoRestrictions": true}),
+        TDES_KEY,
+    )
 }
 
 fn encrypt(svc: &Svc, key: &str, plain: &str, attrs: Value) -> Result<String, ServiceError> {
@@ -139,7 +145,8 @@ fn aes_data_whole_blocks_in_every_mode() {
     let s = svc();
     let k = aes(&s);
     for mode in ["ECB", "CBC", "CFB", "CFB1", "CFB8", "CFB128", "OFB"] {
-        let msg = validation(encrypt(&s, &k, &"00".repeat(8), json!({"Symmetric": {"Mode": mode}})), "PlainText");
+        let msg =
+            validation(encrypt(&s, &k, &"00".repeat(8), json!({"Symmetric": {"Mode": mode}})), "PlainText");
         assert_eq!(msg, "PlainText (8 bytes) must be a multiple of 16 bytes for AES_128 keys.");
     }
 }
@@ -158,13 +165,19 @@ fn iv_length_must_match_block() {
     let s = svc();
     let k = tdes(&s);
     let attrs = json!({"Symmetric": {"Mode": "CBC", "InitializationVector": "00".repeat(16)}});
-    let msg = validation(encrypt(&s, &k, &"00".repeat(8), attrs), "EncryptionAttributes.Symmetric.InitializationVector");
+    let msg = validation(
+        encrypt(&s, &k, &"00".repeat(8), attrs),
+        "EncryptionAttributes.Symmetric.InitializationVector",
+    );
     assert_eq!(
         msg,
         "EncryptionAttributes.Symmetric.InitializationVector (32 hex digits) must be 16 hex digits for TDES_2KEY keys."
     );
     let short = json!({"Symmetric": {"Mode": "CBC", "InitializationVector": "0011"}});
-    validation(encrypt(&s, &k, &"00".repeat(8), short), "EncryptionAttributes.Symmetric.InitializationVector");
+    validation(
+        encrypt(&s, &k, &"00".repeat(8), short),
+        "EncryptionAttributes.Symmetric.InitializationVector",
+    );
 }
 
 #[test]
@@ -172,7 +185,10 @@ fn iv_must_be_hex() {
     let s = svc();
     let k = aes(&s);
     let attrs = json!({"Symmetric": {"Mode": "CBC", "InitializationVector": "zz".repeat(16)}});
-    validation(encrypt(&s, &k, &"00".repeat(16), attrs), "EncryptionAttributes.Symmetric.InitializationVector");
+    validation(
+        encrypt(&s, &k, &"00".repeat(16), attrs),
+        "EncryptionAttributes.Symmetric.InitializationVector",
+    );
 }
 
 #[test]
@@ -180,7 +196,10 @@ fn iv_not_allowed_with_ecb() {
     let s = svc();
     let k = aes(&s);
     let attrs = json!({"Symmetric": {"Mode": "ECB", "InitializationVector": "00".repeat(16)}});
-    validation(encrypt(&s, &k, &"00".repeat(16), attrs), "EncryptionAttributes.Symmetric.InitializationVector");
+    validation(
+        encrypt(&s, &k, &"00".repeat(16), attrs),
+        "EncryptionAttributes.Symmetric.InitializationVector",
+    );
 }
 
 #[test]
@@ -239,9 +258,11 @@ fn disabled_key_is_access_denied() {
 fn pending_deletion_is_access_denied_and_restorable() {
     let s = svc();
     let k = aes(&s);
-    let deleted = s.delete_key(DeleteKeyInput { key_identifier: k.clone(), delete_key_in_days: None }).expect("delete");
+    let deleted =
+        s.delete_key(DeleteKeyInput { key_identifier: k.clone(), delete_key_in_days: None }).expect("delete");
     assert_eq!(deleted.key.key_state.name(), "DELETE_PENDING");
-    let days = deleted.key.delete_timestamp.map(|t| t.0) .unwrap_or(0) - deleted.key.delete_pending_timestamp.map(|t| t.0).unwrap_or(0);
+    let days = deleted.key.delete_timestamp.map(|t| t.0).unwrap_or(0)
+        - deleted.key.delete_pending_timestamp.map(|t| t.0).unwrap_or(0);
     assert_eq!(days, 7 * 86_400_000);
     let err = encrypt(&s, &k, &"00".repeat(16), CBC()).expect_err("pending");
     assert_eq!(err.exception(Plane::Data), "AccessDeniedException");
@@ -264,7 +285,10 @@ fn delete_key_in_days_bounds() {
     for days in [2, 181, -1] {
         let err = s.delete_key(DeleteKeyInput { key_identifier: k.clone(), delete_key_in_days: Some(days) });
         let err = err.expect_err("bounds");
-        assert_eq!(err.body(Plane::Control), json!({"Message": format!("DeleteKeyInDays ({days}) must be between 3 and 180.")}));
+        assert_eq!(
+            err.body(Plane::Control),
+            json!({"Message": format!("DeleteKeyInDays ({days}) must be between 3 and 180.")})
+        );
     }
     assert!(s.delete_key(DeleteKeyInput { key_identifier: k, delete_key_in_days: Some(3) }).is_ok());
 }
@@ -274,7 +298,8 @@ fn create_key_refuses_combinations_aws_refuses() {
     let s = svc();
     let attrs = json!({"KeyAlgorithm": "AES_128", "KeyClass": "SYMMETRIC_KEY",
         "KeyUsage": "TR31_B0_BASE_DERIVATION_KEY", "KeyModesOfUse": {"Encrypt": true}});
-    let input: CreateKeyInput = serde_json::from_value(json!({"KeyAttributes": attrs, "Exportable": true})).expect("json");
+    let input: CreateKeyInput =
+        serde_json::from_value(json!({"KeyAttributes": attrs, "Exportable": true})).expect("json");
     let err = s.create_key(input).expect_err("bad modes");
     assert_eq!(err.exception(Plane::Control), "ValidationException");
     assert_eq!(err.http_status(Plane::Control), 400);
@@ -285,12 +310,19 @@ fn create_key_refuses_combinations_aws_refuses() {
     );
     let class = json!({"KeyAlgorithm": "AES_128", "KeyClass": "PUBLIC_KEY",
         "KeyUsage": "TR31_D0_SYMMETRIC_DATA_ENCRYPTION_KEY", "KeyModesOfUse": {"NoRestrictions": true}});
-    let input: CreateKeyInput = serde_json::from_value(json!({"KeyAttributes": class, "Exportable": true})).expect("json");
-    assert_eq!(s.create_key(input).expect_err("class").to_string(), "KeyClass PUBLIC_KEY does not fit KeyAlgorithm AES_128.");
+    let input: CreateKeyInput =
+        serde_json::from_value(json!({"KeyAttributes": class, "Exportable": true})).expect("json");
+    assert_eq!(
+        s.create_key(input).expect_err("class").to_string(),
+        "KeyClass PUBLIC_KEY does not fit KeyAlgorithm AES_128."
+    );
     let alg = json!({"KeyAlgorithm": "AES_128", "KeyClass": "SYMMETRIC_KEY",
         "KeyUsage": "TR31_M1_ISO_9797_1_MAC_KEY", "KeyModesOfUse": {"Generate": true}});
-    let input: CreateKeyInput = serde_json::from_value(json!({"KeyAttributes": alg, "Exportable": true})).expect("json");
-    assert!(s.create_key(input).expect_err("alg").to_string().starts_with("KeyAlgorithm AES_128 is not allowed"));
+    let input: CreateKeyInput =
+        serde_json::from_value(json!({"KeyAttributes": alg, "Exportable": true})).expect("json");
+    assert!(
+        s.create_key(input).expect_err("alg").to_string().starts_with("KeyAlgorithm AES_128 is not allowed")
+    );
 }
 
 #[test]
@@ -298,13 +330,15 @@ fn create_key_kcv_algorithm_must_fit() {
     let s = svc();
     let attrs = json!({"KeyAlgorithm": "AES_256", "KeyClass": "SYMMETRIC_KEY",
         "KeyUsage": "TR31_D0_SYMMETRIC_DATA_ENCRYPTION_KEY", "KeyModesOfUse": {"NoRestrictions": true}});
-    let bad: CreateKeyInput =
-        serde_json::from_value(json!({"KeyAttributes": attrs, "Exportable": true, "KeyCheckValueAlgorithm": "HMAC"}))
-            .expect("json");
+    let bad: CreateKeyInput = serde_json::from_value(
+        json!({"KeyAttributes": attrs, "Exportable": true, "KeyCheckValueAlgorithm": "HMAC"}),
+    )
+    .expect("json");
     assert_eq!(s.create_key(bad).expect_err("hmac").exception(Plane::Control), "ValidationException");
-    let ok: CreateKeyInput =
-        serde_json::from_value(json!({"KeyAttributes": attrs, "Exportable": false, "KeyCheckValueAlgorithm": "ANSI_X9_24"}))
-            .expect("json");
+    let ok: CreateKeyInput = serde_json::from_value(
+        json!({"KeyAttributes": attrs, "Exportable": false, "KeyCheckValueAlgorithm": "ANSI_X9_24"}),
+    )
+    .expect("json");
     let key = s.create_key(ok).expect("create").key;
     assert_eq!(key.key_check_value.len(), 6);
     assert!(!key.exportable);
@@ -320,10 +354,17 @@ fn import_key_rules() {
         "KeyMaterial": "0011"}}}))
     .expect("json");
     let err = s.import_key(wrong_len).expect_err("length");
-    assert_eq!(err.body(Plane::Control), json!({"Message": "KeyMaterial.ClearKey.KeyMaterial: Key (2 bytes) must be 16 bytes for AES_128."}));
+    assert_eq!(
+        err.body(Plane::Control),
+        json!({"Message": "KeyMaterial.ClearKey.KeyMaterial: Key (2 bytes) must be 16 bytes for AES_128."})
+    );
     let none: ImportKeyInput = serde_json::from_value(json!({"KeyMaterial": {}})).expect("json");
-    assert_eq!(s.import_key(none).expect_err("none").to_string(), "KeyMaterial must set exactly one member; it sets none.");
-    let tr31: ImportKeyInput = serde_json::from_value(json!({"KeyMaterial": {"Tr31KeyBlock": {}}})).expect("json");
+    assert_eq!(
+        s.import_key(none).expect_err("none").to_string(),
+        "KeyMaterial must set exactly one member; it sets none."
+    );
+    let tr31: ImportKeyInput =
+        serde_json::from_value(json!({"KeyMaterial": {"Tr31KeyBlock": {}}})).expect("json");
     assert_eq!(
         s.import_key(tr31).expect_err("tr31").to_string(),
         "KeyMaterial.Tr31KeyBlock is not supported by paycrypt yet; use ClearKey."
@@ -353,7 +394,10 @@ fn list_rules_and_paging() {
         }
     }
     assert_eq!(seen.len(), 5);
-    let filtered = ListKeysInput { key_state: serde_json::from_value(json!("DELETE_PENDING")).ok(), ..ListKeysInput::default() };
+    let filtered = ListKeysInput {
+        key_state: serde_json::from_value(json!("DELETE_PENDING")).ok(),
+        ..ListKeysInput::default()
+    };
     assert!(s.list_keys(filtered).expect("filter").keys.is_empty());
     let aliases = ListAliasesInput { max_results: Some(200), ..ListAliasesInput::default() };
     assert_eq!(s.list_aliases(aliases).expect_err("200").exception(Plane::Control), "ValidationException");
@@ -376,9 +420,15 @@ fn alias_rules() {
         alias_name: "alias/other".into(),
         key_arn: Some("arn:aws:payment-cryptography:us-east-1:111122223333:key/zzzzzzzzzzzzzzzz".into()),
     };
-    assert_eq!(s.create_alias(unknown_key).expect_err("key").exception(Plane::Control), "ResourceNotFoundException");
+    assert_eq!(
+        s.create_alias(unknown_key).expect_err("key").exception(Plane::Control),
+        "ResourceNotFoundException"
+    );
     let update_missing = CreateAliasInput { alias_name: "alias/none".into(), key_arn: None };
-    assert_eq!(s.update_alias(update_missing).expect_err("upd").exception(Plane::Control), "ResourceNotFoundException");
+    assert_eq!(
+        s.update_alias(update_missing).expect_err("upd").exception(Plane::Control),
+        "ResourceNotFoundException"
+    );
     s.update_alias(CreateAliasInput { alias_name: "alias/zone".into(), key_arn: None }).expect("detach");
     let err = encrypt(&s, "alias/zone", &"00".repeat(16), CBC()).expect_err("detached");
     assert_eq!(err.exception(Plane::Data), "ResourceNotFoundException");

@@ -7,8 +7,8 @@ use serde_json::json;
 
 use paycrypt::keys::{KeyAlgorithm, KeyAttributes, KeyClass, KeyModesOfUse, KeyUsage, MemoryStore};
 use paycrypt::service::{
-    CreateKeyInput, DecryptDataInput, EncryptDataInput, PaymentCryptography, Plane, ReEncryptDataInput, ServiceError,
-    Settings,
+    CreateKeyInput, DecryptDataInput, EncryptDataInput, PaymentCryptography, Plane, ReEncryptDataInput,
+    ServiceError, Settings,
 };
 
 type Svc = PaymentCryptography<MemoryStore>;
@@ -23,8 +23,12 @@ enum Op {
 }
 
 impl Op {
-    const ALL: [Op; 4] =
-        [Op::EncryptSymmetric, Op::DecryptSymmetric, Op::ReEncryptIncomingSymmetric, Op::ReEncryptOutgoingSymmetric];
+    const ALL: [Op; 4] = [
+        Op::EncryptSymmetric,
+        Op::DecryptSymmetric,
+        Op::ReEncryptIncomingSymmetric,
+        Op::ReEncryptOutgoingSymmetric,
+    ];
 
     /// AWS's rule: Symmetric needs a TR31_D0 key whose modes allow the direction.
     fn allowed(self, a: &KeyAttributes) -> bool {
@@ -38,7 +42,13 @@ impl Op {
 
     /// Runs the operation with `key` in the role under test; `helper` is a NoRestrictions D0 key of the
     /// same algorithm for the other role.
-    fn run(self, svc: &Svc, key: &str, helper: &str, block_hex: &str) -> Result<(), (ServiceError, &'static str)> {
+    fn run(
+        self,
+        svc: &Svc,
+        key: &str,
+        helper: &str,
+        block_hex: &str,
+    ) -> Result<(), (ServiceError, &'static str)> {
         let attrs = || serde_json::from_value(json!({"Symmetric": {"Mode": "CBC"}})).unwrap_or_default();
         match self {
             Op::EncryptSymmetric => svc
@@ -61,8 +71,11 @@ impl Op {
                 .map_err(|e| (e, "KeyIdentifier")),
             Op::ReEncryptIncomingSymmetric | Op::ReEncryptOutgoingSymmetric => {
                 let incoming = matches!(self, Op::ReEncryptIncomingSymmetric);
-                let (inc, out, path) =
-                    if incoming { (key, helper, "IncomingKeyIdentifier") } else { (helper, key, "OutgoingKeyIdentifier") };
+                let (inc, out, path) = if incoming {
+                    (key, helper, "IncomingKeyIdentifier")
+                } else {
+                    (helper, key, "OutgoingKeyIdentifier")
+                };
                 let re = || serde_json::from_value(json!({"Symmetric": {"Mode": "CBC"}})).unwrap_or_default();
                 svc.re_encrypt_data(ReEncryptDataInput {
                     incoming_key_identifier: inc.into(),
@@ -98,7 +111,12 @@ fn only_awss_combinations_can_be_created() {
         for algorithm in KeyAlgorithm::ALL {
             for class in KeyClass::ALL {
                 for modes in KeyModesOfUse::all_sets() {
-                    let attrs = KeyAttributes { key_algorithm: *algorithm, key_class: *class, key_modes_of_use: modes, key_usage: *usage };
+                    let attrs = KeyAttributes {
+                        key_algorithm: *algorithm,
+                        key_class: *class,
+                        key_modes_of_use: modes,
+                        key_usage: *usage,
+                    };
                     let expected = KeyAttributes::allowed_algorithms(*usage).contains(algorithm)
                         && (*class == KeyClass::SymmetricKey) != algorithm.is_asymmetric()
                         && KeyAttributes::allowed_modes(*usage, *class).contains(&modes);
@@ -128,7 +146,9 @@ fn key_separation_matrix() {
     let (mut passed, mut refused) = (0usize, 0usize);
     for usage in KeyUsage::ALL {
         // One symmetric algorithm per usage stands for all: the rule does not depend on it.
-        let Some(algorithm) = KeyAttributes::allowed_algorithms(*usage).iter().find(|a| a.symmetric().is_some()) else {
+        let Some(algorithm) =
+            KeyAttributes::allowed_algorithms(*usage).iter().find(|a| a.symmetric().is_some())
+        else {
             continue; // HMAC and asymmetric usages: no symmetric key exists to run Symmetric with.
         };
         let helper_attrs = KeyAttributes {
@@ -151,7 +171,11 @@ fn key_separation_matrix() {
                 } else {
                     let (err, path) = outcome.expect_err("should be refused");
                     assert_eq!(err.exception(Plane::Data), "ValidationException", "{op:?} {usage} {modes}");
-                    assert_eq!(err.body(Plane::Data)["fieldList"][0]["path"], json!(path), "{op:?} {usage} {modes}");
+                    assert_eq!(
+                        err.body(Plane::Data)["fieldList"][0]["path"],
+                        json!(path),
+                        "{op:?} {usage} {modes}"
+                    );
                     refused += 1;
                 }
             }

@@ -36,7 +36,10 @@ struct Harness {
 
 impl Harness {
     fn new() -> Self {
-        Harness { svc: PaymentCryptography::new(MemoryStore::new(), Settings::default()), arns: HashMap::new() }
+        Harness {
+            svc: PaymentCryptography::new(MemoryStore::new(), Settings::default()),
+            arns: HashMap::new(),
+        }
     }
 
     /// The ARN of the clear key, importing it on first use.
@@ -61,7 +64,8 @@ impl Harness {
         let block = case.algorithm.block_len() * 2;
         let stream = !matches!(case.mode, Mode::Ecb | Mode::Cbc);
         let len = if stream { case.input.len() / block * block } else { case.input.len() };
-        let whole = len.is_multiple_of(block) && len > 0 && case.bits.is_multiple_of(8) && case.bits / 4 >= len;
+        let whole =
+            len.is_multiple_of(block) && len > 0 && case.bits.is_multiple_of(8) && case.bits / 4 >= len;
         if !whole || len > 4096 {
             return None;
         }

@@ -6,8 +6,8 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use paycrypt::keys::{FileStore, KeyArn, KeyStore, MasterKey, OpenOptions, StoreError};
 use paycrypt::kcv::{KcvAlgorithm, kcv};
+use paycrypt::keys::{FileStore, KeyArn, KeyStore, MasterKey, OpenOptions, StoreError};
 
 const MASTER: &str = "000102030405060708090A0B0C0D0E0F101112131415161718191A1B1C1D1E1F";
 const BIN: &str = env!("CARGO_BIN_EXE_paycrypt");
@@ -51,21 +51,33 @@ fn material_is_sealed_at_rest_and_bound_to_the_arn() {
     let mode = std::fs::metadata(dir.join("keys.redb")).expect("meta").permissions().mode() & 0o777;
     assert_eq!(mode, 0o600);
     // Another master key cannot open the store.
-    let wrong = FileStore::open_with_master(&dir, MasterKey::from_bytes(&[9; 32]).expect("key"), &OpenOptions::default());
+    let wrong = FileStore::open_with_master(
+        &dir,
+        MasterKey::from_bytes(&[9; 32]).expect("key"),
+        &OpenOptions::default(),
+    );
     assert!(matches!(wrong, Err(StoreError::MasterKey(_))), "{wrong:?}");
 }
 
 #[test]
 fn master_key_file_is_created_private_and_must_stay_so() {
     let dir = temp_dir("masterfile");
-    let ok = Command::new(BIN).env("PAYCRYPT_DATA_DIR", &dir).env_remove("PAYCRYPT_MASTER_KEY").args(CREATE_ARGS).output();
+    let ok = Command::new(BIN)
+        .env("PAYCRYPT_DATA_DIR", &dir)
+        .env_remove("PAYCRYPT_MASTER_KEY")
+        .args(CREATE_ARGS)
+        .output();
     let ok = ok.expect("run");
     assert!(ok.status.success(), "{}", String::from_utf8_lossy(&ok.stderr));
     let path = dir.join("master.key");
     assert_eq!(std::fs::metadata(&path).expect("meta").permissions().mode() & 0o777, 0o600);
     assert_eq!(std::fs::read_to_string(&path).expect("read").len(), 64);
     std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o644)).expect("chmod");
-    let refused = Command::new(BIN).env("PAYCRYPT_DATA_DIR", &dir).env_remove("PAYCRYPT_MASTER_KEY").args(CREATE_ARGS).output();
+    let refused = Command::new(BIN)
+        .env("PAYCRYPT_DATA_DIR", &dir)
+        .env_remove("PAYCRYPT_MASTER_KEY")
+        .args(CREATE_ARGS)
+        .output();
     let refused = refused.expect("run");
     assert_eq!(refused.status.code(), Some(1));
     let stderr = String::from_utf8_lossy(&refused.stderr);
@@ -106,7 +118,12 @@ fn sigkill_at_random_points_loses_no_acknowledged_key() {
     let mut acknowledged: Vec<(String, String)> = Vec::new();
     let (mut killed, started) = (0, Instant::now());
     for _ in 0..trials {
-        let mut child = paycrypt(&dir).args(CREATE_ARGS).stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().expect("spawn");
+        let mut child = paycrypt(&dir)
+            .args(CREATE_ARGS)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("spawn");
         std::thread::sleep(Duration::from_micros(random_below(25_000)));
         // SIGKILL (a no-op if it already exited).
         if child.try_wait().expect("wait").is_none() {
@@ -115,7 +132,8 @@ fn sigkill_at_random_points_loses_no_acknowledged_key() {
         }
         let out = child.wait_with_output().expect("output");
         if out.status.success() {
-            let json: serde_json::Value = serde_json::from_slice(&out.stdout).expect("acknowledged output is JSON");
+            let json: serde_json::Value =
+                serde_json::from_slice(&out.stdout).expect("acknowledged output is JSON");
             let arn = json["Key"]["KeyArn"].as_str().expect("arn").to_owned();
             let kcv = json["Key"]["KeyCheckValue"].as_str().expect("kcv").to_owned();
             acknowledged.push((arn, kcv));
@@ -126,7 +144,8 @@ fn sigkill_at_random_points_loses_no_acknowledged_key() {
         acknowledged.len(),
         started.elapsed()
     );
-    let store = FileStore::open_with_master(&dir, master(), &OpenOptions::default()).expect("store opens after kills");
+    let store = FileStore::open_with_master(&dir, master(), &OpenOptions::default())
+        .expect("store opens after kills");
     for (arn, expected_kcv) in &acknowledged {
         let arn = KeyArn::parse(arn).expect("arn");
         let stored = store.get_key(&arn).expect("readable").expect("acknowledged key present");
