@@ -3,105 +3,145 @@
 //! exist, exactly the allowed cells of each data operation pass; the others fail with a
 //! ValidationException on the member that named the key.
 
-use serde_json::json;
+use serde_json::{Value, json};
 
 use paycrypt::keys::{KeyAlgorithm, KeyAttributes, KeyClass, KeyModesOfUse, KeyUsage, MemoryStore};
 use paycrypt::service::{
-    CreateKeyInput, DecryptDataInput, EncryptDataInput, PaymentCryptography, Plane, ReEncryptDataInput,
-    ServiceError, Settings,
+    DecryptDataInput, EncryptDataInput, PaymentCryptography, Plane, ReEncryptDataInput, ServiceError,
+    Settings,
 };
 
 type Svc = PaymentCryptography<MemoryStore>;
 
-/// One data operation and the key-side rule for when it is allowed.
-#[derive(Clone, Copy, Debug)]
-enum Op {
-    EncryptSymmetric,
-    DecryptSymmetric,
-    ReEncryptIncomingSymmetric,
-    ReEncryptOutgoingSymmetric,
+/// The attributes member an operation uses.
+#[derive(Clone, Copy, Debug, PartialEq)]
+enum Kind {
+    Symmetric,
+    Dukpt,
 }
 
-impl Op {
-    const ALL: [Op; 4] = [
-        Op::EncryptSymmetric,
-        Op::DecryptSymmetric,
-        Op::ReEncryptIncomingSymmetric,
-        Op::ReEncryptOutgoingSymmetric,
-    ];
+/// One data operation, the key under test in one role.
+#[derive(Clone, Copy, Debug)]
+enum Op {
+    Encrypt(Kind),
+    Decrypt(Kind),
+    /// ReEncryptData with the key as the incoming key (the outgoing one a helper).
+    ReEncryptIncoming(Kind),
+    /// ReEncryptData with the key as the outgoing key (the incoming one a helper).
+    ReEncryptOutgoing(Kind),
+}
 
-    /// AWS's rule: Symmetric needs a TR31_D0 key whose modes allow the direction.
-    fn allowed(self, a: &KeyAttributes) -> bool {
-        let m = a.key_modes_of_use;
-        let d0 = a.key_usage == KeyUsage::D0SymmetricDataEncryptionKey;
-        match self {
-            Op::EncryptSymmetric | Op::ReEncryptOutgoingSymmetric => d0 && (m.encrypt || m.no_restrictions),
-            Op::DecryptSymmetric | Op::ReEncryptIncomingSymmetric => d0 && (m.decrypt || m.no_restrictions),
+const OPS: [Op; 8] = [
+    Op::Encrypt(Kind::Symmetric),
+    Op::Decrypt(Kind::Symmetric),
+    Op::ReEncryptIncoming(Kind::Symmetric),
+    Op::ReEncryptOutgoing(Kind::Symmetric),
+    Op::Encrypt(Kind::Dukpt),
+    Op::Decrypt(Kind::Dukpt),
+    Op::ReEncryptIncoming(Kind::Dukpt),
+    Op::ReEncryptOutgoing(Kind::Dukpt),
+];
+
+/// AWS's rule for when `op` may use a key with `a`.
+fn allowed(op: Op, a: &KeyAttributes) -> bool {
+    let m = a.key_modes_of_use;
+    let (kind, encrypting) = match op {
+        Op::Encrypt(k) | Op::ReEncryptOutgoing(k) => (k, true),
+        Op::Decrypt(k) | Op::ReEncryptIncoming(k) => (k, false),
+    };
+    match kind {
+        Kind::Symmetric => {
+            a.key_usage == KeyUsage::D0SymmetricDataEncryptionKey
+                && (m.no_restrictions || if encrypting { m.encrypt } else { m.decrypt })
+        }
+        Kind::Dukpt => a.key_usage == KeyUsage::B0BaseDerivationKey && (m.derive_key || m.no_restrictions),
+    }
+}
+
+/// Attributes JSON for `kind` with key `a` (the KSN must fit the BDK's scheme).
+fn attrs(kind: Kind, a: &KeyAttributes) -> Value {
+    match kind {
+        Kind::Symmetric => json!({"Symmetric": {"Mode": "CBC"}}),
+        Kind::Dukpt => {
+            let ksn = if a.key_algorithm.symmetric().is_some_and(|s| s.is_tdes()) {
+                "FFFF9876543210E00001"
+            } else {
+                "123456789012345600000001"
+            };
+            json!({"Dukpt": {"KeySerialNumber": ksn}})
         }
     }
+}
 
-    /// Runs the operation with `key` in the role under test; `helper` is a NoRestrictions D0 key of the
-    /// same algorithm for the other role.
-    fn run(
-        self,
-        svc: &Svc,
-        key: &str,
-        helper: &str,
-        block_hex: &str,
-    ) -> Result<(), (ServiceError, &'static str)> {
-        let attrs = || serde_json::from_value(json!({"Symmetric": {"Mode": "CBC"}})).unwrap_or_default();
-        match self {
-            Op::EncryptSymmetric => svc
+fn parse<T: serde::de::DeserializeOwned>(v: Value) -> T {
+    serde_json::from_value(v).expect("attrs")
+}
+
+struct Fixture {
+    svc: Svc,
+    /// A NoRestrictions AES-128 data key for the other role in ReEncryptData.
+    helper: String,
+}
+
+impl Fixture {
+    fn run(&self, op: Op, key: &str, a: &KeyAttributes) -> Result<(), (ServiceError, &'static str)> {
+        let data = "00".repeat(16);
+        let helper_attrs = json!({"Symmetric": {"Mode": "CBC"}});
+        match op {
+            Op::Encrypt(kind) => self
+                .svc
                 .encrypt_data(EncryptDataInput {
                     key_identifier: key.into(),
-                    plain_text: block_hex.into(),
-                    encryption_attributes: attrs(),
+                    plain_text: data,
+                    encryption_attributes: parse(attrs(kind, a)),
                     wrapped_key: None,
                 })
                 .map(|_| ())
                 .map_err(|e| (e, "KeyIdentifier")),
-            Op::DecryptSymmetric => svc
+            Op::Decrypt(kind) => self
+                .svc
                 .decrypt_data(DecryptDataInput {
                     key_identifier: key.into(),
-                    cipher_text: block_hex.into(),
-                    decryption_attributes: attrs(),
+                    cipher_text: data,
+                    decryption_attributes: parse(attrs(kind, a)),
                     wrapped_key: None,
                 })
                 .map(|_| ())
                 .map_err(|e| (e, "KeyIdentifier")),
-            Op::ReEncryptIncomingSymmetric | Op::ReEncryptOutgoingSymmetric => {
-                let incoming = matches!(self, Op::ReEncryptIncomingSymmetric);
-                let (inc, out, path) = if incoming {
-                    (key, helper, "IncomingKeyIdentifier")
+            Op::ReEncryptIncoming(kind) | Op::ReEncryptOutgoing(kind) => {
+                let incoming = matches!(op, Op::ReEncryptIncoming(_));
+                let (inc, out, ia, oa, path) = if incoming {
+                    (key, self.helper.as_str(), attrs(kind, a), helper_attrs.clone(), "IncomingKeyIdentifier")
                 } else {
-                    (helper, key, "OutgoingKeyIdentifier")
+                    (self.helper.as_str(), key, helper_attrs, attrs(kind, a), "OutgoingKeyIdentifier")
                 };
-                let re = || serde_json::from_value(json!({"Symmetric": {"Mode": "CBC"}})).unwrap_or_default();
-                svc.re_encrypt_data(ReEncryptDataInput {
-                    incoming_key_identifier: inc.into(),
-                    outgoing_key_identifier: out.into(),
-                    cipher_text: block_hex.into(),
-                    incoming_encryption_attributes: re(),
-                    outgoing_encryption_attributes: re(),
-                    incoming_wrapped_key: None,
-                    outgoing_wrapped_key: None,
-                })
-                .map(|_| ())
-                .map_err(|e| (e, path))
+                self.svc
+                    .re_encrypt_data(ReEncryptDataInput {
+                        incoming_key_identifier: inc.into(),
+                        outgoing_key_identifier: out.into(),
+                        cipher_text: data,
+                        incoming_encryption_attributes: parse(ia),
+                        outgoing_encryption_attributes: parse(oa),
+                        incoming_wrapped_key: None,
+                        outgoing_wrapped_key: None,
+                    })
+                    .map(|_| ())
+                    .map_err(|e| (e, path))
             }
         }
     }
-}
 
-fn create(svc: &Svc, attrs: KeyAttributes) -> Result<String, ServiceError> {
-    let input = CreateKeyInput {
-        key_attributes: attrs,
-        exportable: true,
-        key_check_value_algorithm: None,
-        enabled: None,
-        tags: None,
-    };
-    svc.create_key(input).map(|o| o.key.key_arn.to_string())
+    /// A key with `a`, created with random material.
+    fn key(&self, a: &KeyAttributes) -> String {
+        let input = paycrypt::service::CreateKeyInput {
+            key_attributes: *a,
+            exportable: true,
+            key_check_value_algorithm: None,
+            enabled: None,
+            tags: None,
+        };
+        self.svc.create_key(input).expect("create").key.key_arn.to_string()
+    }
 }
 
 #[test]
@@ -143,45 +183,65 @@ fn only_awss_combinations_can_be_created() {
 #[test]
 fn key_separation_matrix() {
     let svc = PaymentCryptography::new(MemoryStore::new(), Settings::default());
-    let (mut passed, mut refused) = (0usize, 0usize);
+    let helper_attrs = KeyAttributes {
+        key_algorithm: KeyAlgorithm::Aes128,
+        key_class: KeyClass::SymmetricKey,
+        key_modes_of_use: KeyModesOfUse::NO_RESTRICTIONS,
+        key_usage: KeyUsage::D0SymmetricDataEncryptionKey,
+    };
+    let mut fixture = Fixture { svc, helper: String::new() };
+    fixture.helper = fixture.key(&helper_attrs);
+    let (mut passed, mut refused, mut rows) = (0usize, 0usize, 0usize);
     for usage in KeyUsage::ALL {
-        // One symmetric algorithm per usage stands for all: the rule does not depend on it.
-        let Some(algorithm) =
-            KeyAttributes::allowed_algorithms(*usage).iter().find(|a| a.symmetric().is_some())
-        else {
-            continue; // HMAC and asymmetric usages: no symmetric key exists to run Symmetric with.
+        // One algorithm per usage stands for its family (the rule does not depend on the size): the
+        // first TDES/AES one. RSA, HMAC and ECC usages: no material this build can use.
+        let allowed_algs = KeyAttributes::allowed_algorithms(*usage);
+        let Some(algorithm) = allowed_algs.iter().find(|a| a.symmetric().is_some()) else {
+            continue;
         };
-        let helper_attrs = KeyAttributes {
-            key_algorithm: *algorithm,
-            key_class: KeyClass::SymmetricKey,
-            key_modes_of_use: KeyModesOfUse::NO_RESTRICTIONS,
-            key_usage: KeyUsage::D0SymmetricDataEncryptionKey,
+        let classes: &[KeyClass] = if algorithm.symmetric().is_some() {
+            &[KeyClass::SymmetricKey]
+        } else {
+            &[KeyClass::PublicKey, KeyClass::AsymmetricKeyPair, KeyClass::PrivateKey]
         };
-        let helper = create(&svc, helper_attrs).expect("helper");
-        let block_hex = "00".repeat(algorithm.symmetric().map_or(16, |a| a.block_len()));
-        for modes in KeyAttributes::allowed_modes(*usage, KeyClass::SymmetricKey) {
-            let attrs = KeyAttributes { key_modes_of_use: *modes, ..helper_attrs };
-            let attrs = KeyAttributes { key_usage: *usage, ..attrs };
-            let key = create(&svc, attrs).expect("allowed combination");
-            for op in Op::ALL {
-                let outcome = op.run(&svc, &key, &helper, &block_hex);
-                if op.allowed(&attrs) {
-                    assert!(outcome.is_ok(), "{op:?} {usage} {modes} should pass: {outcome:?}");
-                    passed += 1;
-                } else {
-                    let (err, path) = outcome.expect_err("should be refused");
-                    assert_eq!(err.exception(Plane::Data), "ValidationException", "{op:?} {usage} {modes}");
-                    assert_eq!(
-                        err.body(Plane::Data)["fieldList"][0]["path"],
-                        json!(path),
-                        "{op:?} {usage} {modes}"
-                    );
-                    refused += 1;
+        for class in classes {
+            for modes in KeyAttributes::allowed_modes(*usage, *class) {
+                let a = KeyAttributes {
+                    key_algorithm: *algorithm,
+                    key_class: *class,
+                    key_modes_of_use: *modes,
+                    key_usage: *usage,
+                };
+                let key = fixture.key(&a);
+                rows += 1;
+                for op in OPS {
+                    let outcome = fixture.run(op, &key, &a);
+                    if allowed(op, &a) {
+                        assert!(outcome.is_ok(), "{op:?} {usage} {class} {modes} should pass: {outcome:?}");
+                        passed += 1;
+                    } else {
+                        let (err, path) = outcome.expect_err("should be refused");
+                        assert_eq!(
+                            err.exception(Plane::Data),
+                            "ValidationException",
+                            "{op:?} {usage} {modes}: {err}"
+                        );
+                        assert_eq!(
+                            err.body(Plane::Data)["fieldList"][0]["path"],
+                            json!(path),
+                            "{op:?} {usage} {class} {modes}: {err}"
+                        );
+                        refused += 1;
+                    }
                 }
             }
         }
     }
-    println!("key separation: {passed} allowed cells passed, {refused} refused");
-    assert_eq!(passed, 12); // D0: {E,D,W,U} x4, {E,W} x2, {D,U} x2, {NoRestrictions} x4
-    assert!(refused > 50);
+    println!(
+        "key separation: {rows} keys x {} operations: {passed} allowed cells passed, {refused} refused",
+        OPS.len()
+    );
+    // D0: 12 Symmetric cells; B0: 2 sets x 4 Dukpt cells (see the rule above).
+    assert_eq!(passed, 12 + 8);
+    assert!(refused > 200);
 }

@@ -25,6 +25,18 @@ pub enum PaddingType {
     OaepSha512,
 }
 
+impl PaddingType {
+    /// The AWS name.
+    pub const fn name(self) -> &'static str {
+        match self {
+            PaddingType::Pkcs1 => "PKCS1",
+            PaddingType::OaepSha1 => "OAEP_SHA1",
+            PaddingType::OaepSha256 => "OAEP_SHA256",
+            PaddingType::OaepSha512 => "OAEP_SHA512",
+        }
+    }
+}
+
 /// `Symmetric`: a TDES or AES data key in one of AWS's modes.
 #[derive(Clone, Debug, Eq, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "PascalCase", deny_unknown_fields)]
@@ -452,9 +464,20 @@ fn crypt(
                 .ok_or_else(|| ServiceError::Internal("key material is not symmetric".to_owned()))?;
             symmetric_crypt(symmetric, sym, &path, data_path, data, direction)
         }
-        Attributes::Asymmetric(_) | Attributes::Dukpt(_) => Err(ServiceError::field(
-            format!("{attrs_path}.{}", attrs.name()),
-            format!("{attrs_path}.{} is not available in this build of paycrypt.", attrs.name()),
+        Attributes::Dukpt(dukpt) => {
+            let path = format!("{attrs_path}.Dukpt");
+            let bdk = key
+                .material
+                .symmetric()
+                .ok_or_else(|| ServiceError::Internal("BDK material is not symmetric".to_owned()))?;
+            crate::service::dukpt::dukpt_crypt(bdk, dukpt, &path, data_path, data, direction)
+        }
+        Attributes::Asymmetric(asym) => Err(ServiceError::field(
+            format!("{attrs_path}.Asymmetric"),
+            format!(
+                "{attrs_path}.Asymmetric ({}) needs the RSA module, which this build of paycrypt does not have yet.",
+                asym.padding_type.map_or("no PaddingType", |p| p.name())
+            ),
         )),
     }
 }

@@ -29,6 +29,7 @@
 
 mod control;
 mod data;
+mod dukpt;
 mod error;
 mod seed;
 mod validate;

@@ -68,14 +68,14 @@ pub struct SeedAlias {
 #[derive(Clone, Debug, Default, Eq, PartialEq, Serialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct SeedReport {
-    /// Keys added.
-    pub keys_added: usize,
-    /// Keys already there, identical.
-    pub keys_unchanged: usize,
     /// Aliases added.
     pub aliases_added: usize,
     /// Aliases already there, pointing to the same key.
     pub aliases_unchanged: usize,
+    /// Keys added.
+    pub keys_added: usize,
+    /// Keys already there, identical.
+    pub keys_unchanged: usize,
 }
 
 impl<S: KeyStore> PaymentCryptography<S> {

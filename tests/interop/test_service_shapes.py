@@ -213,6 +213,12 @@ def main():
     tdes = bytes.fromhex("0123456789ABCDEFFEDCBA9876543210")
     check(re_out is not None and DES3.new(tdes + tdes[:8], DES3.MODE_ECB).decrypt(bytes.fromhex(re_out["CipherText"])) == data,
           "ReEncryptData AES CBC -> TDES ECB vs pycryptodome")
+    # DUKPT: X9.24-1 Annex A's first data-request encryption, through the seeded TDES BDK.
+    dukpt = call("EncryptData", {"KeyIdentifier": "alias/bdk", "PlainText": "343031323334353637383930394439383700000000000000",
+                                 "EncryptionAttributes": {"Dukpt": {"KeySerialNumber": "FFFF9876543210E00001",
+                                                                    "DukptKeyVariant": "REQUEST"}}}, store)
+    check(dukpt is not None and dukpt["CipherText"] == "FC0D53B7EA1FDA9EE68AAF2E70D9B9506229BE2AA993F04F",
+          "EncryptData Dukpt vs X9.24-1 Annex A")
     # Data-plane errors.
     call("EncryptData", {"KeyIdentifier": "alias/missing", "PlainText": "00" * 16,
                          "EncryptionAttributes": {"Symmetric": {"Mode": "CBC"}}}, store,
