@@ -27,6 +27,7 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
+mod aliases;
 mod control;
 mod data;
 mod dukpt;
@@ -36,10 +37,13 @@ mod validate;
 
 use crate::keys::{AccountId, Key, KeyArn, KeyIdentifier, KeyState, KeyStore, Region, StoredKey, Timestamp};
 
+pub use aliases::{
+    Alias, AliasOutput, CreateAliasInput, DeleteAliasInput, GetAliasInput, ListAliasesInput,
+    ListAliasesOutput, UpdateAliasInput,
+};
 pub use control::{
-    Alias, AliasOutput, ClearKeyMaterial, CreateAliasInput, CreateKeyInput, DeleteAliasInput, DeleteKeyInput,
-    GetAliasInput, ImportKeyInput, ImportKeyMaterial, KeyIdentifierInput, KeyOutput, KeySummary,
-    ListAliasesInput, ListAliasesOutput, ListKeysInput, ListKeysOutput, UpdateAliasInput,
+    ClearKeyMaterial, CreateKeyInput, DeleteKeyInput, ImportKeyInput, ImportKeyMaterial, KeyIdentifierInput,
+    KeyOutput, KeySummary, ListKeysInput, ListKeysOutput,
 };
 pub use data::{
     AsymmetricEncryptionAttributes, DecryptDataInput, DecryptDataOutput, DukptEncryptionAttributes,
