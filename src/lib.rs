@@ -19,4 +19,4 @@
 pub mod primitives;
 
 pub use primitives::{Algorithm, Cipher, DecryptError, Error, Mode, SymmetricKey, UnpadError};
-pub use primitives::{kcv, modes, padding};
+pub use primitives::{jwe, kcv, modes, padding, rsa};

@@ -13,3 +13,5 @@ pub mod padding;
 pub use algorithm::{Algorithm, Mode};
 pub use cipher::{Cipher, SymmetricKey};
 pub use error::{DecryptError, Error, UnpadError};
+pub mod jwe;
+pub mod rsa;
