@@ -2,7 +2,10 @@
 
 mod cipher;
 mod common;
+mod jwe;
 mod kcv;
+mod keyfile;
+mod rsa;
 
 use std::process::ExitCode;
 
@@ -25,6 +28,12 @@ enum Command {
     Cipher(cipher::CipherCommand),
     /// Compute a key check value (KCV).
     Kcv(kcv::KcvArgs),
+    /// RSA keys and RSA encryption (PKCS1, OAEP_SHA1, OAEP_SHA256, OAEP_SHA512).
+    #[command(subcommand)]
+    Rsa(rsa::RsaCommand),
+    /// Compact JWE (RSA-OAEP-256 / RSA-OAEP with AES-GCM) and JSON field encryption.
+    #[command(subcommand)]
+    Jwe(jwe::JweCommand),
 }
 
 /// Parses the command line, runs the command and maps its outcome to an exit code: 0 ok, 1 failure
@@ -34,6 +43,8 @@ pub(crate) fn run() -> ExitCode {
     let result = match cli.command {
         Command::Cipher(cmd) => cipher::run(cmd),
         Command::Kcv(args) => kcv::run(args),
+        Command::Rsa(cmd) => rsa::run(cmd),
+        Command::Jwe(cmd) => jwe::run(cmd),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

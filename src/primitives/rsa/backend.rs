@@ -1,7 +1,7 @@
 //! The RSA engines: the pure-Rust `rsa` crate always, and AWS-LC (through aws-lc-rs) for OAEP and
 //! PKCS#1 v1.5 encryption when the `aws-lc` feature is on.
 //!
-//! PKCS#1 v1.5 *decryption* always goes through the `rsa` crate, whose implicit rejection AWS-LC
+//! OAEP decoding on the pure-Rust path is ours (see `oaep.rs`). PKCS#1 v1.5 *decryption* always goes through the `rsa` crate, whose implicit rejection AWS-LC
 //! does not offer: the feature changes speed, never behaviour. Keys AWS-LC refuses (under 2048 or
 //! over 8192 bits) also stay on the `rsa` crate.
 
@@ -12,7 +12,7 @@ use sha2::{Sha256, Sha512};
 use zeroize::Zeroizing;
 
 use crate::primitives::DecryptError;
-use crate::rsa::{KeyError, RsaPadding, RsaPrivateKey, RsaPublicKey};
+use crate::rsa::{KeyError, RsaPadding, RsaPrivateKey, RsaPublicKey, oaep};
 
 pub(crate) use engine::{LcPrivate, LcPublic};
 
@@ -51,9 +51,13 @@ pub(crate) fn decrypt(
     let inner = &key.inner;
     let result = match padding {
         RsaPadding::Pkcs1 => inner.pkcs1v15_decrypt_with_rng(rng, ciphertext),
-        RsaPadding::OaepSha1 => inner.decrypt_blinded(rng, oaep::<Sha1>(label), ciphertext),
-        RsaPadding::OaepSha256 => inner.decrypt_blinded(rng, oaep::<Sha256>(label), ciphertext),
-        RsaPadding::OaepSha512 => inner.decrypt_blinded(rng, oaep::<Sha512>(label), ciphertext),
+        RsaPadding::OaepSha1 => return oaep::decrypt::<Sha1>(inner, label.unwrap_or_default(), ciphertext),
+        RsaPadding::OaepSha256 => {
+            return oaep::decrypt::<Sha256>(inner, label.unwrap_or_default(), ciphertext);
+        }
+        RsaPadding::OaepSha512 => {
+            return oaep::decrypt::<Sha512>(inner, label.unwrap_or_default(), ciphertext);
+        }
     };
     result.map(Zeroizing::new).map_err(|_| DecryptError)
 }

@@ -23,6 +23,7 @@ mod error;
 mod jwk;
 mod jwks;
 mod key;
+mod oaep;
 mod padding;
 
 pub use error::KeyError;
