@@ -1,5 +1,6 @@
 //! JWE: RFC 7516 A.1 and RFC 7520 §5.2/§6, Wycheproof's JWE and AES-GCM files, every rejection of
 //! the decryption path, JSON field encryption, and round-trip properties.
+#![allow(clippy::unwrap_used)] // helpers of tests, where a panic is the failure report
 
 mod rsa_common;
 

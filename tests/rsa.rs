@@ -1,5 +1,6 @@
 //! RSA: Wycheproof OAEP and PKCS#1 v1.5, published OAEP known answers, keys in every format, the
 //! checks on JWK members, and round-trip properties.
+#![allow(clippy::unwrap_used)] // helpers of tests, where a panic is the failure report
 
 mod rsa_common;
 

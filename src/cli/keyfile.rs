@@ -32,9 +32,8 @@ pub(crate) fn read_stdin() -> Result<Vec<u8>, CliError> {
 
 /// Reads stdin as UTF-8 text.
 pub(crate) fn read_stdin_text(what: &str) -> Result<String, CliError> {
-    String::from_utf8(read_stdin()?).map_err(|_| {
-        CliError::new(format!("stdin is not UTF-8 text")).hint(format!("pipe the {what} on stdin"))
-    })
+    String::from_utf8(read_stdin()?)
+        .map_err(|_| CliError::new("stdin is not UTF-8 text").hint(format!("pipe the {what} on stdin")))
 }
 
 /// Writes bytes to stdout as they are.

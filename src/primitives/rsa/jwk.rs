@@ -371,10 +371,10 @@ fn private_key(obj: &Map<String, Value>, n: &[u8], e: &[u8]) -> Result<RsaPrivat
     let parts =
         RsaPrivateKeyRef::from_der(&der).map_err(|e| KeyError::Operation { detail: e.to_string() })?;
     for (name, ours) in [("dp", parts.exponent1), ("dq", parts.exponent2), ("qi", parts.coefficient)] {
-        if let Some(given) = optional_bytes(obj, name)? {
-            if uint(name, &given)?.as_bytes() != ours.as_bytes() {
-                return Err(member(name, "does not match p, q and d".to_owned()));
-            }
+        if let Some(given) = optional_bytes(obj, name)?
+            && uint(name, &given)?.as_bytes() != ours.as_bytes()
+        {
+            return Err(member(name, "does not match p, q and d".to_owned()));
         }
     }
     Ok(key)
