@@ -4,7 +4,7 @@
 paycrypt encrypts and they decrypt; they encrypt and paycrypt decrypts: every RSA padding (PKCS1,
 OAEP_SHA1/256/512, with and without label) and every JWE alg/enc pair, with random keys (a handful
 made here, reused) and random payloads. Also: keys written by `paycrypt rsa generate` load in pyca and
-jwcrypto, and JSON field encryption opens with jwcrypto. Prints `N passed, M failed`.
+jwcrypto, and JSON field encryption opens with jwcrypto. Closes with `test_rsa_jwe: N passed, M failed`.
 """
 import itertools
 import json
@@ -157,7 +157,7 @@ def main():
           and gen_jwk.get("kid") == "gen" and gen_jwk.has_private
           and oct(os.stat(os.path.join(tmp, "gen.pem")).st_mode)[-3:] == "600")
 
-    print(f"{passed} passed, {failed} failed")
+    print(f"test_rsa_jwe: {passed} passed, {failed} failed")
     sys.exit(1 if failed or not passed else 0)
 
 

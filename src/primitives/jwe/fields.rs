@@ -103,9 +103,9 @@ pub fn decrypt_fields(
     let entries = scan(json)?;
     let mut chosen: Vec<&Entry> = Vec::new();
     if fields.is_empty() {
-        chosen.extend(
-            entries.iter().filter(|e| e.kind == Kind::String && looks_like_jwe(&json[e.start..e.end])),
-        );
+        chosen.extend(entries.iter().filter(|e| {
+            e.kind == Kind::String && looks_like_jwe(json.get(e.start..e.end).unwrap_or_default())
+        }));
     }
     for field in fields {
         let matched: Vec<&Entry> = entries.iter().filter(|e| e.selected_by(field)).collect();
@@ -185,6 +185,9 @@ fn splice(
     let mut out = json.to_owned();
     for entry in chosen {
         let replacement = replace(entry)?;
+        if entry.end > out.len() || !out.is_char_boundary(entry.start) || !out.is_char_boundary(entry.end) {
+            return Err(JweError::Json { detail: "a value's boundaries could not be found".to_owned() });
+        }
         out.replace_range(entry.start..entry.end, &replacement);
     }
     Ok(out)
