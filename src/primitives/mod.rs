@@ -6,12 +6,12 @@
 mod algorithm;
 mod cipher;
 mod error;
+pub mod jwe;
 pub mod kcv;
 pub mod modes;
 pub mod padding;
+pub mod rsa;
 
 pub use algorithm::{Algorithm, Mode};
 pub use cipher::{Cipher, SymmetricKey};
 pub use error::{DecryptError, Error, UnpadError};
-pub mod jwe;
-pub mod rsa;
