@@ -14,9 +14,9 @@ pub(crate) enum JweCommand {
     Encrypt(EncryptArgs),
     /// Decrypt a compact JWE from stdin; prints the payload as it is.
     Decrypt(DecryptArgs),
-    /// Replace the --field string values of the JSON document on stdin with compact JWEs.
+    /// Replace the --field string values of the JSON on stdin with compact JWEs.
     EncryptFields(EncryptFieldsArgs),
-    /// Decrypt the compact JWEs of the JSON document on stdin (every one, or the --field ones).
+    /// Decrypt the JWE values of the JSON document on stdin (all, or the --field ones).
     DecryptFields(DecryptFieldsArgs),
 }
 

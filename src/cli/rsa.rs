@@ -12,8 +12,9 @@ use crate::cli::{CliError, hex_arg, print_json};
 
 #[derive(Subcommand)]
 pub(crate) enum RsaCommand {
-    /// Generate an RSA key pair: the private key to --out (PKCS#8 PEM, mode 0600), optionally as a
-    /// JWK too; prints the public key.
+    /// Generate a key pair: private key to --out (PKCS#8 PEM, mode 0600), public key printed.
+    ///
+    /// --jwk-out also writes the private key as a JWK (with --kid, and use "enc").
     Generate(GenerateArgs),
     /// Encrypt hex data with a public key; prints {"CipherText": "<HEX>"}.
     Encrypt(EncryptArgs),
