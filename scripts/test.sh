@@ -6,8 +6,16 @@ set -uo pipefail
 set -e
 cd "$(dirname "$0")/.."
 
-echo "== cargo test"
+# The `aws-lc` feature builds AWS-LC from C sources (aws-lc-sys): it needs a C compiler.
+if ! command -v cc >/dev/null 2>&1; then
+  echo "== installing a C compiler for aws-lc-sys"
+  apt-get update -qq && apt-get install -y -qq build-essential
+fi
+
+echo "== cargo test (all features: the CLI and the aws-lc engine)"
 cargo test --locked --all-features
+echo "== cargo test (default features: pure Rust)"
+cargo test --locked
 
 echo "== interop"
 venv=target/venv
@@ -15,24 +23,29 @@ if [ ! -x "$venv/bin/python" ]; then
   python3 -m venv "$venv"
 fi
 "$venv/bin/pip" install --quiet --disable-pip-version-check -r tests/interop/requirements.txt
+# Every interop script runs against the pure-Rust binary, then against the aws-lc one.
+cargo build --locked --quiet --features aws-lc --bin paycrypt
+cp target/debug/paycrypt target/debug/paycrypt-aws-lc
 cargo build --locked --quiet --bin paycrypt
-export PAYCRYPT_BIN="$PWD/target/debug/paycrypt"
 status=0
 total_passed=0
 total_failed=0
-for t in tests/interop/test_*.py; do
-  echo "-- $t"
-  log=$(mktemp)
-  "$venv/bin/python" "$t" 2>&1 | tee "$log" || status=1
-  # Each script closes with 'NAME: N passed, M failed'; add them up for one closing line.
-  counts=$(grep -Eo '[0-9]+ passed, [0-9]+ failed' "$log" | tail -n 1 || true)
-  if [ -z "$counts" ]; then
-    echo "$t printed no closing count"; status=1
-  else
-    total_passed=$((total_passed + $(echo "$counts" | cut -d' ' -f1)))
-    total_failed=$((total_failed + $(echo "$counts" | cut -d' ' -f3)))
-  fi
-  rm -f "$log"
+for bin in paycrypt paycrypt-aws-lc; do
+  export PAYCRYPT_BIN="$PWD/target/debug/$bin"
+  for t in tests/interop/test_*.py; do
+    echo "-- $t ($bin)"
+    log=$(mktemp)
+    "$venv/bin/python" "$t" 2>&1 | tee "$log" || status=1
+    # Each script closes with 'NAME: N passed, M failed'; add them up for one closing line.
+    counts=$(grep -Eo '[0-9]+ passed, [0-9]+ failed' "$log" | tail -n 1 || true)
+    if [ -z "$counts" ]; then
+      echo "$t printed no closing count"; status=1
+    else
+      total_passed=$((total_passed + $(echo "$counts" | cut -d' ' -f1)))
+      total_failed=$((total_failed + $(echo "$counts" | cut -d' ' -f3)))
+    fi
+    rm -f "$log"
+  done
 done
 echo "interop: $total_passed passed, $total_failed failed"
 exit $status

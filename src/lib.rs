@@ -22,7 +22,7 @@ pub mod service;
 
 pub use primitives::dukpt;
 pub use primitives::{Algorithm, Cipher, DecryptError, Error, Mode, SymmetricKey, UnpadError};
-pub use primitives::{kcv, modes, padding};
+pub use primitives::{jwe, kcv, modes, padding, rsa};
 
 /// The README's Rust examples run as doctests, so the README cannot drift from the code.
 #[cfg(doctest)]

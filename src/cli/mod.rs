@@ -6,7 +6,10 @@ mod common;
 mod control_plane;
 mod data_plane;
 mod dukpt;
+mod jwe;
 mod kcv;
+mod keyfile;
+mod rsa;
 
 use std::process::ExitCode;
 
@@ -66,6 +69,12 @@ enum Command {
     /// DUKPT (X9.24-1 TDES, X9.24-3 AES): derive a transaction's key, or play a terminal.
     #[command(subcommand)]
     Dukpt(dukpt::DukptCommand),
+    /// RSA keys and RSA encryption (PKCS1, OAEP_SHA1, OAEP_SHA256, OAEP_SHA512).
+    #[command(subcommand)]
+    Rsa(rsa::RsaCommand),
+    /// Compact JWE (RSA-OAEP-256 / RSA-OAEP with AES-GCM) and JSON field encryption.
+    #[command(subcommand)]
+    Jwe(jwe::JweCommand),
 }
 
 /// Parses the command line, runs the command and maps its outcome to an exit code: 0 ok, 1 failure
@@ -94,6 +103,8 @@ pub(crate) fn run() -> ExitCode {
         Command::Cipher(cmd) => cipher::run(cmd),
         Command::Kcv(args) => kcv::run(args),
         Command::Dukpt(cmd) => dukpt::run(cmd),
+        Command::Rsa(cmd) => rsa::run(cmd),
+        Command::Jwe(cmd) => jwe::run(cmd),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

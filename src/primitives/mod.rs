@@ -7,9 +7,11 @@ mod algorithm;
 mod cipher;
 pub mod dukpt;
 mod error;
+pub mod jwe;
 pub mod kcv;
 pub mod modes;
 pub mod padding;
+pub mod rsa;
 
 pub use algorithm::{Algorithm, Mode};
 pub use cipher::{Cipher, SymmetricKey};
