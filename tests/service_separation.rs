@@ -6,9 +6,10 @@
 use serde_json::{Value, json};
 
 use paycrypt::keys::{KeyAlgorithm, KeyAttributes, KeyClass, KeyModesOfUse, KeyUsage, MemoryStore};
+use paycrypt::rsa::{RsaPadding, RsaPrivateKey};
 use paycrypt::service::{
-    DecryptDataInput, EncryptDataInput, PaymentCryptography, Plane, ReEncryptDataInput, ServiceError,
-    Settings,
+    DecryptDataInput, EncryptDataInput, ImportKeyInput, PaymentCryptography, Plane, ReEncryptDataInput,
+    ServiceError, Settings,
 };
 
 type Svc = PaymentCryptography<MemoryStore>;
@@ -18,6 +19,7 @@ type Svc = PaymentCryptography<MemoryStore>;
 enum Kind {
     Symmetric,
     Dukpt,
+    Asymmetric,
 }
 
 /// One data operation, the key under test in one role.
@@ -31,7 +33,7 @@ enum Op {
     ReEncryptOutgoing(Kind),
 }
 
-const OPS: [Op; 8] = [
+const OPS: [Op; 10] = [
     Op::Encrypt(Kind::Symmetric),
     Op::Decrypt(Kind::Symmetric),
     Op::ReEncryptIncoming(Kind::Symmetric),
@@ -40,6 +42,8 @@ const OPS: [Op; 8] = [
     Op::Decrypt(Kind::Dukpt),
     Op::ReEncryptIncoming(Kind::Dukpt),
     Op::ReEncryptOutgoing(Kind::Dukpt),
+    Op::Encrypt(Kind::Asymmetric),
+    Op::Decrypt(Kind::Asymmetric),
 ];
 
 /// AWS's rule for when `op` may use a key with `a`.
@@ -55,6 +59,11 @@ fn allowed(op: Op, a: &KeyAttributes) -> bool {
                 && (m.no_restrictions || if encrypting { m.encrypt } else { m.decrypt })
         }
         Kind::Dukpt => a.key_usage == KeyUsage::B0BaseDerivationKey && (m.derive_key || m.no_restrictions),
+        Kind::Asymmetric => {
+            a.key_usage == KeyUsage::D1AsymmetricKeyForDataEncryption
+                && (m.no_restrictions
+                    || if encrypting { m.encrypt } else { m.decrypt && a.key_class != KeyClass::PublicKey })
+        }
     }
 }
 
@@ -70,6 +79,7 @@ fn attrs(kind: Kind, a: &KeyAttributes) -> Value {
             };
             json!({"Dukpt": {"KeySerialNumber": ksn}})
         }
+        Kind::Asymmetric => json!({"Asymmetric": {"PaddingType": "OAEP_SHA256"}}),
     }
 }
 
@@ -81,11 +91,15 @@ struct Fixture {
     svc: Svc,
     /// A NoRestrictions AES-128 data key for the other role in ReEncryptData.
     helper: String,
+    rsa: RsaPrivateKey,
 }
 
 impl Fixture {
     fn run(&self, op: Op, key: &str, a: &KeyAttributes) -> Result<(), (ServiceError, &'static str)> {
         let data = "00".repeat(16);
+        let rsa_ct = hex::encode_upper(
+            self.rsa.public_key().encrypt(RsaPadding::OaepSha256, None, &[0; 16]).expect("rsa"),
+        );
         let helper_attrs = json!({"Symmetric": {"Mode": "CBC"}});
         match op {
             Op::Encrypt(kind) => self
@@ -102,7 +116,7 @@ impl Fixture {
                 .svc
                 .decrypt_data(DecryptDataInput {
                     key_identifier: key.into(),
-                    cipher_text: data,
+                    cipher_text: if kind == Kind::Asymmetric { rsa_ct } else { data },
                     decryption_attributes: parse(attrs(kind, a)),
                     wrapped_key: None,
                 })
@@ -131,16 +145,28 @@ impl Fixture {
         }
     }
 
-    /// A key with `a`, created with random material.
+    /// A key with `a`: created for symmetric algorithms, imported (the fixture's RSA key) for RSA.
     fn key(&self, a: &KeyAttributes) -> String {
-        let input = paycrypt::service::CreateKeyInput {
-            key_attributes: *a,
-            exportable: true,
-            key_check_value_algorithm: None,
-            enabled: None,
-            tags: None,
+        if a.key_algorithm.symmetric().is_some() {
+            let input = paycrypt::service::CreateKeyInput {
+                key_attributes: *a,
+                exportable: true,
+                key_check_value_algorithm: None,
+                enabled: None,
+                tags: None,
+            };
+            return self.svc.create_key(input).expect("create").key.key_arn.to_string();
+        }
+        let pem = if a.key_class == KeyClass::PublicKey {
+            self.rsa.public_key().to_pem().expect("pem")
+        } else {
+            self.rsa.to_pem().expect("pem").to_string()
         };
-        self.svc.create_key(input).expect("create").key.key_arn.to_string()
+        let input: ImportKeyInput = serde_json::from_value(
+            json!({"KeyMaterial": {"ClearKey": {"KeyAttributes": a, "KeyMaterial": pem}}}),
+        )
+        .expect("import");
+        self.svc.import_key(input).expect("import").key.key_arn.to_string()
     }
 }
 
@@ -189,14 +215,19 @@ fn key_separation_matrix() {
         key_modes_of_use: KeyModesOfUse::NO_RESTRICTIONS,
         key_usage: KeyUsage::D0SymmetricDataEncryptionKey,
     };
-    let mut fixture = Fixture { svc, helper: String::new() };
+    let rsa = RsaPrivateKey::generate(2048).expect("rsa");
+    let mut fixture = Fixture { svc, helper: String::new(), rsa };
     fixture.helper = fixture.key(&helper_attrs);
     let (mut passed, mut refused, mut rows) = (0usize, 0usize, 0usize);
     for usage in KeyUsage::ALL {
         // One algorithm per usage stands for its family (the rule does not depend on the size): the
-        // first TDES/AES one. RSA, HMAC and ECC usages: no material this build can use.
+        // first TDES/AES one, else RSA_2048. HMAC and ECC usages have no material paycrypt can hold.
         let allowed_algs = KeyAttributes::allowed_algorithms(*usage);
-        let Some(algorithm) = allowed_algs.iter().find(|a| a.symmetric().is_some()) else {
+        let Some(algorithm) = allowed_algs
+            .iter()
+            .find(|a| a.symmetric().is_some())
+            .or_else(|| allowed_algs.iter().find(|a| a.rsa_bits() == Some(2048)))
+        else {
             continue;
         };
         let classes: &[KeyClass] = if algorithm.symmetric().is_some() {
@@ -241,7 +272,7 @@ fn key_separation_matrix() {
         "key separation: {rows} keys x {} operations: {passed} allowed cells passed, {refused} refused",
         OPS.len()
     );
-    // D0: 12 Symmetric cells; B0: 2 sets x 4 Dukpt cells (see the rule above).
-    assert_eq!(passed, 12 + 8);
-    assert!(refused > 200);
+    // D0: 12 Symmetric cells; B0: 2 sets x 4 Dukpt cells; D1: 7 Asymmetric cells (see the rule above).
+    assert_eq!(passed, 12 + 8 + 7);
+    assert!(refused > 300);
 }

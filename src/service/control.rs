@@ -5,12 +5,15 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use zeroize::Zeroizing;
 
+use crate::keys::KeyClass;
 use crate::keys::{
     Key, KeyArn, KeyAttributes, KeyCheckValueAlgorithm, KeyId, KeyMaterial, KeyOrigin, KeyState, KeyStore,
     SecretText, StoredKey, Timestamp,
 };
 use crate::primitives::SymmetricKey;
 use crate::primitives::kcv::{KcvAlgorithm, kcv};
+use crate::primitives::rsa::RsaPrivateKey;
+use crate::service::asymmetric::{parse_rsa, rsa_check_value, rsa_key};
 use crate::service::{PaymentCryptography, ServiceError};
 
 /// CreateKey request.
@@ -178,19 +181,10 @@ impl<S: KeyStore> PaymentCryptography<S> {
     /// not fit; `InternalServerException` when the store fails.
     pub fn create_key(&self, input: CreateKeyInput) -> Result<KeyOutput, ServiceError> {
         check_attributes("KeyAttributes", &input.key_attributes)?;
-        let algorithm = input.key_attributes.key_algorithm;
-        let symmetric = algorithm.symmetric().ok_or_else(|| {
-            ServiceError::field(
-                "KeyAttributes.KeyAlgorithm",
-                format!("CreateKey in paycrypt makes TDES and AES keys; {algorithm} keys can be imported."),
-            )
-        })?;
-        let mut bytes = Zeroizing::new(vec![0u8; symmetric.key_len()]);
-        getrandom::fill(&mut bytes).map_err(|e| ServiceError::Internal(format!("no randomness: {e}")))?;
-        let key = SymmetricKey::new(symmetric, &bytes).map_err(|e| ServiceError::Internal(e.to_string()))?;
+        let material = random_material(&input.key_attributes)?;
         let stored = self.new_key(
             input.key_attributes,
-            KeyMaterial::Symmetric(key),
+            material,
             input.key_check_value_algorithm,
             input.enabled.unwrap_or(true),
             input.exportable,
@@ -242,10 +236,15 @@ impl<S: KeyStore> PaymentCryptography<S> {
                     .map_err(|e| ServiceError::field(path, format!("{path}: {e}")))?;
                 KeyMaterial::Symmetric(key)
             }
+            None if attrs.key_algorithm.rsa_bits().is_some() => {
+                let pem = clear.key_material.expose().trim();
+                parse_rsa(&attrs, pem, path)?;
+                KeyMaterial::RsaPem(Zeroizing::new(pem.to_owned()))
+            }
             None => {
                 return Err(ServiceError::field(
                     path,
-                    format!("paycrypt cannot yet import {} key material.", attrs.key_algorithm),
+                    format!("paycrypt cannot import {} key material.", attrs.key_algorithm),
                 ));
             }
         };
@@ -271,7 +270,7 @@ impl<S: KeyStore> PaymentCryptography<S> {
         origin: KeyOrigin,
         id: Option<KeyId>,
     ) -> Result<StoredKey, ServiceError> {
-        let (key_check_value, key_check_value_algorithm) = check_value(&material, kcv_algorithm)?;
+        let (key_check_value, key_check_value_algorithm) = check_value(&attrs, &material, kcv_algorithm)?;
         let id = match id {
             Some(id) => id,
             None => KeyId::random().map_err(|e| ServiceError::Internal(format!("no randomness: {e}")))?,
@@ -481,8 +480,38 @@ pub(crate) fn page_size(max: Option<i64>) -> Result<usize, ServiceError> {
     })
 }
 
-/// The 3-byte check value (upper-case hex) of `material` and the algorithm used.
+/// Fresh random material for CreateKey: a TDES or AES key, or an RSA key pair.
+fn random_material(attrs: &KeyAttributes) -> Result<KeyMaterial, ServiceError> {
+    let algorithm = attrs.key_algorithm;
+    if let Some(symmetric) = algorithm.symmetric() {
+        let mut bytes = Zeroizing::new(vec![0u8; symmetric.key_len()]);
+        getrandom::fill(&mut bytes).map_err(|e| ServiceError::Internal(format!("no randomness: {e}")))?;
+        let key = SymmetricKey::new(symmetric, &bytes).map_err(|e| ServiceError::Internal(e.to_string()))?;
+        return Ok(KeyMaterial::Symmetric(key));
+    }
+    match (algorithm.rsa_bits(), attrs.key_class) {
+        (Some(bits), KeyClass::AsymmetricKeyPair) => {
+            let key = RsaPrivateKey::generate(bits).map_err(|e| ServiceError::Internal(e.to_string()))?;
+            let pem = key.to_pem().map_err(|e| ServiceError::Internal(e.to_string()))?;
+            Ok(KeyMaterial::RsaPem(pem))
+        }
+        (Some(_), class) => Err(ServiceError::field(
+            "KeyAttributes.KeyClass",
+            format!(
+                "CreateKey makes RSA keys as ASYMMETRIC_KEY_PAIR, not {class}; import a public key instead."
+            ),
+        )),
+        (None, _) => Err(ServiceError::field(
+            "KeyAttributes.KeyAlgorithm",
+            format!("CreateKey in paycrypt makes TDES, AES and RSA keys, not {algorithm}."),
+        )),
+    }
+}
+
+/// The check value (upper-case hex) of `material` and the algorithm used: 3 bytes of ANSI_X9_24 or
+/// CMAC for TDES/AES keys, paycrypt's SHA_1 value for RSA keys.
 pub(crate) fn check_value(
+    attrs: &KeyAttributes,
     material: &KeyMaterial,
     requested: Option<KeyCheckValueAlgorithm>,
 ) -> Result<(String, KeyCheckValueAlgorithm), ServiceError> {
@@ -509,7 +538,14 @@ pub(crate) fn check_value(
             Ok((hex::encode_upper(kcv(key, algorithm)), name))
         }
         KeyMaterial::RsaPem(_) => {
-            Err(ServiceError::Internal("RSA check values need the RSA module".to_owned()))
+            if requested.is_some_and(|r| r != KeyCheckValueAlgorithm::Sha1) {
+                return Err(ServiceError::field(
+                    "KeyCheckValueAlgorithm",
+                    format!("KeyCheckValueAlgorithm for {} keys is SHA_1.", attrs.key_algorithm),
+                ));
+            }
+            let key = rsa_key(attrs, material)?;
+            Ok((rsa_check_value(&key)?, KeyCheckValueAlgorithm::Sha1))
         }
     }
 }
@@ -517,7 +553,6 @@ pub(crate) fn check_value(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::keys::KeyClass;
 
     #[test]
     fn class_must_fit() {

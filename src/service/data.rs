@@ -8,34 +8,8 @@ use crate::primitives::{Algorithm, Mode, SymmetricKey};
 use crate::service::validate::{hex_member, upper_hex};
 use crate::service::{PaymentCryptography, ServiceError};
 
-/// RSA padding (AWS `PaddingType`).
-#[derive(Clone, Copy, Debug, Eq, Hash, PartialEq, Serialize, Deserialize)]
-pub enum PaddingType {
-    /// PKCS#1 v1.5.
-    #[serde(rename = "PKCS1")]
-    Pkcs1,
-    /// OAEP with SHA-1.
-    #[serde(rename = "OAEP_SHA1")]
-    OaepSha1,
-    /// OAEP with SHA-256.
-    #[serde(rename = "OAEP_SHA256")]
-    OaepSha256,
-    /// OAEP with SHA-512.
-    #[serde(rename = "OAEP_SHA512")]
-    OaepSha512,
-}
-
-impl PaddingType {
-    /// The AWS name.
-    pub const fn name(self) -> &'static str {
-        match self {
-            PaddingType::Pkcs1 => "PKCS1",
-            PaddingType::OaepSha1 => "OAEP_SHA1",
-            PaddingType::OaepSha256 => "OAEP_SHA256",
-            PaddingType::OaepSha512 => "OAEP_SHA512",
-        }
-    }
-}
+/// RSA padding (AWS `PaddingType`): PKCS1, OAEP_SHA1, OAEP_SHA256, OAEP_SHA512.
+pub use crate::primitives::rsa::RsaPadding as PaddingType;
 
 /// `Symmetric`: a TDES or AES data key in one of AWS's modes.
 #[derive(Clone, Debug, Eq, PartialEq, Serialize, Deserialize)]
@@ -472,13 +446,11 @@ fn crypt(
                 .ok_or_else(|| ServiceError::Internal("BDK material is not symmetric".to_owned()))?;
             crate::service::dukpt::dukpt_crypt(bdk, dukpt, &path, data_path, data, direction)
         }
-        Attributes::Asymmetric(asym) => Err(ServiceError::field(
-            format!("{attrs_path}.Asymmetric"),
-            format!(
-                "{attrs_path}.Asymmetric ({}) needs the RSA module, which this build of paycrypt does not have yet.",
-                asym.padding_type.map_or("no PaddingType", |p| p.name())
-            ),
-        )),
+        Attributes::Asymmetric(asym) => {
+            let path = format!("{attrs_path}.Asymmetric");
+            let rsa = crate::service::asymmetric::rsa_key(&key.key.key_attributes, &key.material)?;
+            crate::service::asymmetric::rsa_crypt(&rsa, asym, &path, data_path, data, direction)
+        }
     }
 }
 

@@ -28,6 +28,7 @@
 //! ```
 
 mod aliases;
+mod asymmetric;
 mod control;
 mod data;
 mod dukpt;

@@ -219,6 +219,26 @@ def main():
                                                                     "DukptKeyVariant": "REQUEST"}}}, store)
     check(dukpt is not None and dukpt["CipherText"] == "FC0D53B7EA1FDA9EE68AAF2E70D9B9506229BE2AA993F04F",
           "EncryptData Dukpt vs X9.24-1 Annex A")
+    # RSA: paycrypt encrypts with the seeded key pair's public half, pyca decrypts with the private key.
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import padding as rsa_padding
+    seed = json.load(open(SEED))
+    pem = next(k["KeyMaterial"] for k in seed["Keys"] if k["KeyId"] == "rsapair000000001")
+    private = serialization.load_pem_private_key(pem.encode(), password=None)
+    pads = {"PKCS1": rsa_padding.PKCS1v15(),
+            "OAEP_SHA1": rsa_padding.OAEP(rsa_padding.MGF1(hashes.SHA1()), hashes.SHA1(), None),
+            "OAEP_SHA256": rsa_padding.OAEP(rsa_padding.MGF1(hashes.SHA256()), hashes.SHA256(), None),
+            "OAEP_SHA512": rsa_padding.OAEP(rsa_padding.MGF1(hashes.SHA512()), hashes.SHA512(), None)}
+    for name, pad in pads.items():
+        data = os.urandom(RNG.randint(1, 60))
+        out = call("EncryptData", {"KeyIdentifier": "alias/rsa", "PlainText": data.hex().upper(),
+                                   "EncryptionAttributes": {"Asymmetric": {"PaddingType": name}}}, store)
+        check(out is not None and private.decrypt(bytes.fromhex(out["CipherText"]), pad) == data,
+              f"EncryptData Asymmetric {name} decrypted by pyca")
+        ct = private.public_key().encrypt(data, pad)
+        back = call("DecryptData", {"KeyIdentifier": "alias/rsa", "CipherText": ct.hex().upper(),
+                                    "DecryptionAttributes": {"Asymmetric": {"PaddingType": name}}}, store)
+        check(back is not None and back["PlainText"] == data.hex().upper(), f"DecryptData Asymmetric {name} of pyca's")
     # Data-plane errors.
     call("EncryptData", {"KeyIdentifier": "alias/missing", "PlainText": "00" * 16,
                          "EncryptionAttributes": {"Symmetric": {"Mode": "CBC"}}}, store,
