@@ -7,7 +7,9 @@ Runs every payment-cryptography command paycrypt mirrors on a seeded store and c
   string lengths and patterns (botocore's validator skips patterns; this script applies them);
 - each error line: `An error occurred (<Exception>) when calling the <Operation> operation: ...`, exit 254,
   and the exception is one the model lists for that operation;
-- EncryptData/DecryptData/ReEncryptData results against pycryptodome on random keys, IVs and data.
+- EncryptData/DecryptData/ReEncryptData results against pycryptodome on random keys, IVs and data;
+  Dukpt against pydukpt (TDES) and test_dukpt.py's X9.24-3 model (AES) for every DukptKeyVariant;
+  Asymmetric against pyca/cryptography in both directions.
 Prints `service_shapes: N passed, M failed` and exits non-zero on any failure.
 """
 import json
@@ -219,6 +221,42 @@ def main():
                                                                     "DukptKeyVariant": "REQUEST"}}}, store)
     check(dukpt is not None and dukpt["CipherText"] == "FC0D53B7EA1FDA9EE68AAF2E70D9B9506229BE2AA993F04F",
           "EncryptData Dukpt vs X9.24-1 Annex A")
+    # DUKPT variants against independent derivations: pydukpt (X9.24-1) for TDES, the X9.24-3 model of
+    # test_dukpt.py for AES; the data then TDES/AES-CBC (zero IV) in pycryptodome.
+    sys.path.insert(0, HERE)
+    import pydukpt
+    import test_dukpt
+    bdk_attrs = {"KeyClass": "SYMMETRIC_KEY", "KeyUsage": "TR31_B0_BASE_DERIVATION_KEY",
+                 "KeyModesOfUse": {"DeriveKey": True}}
+    for _ in range(6):
+        bdk = os.urandom(16)
+        ksn = test_dukpt.random_tdes_ksn()
+        arn = call("ImportKey", {"KeyMaterial": {"ClearKey": {"KeyAttributes": {**bdk_attrs, "KeyAlgorithm": "TDES_2KEY"},
+                                                             "KeyMaterial": bdk.hex()}}}, store)["Key"]["KeyArn"]
+        txn = pydukpt.derive_key(pydukpt.derive_ipek(bdk, ksn), ksn)
+        for variant, key in [("REQUEST", pydukpt.data_request_key(txn)), ("RESPONSE", pydukpt.data_response_key(txn)),
+                             ("BIDIRECTIONAL", pydukpt.data_request_key(txn))]:
+            data = os.urandom(8 * RNG.randint(1, 4))
+            out = call("EncryptData", {"KeyIdentifier": arn, "PlainText": data.hex(),
+                                       "EncryptionAttributes": {"Dukpt": {"KeySerialNumber": ksn.hex().upper(),
+                                                                          "DukptKeyVariant": variant}}}, store)
+            want = DES3.new(key, DES3.MODE_CBC, iv=bytes(8)).encrypt(data).hex().upper()
+            check(out is not None and out["CipherText"] == want, f"Dukpt TDES {variant} vs pydukpt {ksn.hex()}")
+    for bdk_type, n in [("AES_128", 16), ("AES_256", 32)]:
+        bdk = os.urandom(n)
+        ksn = os.urandom(8) + test_dukpt.random_counter(32, 16).to_bytes(4, "big")
+        arn = call("ImportKey", {"KeyMaterial": {"ClearKey": {"KeyAttributes": {**bdk_attrs, "KeyAlgorithm": bdk_type},
+                                                             "KeyMaterial": bdk.hex()}}}, store)["Key"]["KeyArn"]
+        for variant, usage in [("REQUEST", "DATA_ENCRYPTION"), ("RESPONSE", "DATA_DECRYPTION"),
+                               ("BIDIRECTIONAL", "DATA_BOTH")]:
+            _, key = test_dukpt.aes_model(bdk, bdk_type, ksn, usage, "AES_128")
+            data = os.urandom(16 * RNG.randint(1, 3))
+            out = call("EncryptData", {"KeyIdentifier": arn, "PlainText": data.hex(),
+                                       "EncryptionAttributes": {"Dukpt": {"KeySerialNumber": ksn.hex().upper(),
+                                                                          "DukptKeyVariant": variant,
+                                                                          "DukptKeyDerivationType": "AES_128"}}}, store)
+            want = AES.new(key, AES.MODE_CBC, iv=bytes(16)).encrypt(data).hex().upper()
+            check(out is not None and out["CipherText"] == want, f"Dukpt {bdk_type} {variant} vs the X9.24-3 model")
     # RSA: paycrypt encrypts with the seeded key pair's public half, pyca decrypts with the private key.
     from cryptography.hazmat.primitives import hashes, serialization
     from cryptography.hazmat.primitives.asymmetric import padding as rsa_padding
