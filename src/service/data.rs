@@ -301,7 +301,15 @@ impl<S: KeyStore> PaymentCryptography<S> {
         let attrs = Attributes::of("EncryptionAttributes", &input.encryption_attributes)?;
         let data = hex_member("PlainText", &input.plain_text, 2, 4096)?;
         let key = self.usable_key("KeyIdentifier", &input.key_identifier)?;
-        let out = crypt(&key, attrs, "EncryptionAttributes", "PlainText", &data, Direction::Encrypt)?;
+        let out = crypt(
+            &key,
+            "KeyIdentifier",
+            attrs,
+            "EncryptionAttributes",
+            "PlainText",
+            &data,
+            Direction::Encrypt,
+        )?;
         Ok(EncryptDataOutput {
             cipher_text: upper_hex(&out),
             key_arn: key.key.key_arn.to_string(),
@@ -318,7 +326,15 @@ impl<S: KeyStore> PaymentCryptography<S> {
         let attrs = Attributes::of("DecryptionAttributes", &input.decryption_attributes)?;
         let data = hex_member("CipherText", &input.cipher_text, 2, 4224)?;
         let key = self.usable_key("KeyIdentifier", &input.key_identifier)?;
-        let out = crypt(&key, attrs, "DecryptionAttributes", "CipherText", &data, Direction::Decrypt)?;
+        let out = crypt(
+            &key,
+            "KeyIdentifier",
+            attrs,
+            "DecryptionAttributes",
+            "CipherText",
+            &data,
+            Direction::Decrypt,
+        )?;
         Ok(DecryptDataOutput {
             key_arn: key.key.key_arn.to_string(),
             key_check_value: key.key.key_check_value.clone(),
@@ -341,11 +357,13 @@ impl<S: KeyStore> PaymentCryptography<S> {
         let data = hex_member("CipherText", &input.cipher_text, 2, 4224)?;
         let incoming = self.usable_key("IncomingKeyIdentifier", &input.incoming_key_identifier)?;
         let outgoing = self.usable_key("OutgoingKeyIdentifier", &input.outgoing_key_identifier)?;
-        // Check both keys before any cryptography, so a refused outgoing key costs no decryption.
+        // Check both keys before any cryptography, so a refused outgoing key costs no decryption
+        // (`crypt` checks again: cheap, and it keeps every path through `crypt` checked).
         check_key(&incoming.key, incoming_attrs, Direction::Decrypt, "IncomingKeyIdentifier")?;
         check_key(&outgoing.key, outgoing_attrs, Direction::Encrypt, "OutgoingKeyIdentifier")?;
         let plain = zeroize::Zeroizing::new(crypt(
             &incoming,
+            "IncomingKeyIdentifier",
             incoming_attrs,
             "IncomingEncryptionAttributes",
             "CipherText",
@@ -354,6 +372,7 @@ impl<S: KeyStore> PaymentCryptography<S> {
         )?);
         let out = crypt(
             &outgoing,
+            "OutgoingKeyIdentifier",
             outgoing_attrs,
             "OutgoingEncryptionAttributes",
             "CipherText",
@@ -418,16 +437,16 @@ pub(crate) fn check_key(
     Ok(())
 }
 
-/// Checks the key against the attributes and runs the cipher.
+/// Checks the key (named by the member at `key_path`) against the attributes and runs the cipher.
 fn crypt(
     key: &StoredKey,
+    key_path: &str,
     attrs: Attributes<'_>,
     attrs_path: &str,
     data_path: &str,
     data: &[u8],
     direction: Direction,
 ) -> Result<Vec<u8>, ServiceError> {
-    let key_path = "KeyIdentifier";
     check_key(&key.key, attrs, direction, key_path)?;
     match attrs {
         Attributes::Symmetric(sym) => {
