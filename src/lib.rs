@@ -3,6 +3,13 @@
 //! This crate is the library behind the `paycrypt` command: TDES and AES in every mode AWS Payment
 //! Cryptography offers (ECB, CBC, CFB1, CFB8, CFB64, CFB128, OFB), padding, and key check values.
 //!
+//! Layers, each using only the ones below it:
+//! - [`primitives`]: pure functions over bytes (ciphers, modes, KCV, [`dukpt`], [`rsa`], [`jwe`]);
+//! - [`keys`]: the key model with AWS's enums and the key stores (in memory, or redb on disk with key
+//!   material sealed under a master key);
+//! - [`service`]: AWS Payment Cryptography's operations in AWS's request and response shapes, with
+//!   AWS's validation, key separation and exceptions.
+//!
 //! # Examples
 //! ```
 //! use paycrypt::{Algorithm, Mode, SymmetricKey};
