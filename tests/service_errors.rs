@@ -474,3 +474,42 @@ fn secrets_stay_out_of_debug() {
     let debug = format!("{file:?}");
     assert!(!debug.contains(TDES_KEY), "{debug}");
 }
+
+#[test]
+fn call_dispatches_every_operation_by_name() {
+    let s = svc();
+    for (name, _) in paycrypt::service::OPERATIONS {
+        let out = s.call(name, json!({})).expect("known operation");
+        // Every operation but the two lists has a required member, so `{}` is a ValidationException.
+        match *name {
+            "ListKeys" | "ListAliases" => assert!(out.is_ok(), "{name}: {out:?}"),
+            _ => assert_eq!(out.expect_err(name).exception(Plane::Control), "ValidationException", "{name}"),
+        }
+    }
+    let created = s
+        .call(
+            "CreateKey",
+            json!({"Exportable": true, "KeyAttributes": {"KeyAlgorithm": "AES_128", "KeyClass": "SYMMETRIC_KEY",
+                "KeyUsage": "TR31_D0_SYMMETRIC_DATA_ENCRYPTION_KEY", "KeyModesOfUse": {"NoRestrictions": true}}}),
+        )
+        .expect("known")
+        .expect("created");
+    let arn = created["Key"]["KeyArn"].as_str().expect("arn").to_owned();
+    let enc = s
+        .call(
+            "EncryptData",
+            json!({"KeyIdentifier": arn, "PlainText": "00".repeat(16),
+            "EncryptionAttributes": {"Symmetric": {"Mode": "ECB"}}}),
+        )
+        .expect("known")
+        .expect("encrypted");
+    assert_eq!(enc["KeyArn"], json!(arn));
+    assert_eq!(
+        s.call("DeleteAlias", json!({"AliasName": "alias/x"}))
+            .expect("known")
+            .expect_err("none")
+            .exception(Plane::Control),
+        "ResourceNotFoundException"
+    );
+    assert!(s.call("Encrypt", json!({})).is_none());
+}

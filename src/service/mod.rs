@@ -31,6 +31,7 @@ mod aliases;
 mod asymmetric;
 mod control;
 mod data;
+mod dispatch;
 mod dukpt;
 mod error;
 mod seed;
@@ -52,6 +53,7 @@ pub use data::{
     EncryptionDecryptionAttributes, PaddingType, ReEncryptDataInput, ReEncryptDataOutput,
     ReEncryptionAttributes, SymmetricEncryptionAttributes,
 };
+pub use dispatch::OPERATIONS;
 pub use error::{FieldError, Plane, ServiceError};
 pub use seed::{SeedAlias, SeedFile, SeedKey, SeedReport};
 

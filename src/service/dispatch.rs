@@ -1,0 +1,88 @@
+//! Calling an operation by its AWS name with a JSON body, for adapters (the server) that route by name.
+
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+use serde_json::Value;
+
+use crate::keys::KeyStore;
+use crate::service::{PaymentCryptography, Plane, ServiceError};
+
+/// Every operation [`PaymentCryptography::call`] knows, with its plane.
+pub const OPERATIONS: &[(&str, Plane)] = &[
+    ("EncryptData", Plane::Data),
+    ("DecryptData", Plane::Data),
+    ("ReEncryptData", Plane::Data),
+    ("CreateKey", Plane::Control),
+    ("ImportKey", Plane::Control),
+    ("GetKey", Plane::Control),
+    ("ListKeys", Plane::Control),
+    ("DeleteKey", Plane::Control),
+    ("RestoreKey", Plane::Control),
+    ("StartKeyUsage", Plane::Control),
+    ("StopKeyUsage", Plane::Control),
+    ("CreateAlias", Plane::Control),
+    ("GetAlias", Plane::Control),
+    ("ListAliases", Plane::Control),
+    ("UpdateAlias", Plane::Control),
+    ("DeleteAlias", Plane::Control),
+];
+
+impl<S: KeyStore> PaymentCryptography<S> {
+    /// Runs the operation named `operation` (AWS's name, e.g. `EncryptData`) on a JSON request and
+    /// returns the JSON response. For the data plane, `body` holds every member, the URI's
+    /// `KeyIdentifier` or `IncomingKeyIdentifier` included. `None` when the operation is not one of
+    /// [`OPERATIONS`].
+    ///
+    /// # Errors
+    /// `ValidationException` for a body that does not parse into the request shape (a missing required
+    /// member, an unknown member, a value of the wrong type or outside an enum); otherwise the
+    /// operation's own errors.
+    ///
+    /// # Examples
+    /// ```
+    /// use paycrypt::keys::MemoryStore;
+    /// use paycrypt::service::{PaymentCryptography, Settings};
+    ///
+    /// let svc = PaymentCryptography::new(MemoryStore::new(), Settings::default());
+    /// let out = svc.call("ListAliases", serde_json::json!({})).expect("known operation")?;
+    /// assert_eq!(out, serde_json::json!({"Aliases": []}));
+    /// let err = svc.call("GetKey", serde_json::json!({"KeyId": "x"})).expect("known operation").unwrap_err();
+    /// assert_eq!(err.exception(paycrypt::service::Plane::Control), "ValidationException");
+    /// assert!(svc.call("Frobnicate", serde_json::json!({})).is_none());
+    /// # Ok::<(), paycrypt::service::ServiceError>(())
+    /// ```
+    pub fn call(&self, operation: &str, body: Value) -> Option<Result<Value, ServiceError>> {
+        let result = match operation {
+            "EncryptData" => run(body, |i| self.encrypt_data(i)),
+            "DecryptData" => run(body, |i| self.decrypt_data(i)),
+            "ReEncryptData" => run(body, |i| self.re_encrypt_data(i)),
+            "CreateKey" => run(body, |i| self.create_key(i)),
+            "ImportKey" => run(body, |i| self.import_key(i)),
+            "GetKey" => run(body, |i| self.get_key(i)),
+            "ListKeys" => run(body, |i| self.list_keys(i)),
+            "DeleteKey" => run(body, |i| self.delete_key(i)),
+            "RestoreKey" => run(body, |i| self.restore_key(i)),
+            "StartKeyUsage" => run(body, |i| self.start_key_usage(i)),
+            "StopKeyUsage" => run(body, |i| self.stop_key_usage(i)),
+            "CreateAlias" => run(body, |i| self.create_alias(i)),
+            "GetAlias" => run(body, |i| self.get_alias(i)),
+            "ListAliases" => run(body, |i| self.list_aliases(i)),
+            "UpdateAlias" => run(body, |i| self.update_alias(i)),
+            "DeleteAlias" => run(body, |i| self.delete_alias(i).map(|()| serde_json::Map::new())),
+            _ => return None,
+        };
+        Some(result)
+    }
+}
+
+/// Parses `body` into the request shape, runs `op`, and serializes the response.
+fn run<I: DeserializeOwned, O: Serialize>(
+    body: Value,
+    op: impl FnOnce(I) -> Result<O, ServiceError>,
+) -> Result<Value, ServiceError> {
+    let input = serde_json::from_value(body)
+        .map_err(|e| ServiceError::validation(format!("Invalid request: {e}.")))?;
+    let output = op(input)?;
+    serde_json::to_value(output)
+        .map_err(|e| ServiceError::Internal(format!("cannot serialize the response: {e}")))
+}
