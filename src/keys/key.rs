@@ -97,7 +97,7 @@ pub enum KeyState {
     /// Scheduled for deletion; refused by every cryptographic operation, restorable.
     #[serde(rename = "DELETE_PENDING")]
     DeletePending,
-    /// Deleted: material gone, metadata kept.
+    /// Deleted: refused by every operation. (paycrypt keeps the sealed material in the store.)
     #[serde(rename = "DELETE_COMPLETE")]
     DeleteComplete,
 }
