@@ -12,7 +12,7 @@ import sys
 def results(root="target/criterion"):
     """Yields (id, mean ns, bytes per iteration or None) for every benchmark criterion has stored."""
     for dirpath, _, files in os.walk(root):
-        if os.path.basename(dirpath) != "new" or "estimates.json" not in files:
+        if os.path.basename(dirpath) != "new" or not {"estimates.json", "benchmark.json"} <= set(files):
             continue
         with open(os.path.join(dirpath, "benchmark.json")) as f:
             bench = json.load(f)

@@ -10,9 +10,9 @@ use cipher::{
     BlockSizeUser, array::Array,
 };
 
-/// How many bytes one decryption chunk holds: enough blocks to keep the wide path busy, small enough
-/// to stay in L1 and on the stack.
-const CHUNK_BYTES: usize = 1024;
+/// How many blocks one decryption chunk holds (4 KiB of AES): one call into the wide path for a
+/// typical payload, small enough to stay in L1 and on the stack.
+const CHUNK: usize = 256;
 
 /// CBC-encrypts `blocks` in place.
 pub(crate) fn encrypt<C: BlockCipherEncrypt>(cipher: &C, iv: &Block<C>, blocks: &mut [Block<C>]) {
@@ -20,22 +20,38 @@ pub(crate) fn encrypt<C: BlockCipherEncrypt>(cipher: &C, iv: &Block<C>, blocks: 
 }
 
 /// CBC-decrypts `blocks` in place.
+///
+/// Chunks are taken from the end backwards, so the ciphertext block before a chunk is still in place
+/// when the chunk needs it: each chunk is decrypted into a scratch buffer, XORed there with the
+/// ciphertext one block behind (two plain slices, so the XOR is vectorized), and copied back.
 pub(crate) fn decrypt<C: BlockCipherDecrypt>(cipher: &C, iv: &Block<C>, blocks: &mut [Block<C>]) {
-    let block = iv.len();
-    let mut saved = [0u8; CHUNK_BYTES];
-    let mut chain = iv.clone();
-    for chunk in blocks.chunks_mut(CHUNK_BYTES / block.max(1)) {
-        let n = chunk.len() * block;
-        saved[..n].copy_from_slice(Array::slice_as_flattened(chunk));
-        cipher.decrypt_blocks(chunk);
-        let bytes = Array::slice_as_flattened_mut(chunk);
-        for (b, c) in bytes[..block].iter_mut().zip(chain.iter()) {
-            *b ^= c;
+    let mut scratch: [Block<C>; CHUNK] = core::array::from_fn(|_| Block::<C>::default());
+    let mut end = blocks.len();
+    while end > 0 {
+        let start = end.saturating_sub(CHUNK);
+        let out = &mut scratch[..end - start];
+        if cipher.decrypt_blocks_b2b(&blocks[start..end], out).is_err() {
+            return; // the two slices have the same length by construction
         }
-        for (b, c) in bytes[block..].iter_mut().zip(saved[..n - block].iter()) {
-            *b ^= c;
-        }
-        chain.copy_from_slice(&saved[n - block..n]);
+        let previous = match start.checked_sub(1) {
+            Some(p) => &blocks[p],
+            None => iv,
+        };
+        xor(&mut out[0], previous);
+        xor_bytes(
+            Array::slice_as_flattened_mut(&mut out[1..]),
+            Array::slice_as_flattened(&blocks[start..end - 1]),
+        );
+        blocks[start..end].clone_from_slice(out);
+        end = start;
+    }
+}
+
+/// `a ^= b` over equal-length byte slices (a plain loop LLVM vectorizes).
+#[inline(always)]
+fn xor_bytes(a: &mut [u8], b: &[u8]) {
+    for (x, y) in a.iter_mut().zip(b) {
+        *x ^= *y;
     }
 }
 
