@@ -227,3 +227,28 @@ proptest! {
         prop_assert_eq!(k.to_string().parse::<KcvAlgorithm>(), Ok(k));
     }
 }
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(48))]
+
+    /// Our CBC (serial encryption, chunked parallel decryption) against the `cbc` crate, across the
+    /// short path, one chunk, and many chunks.
+    #[test]
+    fn cbc_matches_the_cbc_crate(blocks in prop::sample::select(vec![0usize, 1, 7, 8, 9, 255, 256, 257, 600]), seed in any::<u8>()) {
+        use cipher::{BlockModeDecrypt, BlockModeEncrypt, KeyIvInit};
+        let key = [seed; 16];
+        let iv = [seed ^ 0x5A; 16];
+        let data: Vec<u8> = (0..blocks * 16).map(|i| u8::try_from(i % 251).unwrap().wrapping_mul(31) ^ seed).collect();
+        let cipher = Cipher::new(Algorithm::Aes128, &key).unwrap();
+        let ours = cipher.encrypt(Mode::Cbc, Some(&iv), &data).unwrap();
+        let mut theirs = data.clone();
+        let (chunks, _) = cipher::array::Array::slice_as_chunks_mut(&mut theirs[..]);
+        cbc::Encryptor::<aes::Aes128>::new(&key.into(), &iv.into()).encrypt_blocks(chunks);
+        prop_assert_eq!(&ours, &theirs);
+        let back = cipher.decrypt(Mode::Cbc, Some(&iv), &ours).unwrap();
+        let (chunks, _) = cipher::array::Array::slice_as_chunks_mut(&mut theirs[..]);
+        cbc::Decryptor::<aes::Aes128>::new(&key.into(), &iv.into()).decrypt_blocks(chunks);
+        prop_assert_eq!(&back, &data);
+        prop_assert_eq!(&theirs, &data);
+    }
+}

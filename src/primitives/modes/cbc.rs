@@ -14,6 +14,9 @@ use cipher::{
 /// typical payload, small enough to stay in L1 and on the stack.
 const CHUNK: usize = 256;
 
+/// Messages of at most this many blocks use a scratch buffer of this size.
+const SHORT: usize = 8;
+
 /// CBC-encrypts `blocks` in place.
 pub(crate) fn encrypt<C: BlockCipherEncrypt>(cipher: &C, iv: &Block<C>, blocks: &mut [Block<C>]) {
     cipher.encrypt_with_backend(Encrypt::<C::BlockSize> { chain: iv.clone(), blocks });
@@ -25,10 +28,23 @@ pub(crate) fn encrypt<C: BlockCipherEncrypt>(cipher: &C, iv: &Block<C>, blocks: 
 /// when the chunk needs it: each chunk is decrypted into a scratch buffer, XORed there with the
 /// ciphertext one block behind (two plain slices, so the XOR is vectorized), and copied back.
 pub(crate) fn decrypt<C: BlockCipherDecrypt>(cipher: &C, iv: &Block<C>, blocks: &mut [Block<C>]) {
-    let mut scratch: [Block<C>; CHUNK] = core::array::from_fn(|_| Block::<C>::default());
+    // A short message must not pay for clearing a 4 KiB scratch buffer.
+    if blocks.len() <= SHORT {
+        decrypt_chunked::<C, SHORT>(cipher, iv, blocks);
+    } else {
+        decrypt_chunked::<C, CHUNK>(cipher, iv, blocks);
+    }
+}
+
+fn decrypt_chunked<C: BlockCipherDecrypt, const N: usize>(
+    cipher: &C,
+    iv: &Block<C>,
+    blocks: &mut [Block<C>],
+) {
+    let mut scratch: [Block<C>; N] = core::array::from_fn(|_| Block::<C>::default());
     let mut end = blocks.len();
     while end > 0 {
-        let start = end.saturating_sub(CHUNK);
+        let start = end.saturating_sub(N);
         let out = &mut scratch[..end - start];
         if cipher.decrypt_blocks_b2b(&blocks[start..end], out).is_err() {
             return; // the two slices have the same length by construction
