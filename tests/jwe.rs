@@ -2,15 +2,15 @@
 //! the decryption path, JSON field encryption, and round-trip properties.
 #![allow(clippy::unwrap_used)] // helpers of tests, where a panic is the failure report
 
-mod rsa_common;
+mod common;
 
 use std::sync::OnceLock;
 
 use base64ct::{Base64UrlUnpadded, Encoding};
+use common::{Tally, hex, ours, shared, text};
 use paycrypt::jwe::{self, AllowList, EncryptOptions, Field, JweAlg, JweEnc, JweError, gcm};
 use paycrypt::rsa::{Jwk, Jwks, KeyError, RsaPrivateKey};
 use proptest::prelude::*;
-use rsa_common::{Tally, hex, ours, shared, text};
 use serde_json::{Value, json};
 
 fn all() -> AllowList {

@@ -2,14 +2,14 @@
 //! checks on JWK members, and round-trip properties.
 #![allow(clippy::unwrap_used)] // helpers of tests, where a panic is the failure report
 
-mod rsa_common;
+mod common;
 
 use std::sync::OnceLock;
 
 use base64ct::{Base64UrlUnpadded, Encoding};
+use common::{Tally, hex, ours, shared, text};
 use paycrypt::rsa::{Jwk, Jwks, KeyError, KeyOp, RsaPadding, RsaPrivateKey, RsaPublicKey};
 use proptest::prelude::*;
-use rsa_common::{Tally, hex, ours, shared, text};
 use serde_json::{Value, json};
 
 const OAEP_FILES: [&str; 6] = [

@@ -1,9 +1,13 @@
 //! The vector reader shared by the test files: loads `vectors/<name>.json` (our format: `source`,
-//! `description`, `cases`) and counts what a run did.
+//! `description`, `cases`), typed or as JSON values, reads the large upstream files in place under
+//! `../shared/vectors` (or `$PAYCRYPT_SHARED_VECTORS`), and counts what a run did.
 #![allow(dead_code)]
+
+use std::path::PathBuf;
 
 use serde::Deserialize;
 use serde::de::DeserializeOwned;
+use serde_json::Value;
 
 /// A vector file: where the values come from, and the cases.
 #[derive(Deserialize)]
@@ -24,6 +28,50 @@ pub fn load<C: DeserializeOwned>(name: &str) -> VectorFile<C> {
     let file: VectorFile<C> = serde_json::from_str(&text).unwrap_or_else(|e| panic!("{path}: {e}"));
     assert!(!file.source.trim().is_empty(), "{path}: no source");
     file
+}
+
+/// Loads `vectors/<name>.json` as a JSON value, checking it names a source and has cases.
+pub fn load_value(name: &str) -> Value {
+    let path = format!("{}/vectors/{name}.json", env!("CARGO_MANIFEST_DIR"));
+    let file = read_json(PathBuf::from(&path));
+    assert!(file["source"].as_str().is_some_and(|s| !s.trim().is_empty()), "{path}: no source");
+    assert!(file["cases"].as_array().is_some_and(|c| !c.is_empty()), "{path}: no cases");
+    file
+}
+
+/// Loads one of our vector files by file name (`rsa_oaep_known_answers.json`) as a JSON value.
+pub fn ours(file_name: &str) -> Value {
+    read_json(PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("vectors").join(file_name))
+}
+
+/// Loads an upstream file in place, relative to `../shared/vectors` or `$PAYCRYPT_SHARED_VECTORS`.
+pub fn shared(rel: &str) -> Value {
+    let root = std::env::var_os("PAYCRYPT_SHARED_VECTORS")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/vectors"));
+    read_json(root.join(rel))
+}
+
+fn read_json(path: PathBuf) -> Value {
+    let text =
+        std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()));
+    serde_json::from_str(&text).unwrap_or_else(|e| panic!("{} is not JSON: {e}", path.display()))
+}
+
+/// The string member `key` of a JSON object, panicking (this is a test) when it is missing.
+pub fn s<'a>(v: &'a Value, key: &str) -> &'a str {
+    v[key].as_str().unwrap_or_else(|| panic!("missing string {key:?} in {v}"))
+}
+
+/// The string member `key`, or "" when it is missing.
+pub fn text<'a>(value: &'a Value, key: &str) -> &'a str {
+    value[key].as_str().unwrap_or_default()
+}
+
+/// A JSON string of hex, decoded.
+pub fn hex(value: &Value) -> Vec<u8> {
+    let s = value.as_str().unwrap_or_default();
+    hex::decode(s).unwrap_or_else(|e| panic!("bad hex {s:?}: {e}"))
 }
 
 /// Decodes hex (either case), panicking with `what` on bad input.
@@ -58,10 +106,33 @@ impl Tally {
         }
     }
 
+    /// Records a check of `got` against the hex `want` (either case).
+    pub fn eq(&mut self, id: &str, got: impl AsRef<[u8]>, want: &str) {
+        let got = hex::encode_upper(got);
+        let outcome =
+            if got.eq_ignore_ascii_case(want) { Ok(()) } else { Err(format!("got {got}, want {want}")) };
+        self.record(id, outcome);
+    }
+
+    /// Records a case: `Ok(true)` passed, `Ok(false)` skipped (does not apply), `Err(why)` failed.
+    pub fn case(&mut self, id: impl std::fmt::Display, outcome: Result<bool, String>) {
+        match outcome {
+            Ok(true) => self.record(&id.to_string(), Ok(())),
+            Ok(false) => self.skip(),
+            Err(why) => self.record(&id.to_string(), Err(why)),
+        }
+    }
+
     /// Records a case that this test does not apply to.
     pub fn skip(&mut self) {
         self.started += 1;
         self.skipped += 1;
+    }
+
+    /// Records a skipped case and says why on stderr.
+    pub fn skip_because(&mut self, id: &str, why: &str) {
+        eprintln!("SKIPPED {id}: {why}");
+        self.skip();
     }
 
     /// Prints the counts and fails on any failure or on no pass.
