@@ -58,7 +58,8 @@ fn decrypt_chunked<C: BlockCipherDecrypt, const N: usize>(
             Array::slice_as_flattened_mut(&mut out[1..]),
             Array::slice_as_flattened(&blocks[start..end - 1]),
         );
-        blocks[start..end].clone_from_slice(out);
+        Array::slice_as_flattened_mut(&mut blocks[start..end])
+            .copy_from_slice(Array::slice_as_flattened(out));
         end = start;
     }
 }
