@@ -7,51 +7,15 @@ mod common;
 use serde::Deserialize;
 use serde_json::{Value, json};
 
+use common::service::{Svc, decrypt, encrypt, import, svc};
 use common::{Tally, load, unhex};
-use paycrypt::keys::MemoryStore;
-use paycrypt::service::{
-    DecryptDataInput, EncryptDataInput, ImportKeyInput, PaymentCryptography, Plane, ReEncryptDataInput,
-    ServiceError, Settings,
-};
+use paycrypt::service::{Plane, ReEncryptDataInput, ServiceError};
 use paycrypt::{Algorithm, Mode, SymmetricKey};
-
-type Svc = PaymentCryptography<MemoryStore>;
-
-fn svc() -> Svc {
-    PaymentCryptography::new(MemoryStore::new(), Settings::default())
-}
-
-fn import(svc: &Svc, attrs: Value, material: &str) -> Result<String, ServiceError> {
-    let input: ImportKeyInput = serde_json::from_value(json!({"KeyMaterial": {"ClearKey": {
-        "KeyAttributes": attrs, "KeyMaterial": material}}}))
-    .expect("import json");
-    svc.import_key(input).map(|o| o.key.key_arn.to_string())
-}
 
 fn bdk(svc: &Svc, algorithm: &str, material: &str) -> String {
     let attrs = json!({"KeyAlgorithm": algorithm, "KeyClass": "SYMMETRIC_KEY",
         "KeyUsage": "TR31_B0_BASE_DERIVATION_KEY", "KeyModesOfUse": {"DeriveKey": true}});
     import(svc, attrs, material).expect("bdk")
-}
-
-fn encrypt(svc: &Svc, key: &str, plain: &str, attrs: Value) -> Result<String, ServiceError> {
-    svc.encrypt_data(EncryptDataInput {
-        key_identifier: key.into(),
-        plain_text: plain.into(),
-        encryption_attributes: serde_json::from_value(attrs).expect("attrs"),
-        wrapped_key: None,
-    })
-    .map(|o| o.cipher_text)
-}
-
-fn decrypt(svc: &Svc, key: &str, cipher: &str, attrs: Value) -> Result<String, ServiceError> {
-    svc.decrypt_data(DecryptDataInput {
-        key_identifier: key.into(),
-        cipher_text: cipher.into(),
-        decryption_attributes: serde_json::from_value(attrs).expect("attrs"),
-        wrapped_key: None,
-    })
-    .map(|o| o.plain_text)
 }
 
 #[derive(Deserialize)]

@@ -1,30 +1,22 @@
 //! One test per validation rule and per error shape of the service: which exception, which member
 //! (`fieldList` path), the body's member case on each plane, and the pinned message.
 
+mod common;
+
 use serde_json::{Value, json};
 
-use paycrypt::keys::MemoryStore;
+use common::service::{self, Svc, encrypt, svc};
 use paycrypt::service::{
     CreateAliasInput, CreateKeyInput, DecryptDataInput, DeleteKeyInput, EncryptDataInput, GetAliasInput,
-    ImportKeyInput, KeyIdentifierInput, ListAliasesInput, ListKeysInput, PaymentCryptography, Plane,
-    SeedFile, ServiceError, Settings,
+    ImportKeyInput, KeyIdentifierInput, ListAliasesInput, ListKeysInput, Plane, SeedFile, ServiceError,
 };
-
-type Svc = PaymentCryptography<MemoryStore>;
 
 const AES_KEY: &str = "2B7E151628AED2A6ABF7158809CF4F3C";
 const TDES_KEY: &str = "0123456789ABCDEFFEDCBA9876543210";
 
-fn svc() -> Svc {
-    PaymentCryptography::new(MemoryStore::new(), Settings::default())
-}
-
 fn import(svc: &Svc, algorithm: &str, usage: &str, modes: Value, material: &str) -> String {
-    let input: ImportKeyInput = serde_json::from_value(json!({"KeyMaterial": {"ClearKey": {
-        "KeyAttributes": {"KeyAlgorithm": algorithm, "KeyClass": "SYMMETRIC_KEY", "KeyUsage": usage, "KeyModesOfUse": modes},
-        "KeyMaterial": material}}}))
-    .expect("import json");
-    svc.import_key(input).expect("import").key.key_arn.to_string()
+    let attrs = json!({"KeyAlgorithm": algorithm, "KeyClass": "SYMMETRIC_KEY", "KeyUsage": usage, "KeyModesOfUse": modes});
+    service::import(svc, attrs, material).expect("import")
 }
 
 fn aes(svc: &Svc) -> String {
@@ -39,16 +31,6 @@ fn tdes(svc: &Svc) -> String {
         json!({"NoRestrictions": true}),
         TDES_KEY,
     )
-}
-
-fn encrypt(svc: &Svc, key: &str, plain: &str, attrs: Value) -> Result<String, ServiceError> {
-    let input = EncryptDataInput {
-        key_identifier: key.to_owned(),
-        plain_text: plain.to_owned(),
-        encryption_attributes: serde_json::from_value(attrs).expect("attrs json"),
-        wrapped_key: None,
-    };
-    svc.encrypt_data(input).map(|o| o.cipher_text)
 }
 
 /// Asserts a data-plane ValidationException on `path`, returning its message.

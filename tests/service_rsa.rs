@@ -6,46 +6,10 @@ mod common;
 
 use serde_json::{Value, json};
 
+use common::service::{decrypt, encrypt, import, svc};
 use common::unhex;
-use paycrypt::keys::MemoryStore;
 use paycrypt::rsa::{RsaPadding, RsaPrivateKey};
-use paycrypt::service::{
-    DecryptDataInput, EncryptDataInput, ImportKeyInput, PaymentCryptography, Plane, ReEncryptDataInput,
-    ServiceError, Settings,
-};
-
-type Svc = PaymentCryptography<MemoryStore>;
-
-fn svc() -> Svc {
-    PaymentCryptography::new(MemoryStore::new(), Settings::default())
-}
-
-fn import(svc: &Svc, attrs: Value, material: &str) -> Result<String, ServiceError> {
-    let input: ImportKeyInput = serde_json::from_value(json!({"KeyMaterial": {"ClearKey": {
-        "KeyAttributes": attrs, "KeyMaterial": material}}}))
-    .expect("import json");
-    svc.import_key(input).map(|o| o.key.key_arn.to_string())
-}
-
-fn encrypt(svc: &Svc, key: &str, plain: &str, attrs: Value) -> Result<String, ServiceError> {
-    svc.encrypt_data(EncryptDataInput {
-        key_identifier: key.into(),
-        plain_text: plain.into(),
-        encryption_attributes: serde_json::from_value(attrs).expect("attrs"),
-        wrapped_key: None,
-    })
-    .map(|o| o.cipher_text)
-}
-
-fn decrypt(svc: &Svc, key: &str, cipher: &str, attrs: Value) -> Result<String, ServiceError> {
-    svc.decrypt_data(DecryptDataInput {
-        key_identifier: key.into(),
-        cipher_text: cipher.into(),
-        decryption_attributes: serde_json::from_value(attrs).expect("attrs"),
-        wrapped_key: None,
-    })
-    .map(|o| o.plain_text)
-}
+use paycrypt::service::{Plane, ReEncryptDataInput};
 
 fn rsa_attrs(class: &str, modes: Value) -> Value {
     json!({"KeyAlgorithm": "RSA_2048", "KeyClass": class, "KeyUsage": "TR31_D1_ASYMMETRIC_KEY_FOR_DATA_ENCRYPTION",

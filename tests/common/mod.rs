@@ -3,6 +3,8 @@
 //! `../shared/vectors` (or `$PAYCRYPT_SHARED_VECTORS`), and counts what a run did.
 #![allow(dead_code)]
 
+pub mod service;
+
 use std::path::PathBuf;
 
 use serde::Deserialize;
