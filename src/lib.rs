@@ -25,6 +25,8 @@
 
 pub mod keys;
 pub mod primitives;
+#[cfg(feature = "server")]
+pub mod server;
 pub mod service;
 
 pub use primitives::dukpt;

@@ -10,6 +10,8 @@ mod jwe;
 mod kcv;
 mod keyfile;
 mod rsa;
+#[cfg(feature = "server")]
+mod serve;
 
 use std::process::ExitCode;
 
@@ -27,6 +29,9 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
+    /// Serve AWS Payment Cryptography and KMS locally, for unmodified AWS SDKs (SigV4, TLS, faults).
+    #[cfg(feature = "server")]
+    Serve(serve::ServeArgs),
     /// TDES/AES encryption and decryption in any mode: a crypto calculator.
     #[command(subcommand)]
     Cipher(cipher::CipherCommand),
@@ -100,6 +105,8 @@ pub(crate) fn run() -> ExitCode {
         Command::UpdateAlias(args) => return control_plane::update_alias(args),
         Command::DeleteAlias(args) => return control_plane::delete_alias(args),
         Command::Seed(args) => return control_plane::seed(args),
+        #[cfg(feature = "server")]
+        Command::Serve(args) => serve::run(args),
         Command::Cipher(cmd) => cipher::run(cmd),
         Command::Kcv(args) => kcv::run(args),
         Command::Dukpt(cmd) => dukpt::run(cmd),

@@ -290,6 +290,16 @@ impl KeyStore for FileStore {
         txn.commit().map_err(backend)
     }
 
+    fn clear(&self) -> Result<(), StoreError> {
+        let txn = self.db.begin_write().map_err(backend)?;
+        txn.delete_table(KEYS).map_err(backend)?;
+        txn.delete_table(ALIASES).map_err(backend)?;
+        // Reopen both so readers find empty tables rather than none.
+        txn.open_table(KEYS).map_err(backend)?;
+        txn.open_table(ALIASES).map_err(backend)?;
+        txn.commit().map_err(backend)
+    }
+
     fn list_aliases(&self, after: Option<&AliasName>, limit: usize) -> Result<Vec<AliasEntry>, StoreError> {
         let read = self.db.begin_read().map_err(backend)?;
         let table = read.open_table(ALIASES).map_err(backend)?;

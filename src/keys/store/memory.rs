@@ -45,6 +45,13 @@ impl MemoryStore {
 }
 
 impl KeyStore for MemoryStore {
+    fn clear(&self) -> Result<(), StoreError> {
+        let mut inner = self.write();
+        inner.keys.clear();
+        inner.aliases.clear();
+        Ok(())
+    }
+
     fn get_key(&self, arn: &KeyArn) -> Result<Option<StoredKey>, StoreError> {
         Ok(self.read().keys.get(arn).cloned())
     }

@@ -86,6 +86,12 @@ pub trait KeyStore: Send + Sync {
     /// # Errors
     /// [`StoreError`] on a storage failure.
     fn list_aliases(&self, after: Option<&AliasName>, limit: usize) -> Result<Vec<AliasEntry>, StoreError>;
+
+    /// Removes every key and alias at once (the server's reset, before it seeds again).
+    ///
+    /// # Errors
+    /// [`StoreError`] on a storage failure; then nothing was removed.
+    fn clear(&self) -> Result<(), StoreError>;
 }
 
 /// A key store failed.
@@ -115,4 +121,41 @@ pub enum StoreError {
     /// The database or file system failed.
     #[error("Key store failure: {0}")]
     Backend(String),
+}
+
+/// A shared store is a store: the server hands one store to several services.
+impl<T: KeyStore + ?Sized> KeyStore for std::sync::Arc<T> {
+    fn get_key(&self, arn: &KeyArn) -> Result<Option<StoredKey>, StoreError> {
+        (**self).get_key(arn)
+    }
+    fn get_key_metadata(&self, arn: &KeyArn) -> Result<Option<Key>, StoreError> {
+        (**self).get_key_metadata(arn)
+    }
+    fn insert_key(&self, key: &StoredKey) -> Result<(), StoreError> {
+        (**self).insert_key(key)
+    }
+    fn insert_keys(&self, keys: &[StoredKey]) -> Result<(), StoreError> {
+        (**self).insert_keys(keys)
+    }
+    fn update_key(&self, key: &Key) -> Result<(), StoreError> {
+        (**self).update_key(key)
+    }
+    fn list_keys(&self, after: Option<&KeyArn>, limit: usize) -> Result<Vec<Key>, StoreError> {
+        (**self).list_keys(after, limit)
+    }
+    fn get_alias(&self, name: &AliasName) -> Result<Option<AliasEntry>, StoreError> {
+        (**self).get_alias(name)
+    }
+    fn put_alias(&self, alias: &AliasEntry, create: bool) -> Result<(), StoreError> {
+        (**self).put_alias(alias, create)
+    }
+    fn delete_alias(&self, name: &AliasName) -> Result<(), StoreError> {
+        (**self).delete_alias(name)
+    }
+    fn list_aliases(&self, after: Option<&AliasName>, limit: usize) -> Result<Vec<AliasEntry>, StoreError> {
+        (**self).list_aliases(after, limit)
+    }
+    fn clear(&self) -> Result<(), StoreError> {
+        (**self).clear()
+    }
 }

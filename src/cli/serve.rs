@@ -1,0 +1,173 @@
+//! `paycrypt serve`: the local AWS endpoint.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use clap::Args;
+
+use paycrypt::keys::{AccountId, FileStore, MemoryStore, OpenOptions, Region, default_data_dir};
+use paycrypt::server::{Config, DEFAULT_BODY_LIMIT, Faults, Server, SharedStore, TlsFiles};
+use paycrypt::service::{PaymentCryptography, SeedFile, Settings};
+
+use crate::cli::CliError;
+
+/// `serve`.
+#[derive(Args)]
+pub(crate) struct ServeArgs {
+    /// The address to listen on (port 0: any free port, printed in the ready line)
+    #[arg(long, env = "PAYCRYPT_LISTEN", default_value = "127.0.0.1:8080", value_name = "ADDR:PORT")]
+    listen: SocketAddr,
+    /// The key store directory [default: $XDG_DATA_HOME/paycrypt or ~/.local/share/paycrypt]
+    #[arg(long, env = "PAYCRYPT_DATA_DIR", value_name = "DIR", hide_env_values = true, conflicts_with = "ephemeral")]
+    data_dir: Option<PathBuf>,
+    /// Keep keys in memory only: nothing is written, everything is gone at exit
+    #[arg(long)]
+    ephemeral: bool,
+    /// A seed file of keys and aliases, loaded at start and again by POST /_paycrypt/reset
+    #[arg(long, value_name = "FILE")]
+    seed: Option<PathBuf>,
+    /// The region of key ARNs and of SigV4 signatures
+    #[arg(long, env = "PAYCRYPT_REGION", default_value = Settings::DEFAULT_REGION, hide_env_values = true)]
+    region: String,
+    /// The 12-digit account id in key ARNs
+    #[arg(long, alias = "account", env = "PAYCRYPT_ACCOUNT_ID", default_value = Settings::DEFAULT_ACCOUNT, hide_env_values = true)]
+    account_id: String,
+    /// Fault injection rules (JSON)
+    #[arg(long, value_name = "FILE")]
+    faults: Option<PathBuf>,
+    /// The server's certificate chain (PEM): serve HTTPS
+    #[arg(long, value_name = "FILE", requires = "tls_key")]
+    tls_cert: Option<PathBuf>,
+    /// The server's private key (PEM)
+    #[arg(long, value_name = "FILE", requires = "tls_cert")]
+    tls_key: Option<PathBuf>,
+    /// Require a client certificate chaining to this CA (PEM): mutual TLS
+    #[arg(long, value_name = "FILE", requires = "tls_cert")]
+    client_ca: Option<PathBuf>,
+    /// The largest request body accepted, in bytes
+    #[arg(long, default_value_t = DEFAULT_BODY_LIMIT, value_name = "BYTES")]
+    max_body_bytes: usize,
+    /// No per-request log lines
+    #[arg(long)]
+    quiet: bool,
+}
+
+pub(crate) fn run(args: ServeArgs) -> Result<(), CliError> {
+    let region = Region::parse(&args.region).map_err(|e| CliError::new(format!("--region: {e}")))?;
+    let account = AccountId::parse(&args.account_id).map_err(|e| CliError::new(format!("--account-id: {e}")))?;
+    let settings = Settings { region, account };
+    let mut banner = vec![format!("paycrypt serve {}", env!("CARGO_PKG_VERSION"))];
+
+    let store: SharedStore = if args.ephemeral {
+        banner.push("  store:    in memory (--ephemeral): nothing is kept at exit".into());
+        Arc::new(MemoryStore::new())
+    } else {
+        let dir = args.data_dir.clone().unwrap_or_else(default_data_dir);
+        let store = FileStore::open(&dir, &OpenOptions::default()).map_err(|e| {
+            CliError::new(format!("cannot open the key store in {}: {e}", dir.display()))
+                .hint("choose another store with --data-dir, or serve from memory with --ephemeral")
+        })?;
+        banner.push(format!("  store:    {}", dir.display()));
+        Arc::new(store)
+    };
+    banner.push(format!("  region:   {}   account: {}", settings.region, settings.account));
+
+    let seed = match &args.seed {
+        None => None,
+        Some(path) => {
+            let text = std::fs::read_to_string(path)
+                .map_err(|e| CliError::new(format!("cannot read the seed file {}: {e}", path.display())))?;
+            let file: SeedFile = serde_json::from_str(&text)
+                .map_err(|e| CliError::new(format!("invalid seed file {}: {e}", path.display())))?;
+            let report = PaymentCryptography::new(Arc::clone(&store), settings.clone())
+                .seed(&file)
+                .map_err(|e| CliError::new(format!("cannot seed from {}: {e}", path.display())))?;
+            banner.push(format!(
+                "  seed:     {} ({} keys added, {} unchanged; {} aliases added, {} unchanged)",
+                path.display(),
+                report.keys_added,
+                report.keys_unchanged,
+                report.aliases_added,
+                report.aliases_unchanged
+            ));
+            Some(file)
+        }
+    };
+
+    let faults = match &args.faults {
+        None => None,
+        Some(path) => {
+            let text = std::fs::read_to_string(path)
+                .map_err(|e| CliError::new(format!("cannot read the fault file {}: {e}", path.display())))?;
+            let faults = Faults::from_json(&text)
+                .map_err(|e| CliError::new(format!("invalid fault file {}: {e}", path.display())))?;
+            banner.push(format!("  faults:   {}", path.display()));
+            Some(faults)
+        }
+    };
+
+    let tls = match (&args.tls_cert, &args.tls_key) {
+        (Some(cert), Some(key)) => {
+            Some(TlsFiles { cert: cert.clone(), key: key.clone(), client_ca: args.client_ca.clone() })
+        }
+        _ => None,
+    };
+    match &tls {
+        Some(TlsFiles { client_ca: Some(ca), .. }) => {
+            banner.push(format!("  tls:      on; client certificates required (CA {})", ca.display()));
+        }
+        Some(_) => banner.push("  tls:      on".into()),
+        None => banner.push("  tls:      off".into()),
+    }
+    let scheme = if tls.is_some() { "https" } else { "http" };
+
+    let config = Config {
+        store,
+        settings,
+        seed,
+        faults,
+        tls,
+        body_limit: args.max_body_bytes,
+        log_requests: !args.quiet,
+    };
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| CliError::new(format!("cannot start the async runtime: {e}")))?;
+    runtime.block_on(async move {
+        let server = Server::bind(args.listen, config).await.map_err(|e| CliError::new(e.to_string()))?;
+        let addr = server.local_addr().map_err(|e| CliError::new(format!("cannot read the bound address: {e}")))?;
+        for line in &banner {
+            println!("{line}");
+        }
+        println!("paycrypt serve: ready on {scheme}://{addr}");
+        use std::io::Write as _;
+        let _ = std::io::stdout().flush();
+        server.run(shutdown_signal()).await;
+        println!("paycrypt serve: stopped");
+        Ok(())
+    })
+}
+
+/// Completes on SIGINT or SIGTERM.
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = term => {},
+    }
+}

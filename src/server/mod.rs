@@ -1,0 +1,558 @@
+//! `paycrypt serve`: AWS Payment Cryptography (data plane restJson1, control plane awsJson1_0) and KMS
+//! (awsJson1_1) on one HTTP listener, so unmodified AWS SDKs can be pointed at it.
+//!
+//! Every request goes: body read (bounded) → SigV4 check → route by path and `X-Amz-Target` → fault
+//! rules → the [`service`](crate::service) operation → the response in the API's protocol, with AWS's
+//! status, `x-amzn-ErrorType`, `x-amzn-RequestId` and body `__type`. One log line per request on
+//! stderr: time, request id, operation, key, status, latency; never key material or data.
+//!
+//! paycrypt's own routes: `GET /_paycrypt/health` (no signature needed), and, signed like the rest,
+//! `POST /_paycrypt/reset` (empty the store, seed it again, restart the fault counters),
+//! `POST /_paycrypt/import-key` (ImportKey with clear key material) and `POST /_paycrypt/seed` (a seed
+//! file as the body).
+
+mod faults;
+mod route;
+mod tls;
+
+use std::convert::Infallible;
+use std::future::Future;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Duration, Instant};
+
+use http_body_util::{BodyExt, Full, Limited};
+use hyper::body::{Bytes, Incoming};
+use hyper::header::{CONTENT_TYPE, HeaderValue};
+use hyper::{Request, Response, StatusCode};
+use hyper_util::rt::{TokioExecutor, TokioIo};
+use hyper_util::server::conn::auto;
+use serde_json::{Map, Value, json};
+use thiserror::Error;
+use tokio::net::TcpListener;
+
+use crate::keys::{KeyStore, Timestamp};
+use crate::service::{PaymentCryptography, Plane, SeedFile, ServiceError, Settings};
+
+pub use faults::{FaultFile, FaultFileError, FaultRule, Faults, InjectedError, Verdict};
+pub use route::{Api, Route, percent_decode, route};
+pub use tls::{TlsError, TlsFiles};
+
+/// The default request body limit: 1 MiB, far above any AWS request of these APIs.
+pub const DEFAULT_BODY_LIMIT: usize = 1 << 20;
+
+/// How long a shutdown waits for in-flight requests before it gives up on them.
+const DRAIN_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// A store the server shares between its services.
+pub type SharedStore = Arc<dyn KeyStore>;
+
+/// What the server serves and how.
+pub struct Config {
+    /// The key store (in memory or on disk).
+    pub store: SharedStore,
+    /// Region and account of key ARNs; the region is also the SigV4 region.
+    pub settings: Settings,
+    /// Re-applied by `POST /_paycrypt/reset`.
+    pub seed: Option<SeedFile>,
+    /// Fault injection rules.
+    pub faults: Option<Faults>,
+    /// TLS (and mutual TLS) material; plain HTTP without.
+    pub tls: Option<TlsFiles>,
+    /// The largest request body accepted.
+    pub body_limit: usize,
+    /// Whether to write one log line per request to stderr.
+    pub log_requests: bool,
+}
+
+impl std::fmt::Debug for Config {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Config")
+            .field("settings", &self.settings)
+            .field("tls", &self.tls)
+            .field("body_limit", &self.body_limit)
+            .finish_non_exhaustive()
+    }
+}
+
+/// The server could not start.
+#[derive(Debug, Error)]
+#[non_exhaustive]
+pub enum ServerError {
+    /// The listen address could not be bound.
+    #[error("cannot listen on {addr}: {source}")]
+    Bind {
+        /// The address.
+        addr: String,
+        /// Why.
+        source: std::io::Error,
+    },
+    /// The TLS material is not usable.
+    #[error(transparent)]
+    Tls(#[from] TlsError),
+}
+
+/// A bound server, ready to serve.
+pub struct Server {
+    listener: TcpListener,
+    app: Arc<App>,
+    tls: Option<tokio_rustls::TlsAcceptor>,
+}
+
+impl Server {
+    /// Binds `addr` and prepares the services. Must be called inside a Tokio runtime.
+    ///
+    /// # Errors
+    /// [`ServerError`] when the address cannot be bound or the TLS files are not usable.
+    pub async fn bind(addr: SocketAddr, config: Config) -> Result<Self, ServerError> {
+        let tls = match &config.tls {
+            Some(files) => Some(tokio_rustls::TlsAcceptor::from(files.server_config()?)),
+            None => None,
+        };
+        let listener = TcpListener::bind(addr)
+            .await
+            .map_err(|source| ServerError::Bind { addr: addr.to_string(), source })?;
+        Ok(Server { listener, app: Arc::new(App::new(config)), tls })
+    }
+
+    /// The address actually bound (the port is chosen by the system for port 0).
+    ///
+    /// # Errors
+    /// The socket's error.
+    pub fn local_addr(&self) -> std::io::Result<SocketAddr> {
+        self.listener.local_addr()
+    }
+
+    /// Serves until `shutdown` completes, then stops accepting and waits (up to 10 s) for the
+    /// requests in flight to finish.
+    pub async fn run(self, shutdown: impl Future<Output = ()>) {
+        let graceful = hyper_util::server::graceful::GracefulShutdown::new();
+        let builder = auto::Builder::new(TokioExecutor::new());
+        let mut shutdown = std::pin::pin!(shutdown);
+        loop {
+            let (stream, _peer) = tokio::select! {
+                accepted = self.listener.accept() => match accepted {
+                    Ok(pair) => pair,
+                    // A failed accept (e.g. out of file descriptors) must not end the server.
+                    Err(_) => { tokio::time::sleep(Duration::from_millis(10)).await; continue; }
+                },
+                () = &mut shutdown => break,
+            };
+            // Latency matters more than packet count for small request/response pairs.
+            let _ = stream.set_nodelay(true);
+            let app = Arc::clone(&self.app);
+            let service = hyper::service::service_fn(move |req| {
+                let app = Arc::clone(&app);
+                async move { Ok::<_, Infallible>(app.handle(req).await) }
+            });
+            match &self.tls {
+                None => {
+                    let conn = builder.serve_connection(TokioIo::new(stream), service).into_owned();
+                    let conn = graceful.watch(conn);
+                    tokio::spawn(async move {
+                        let _ = conn.await;
+                    });
+                }
+                Some(acceptor) => {
+                    // The handshake runs in the connection's task so a slow client blocks no one.
+                    let acceptor = acceptor.clone();
+                    let builder = builder.clone();
+                    let watcher = graceful.watcher();
+                    tokio::spawn(async move {
+                        let Ok(Ok(tls)) =
+                            tokio::time::timeout(Duration::from_secs(10), acceptor.accept(stream)).await
+                        else {
+                            return;
+                        };
+                        let conn = builder.serve_connection(TokioIo::new(tls), service).into_owned();
+                        let _ = watcher.watch(conn).await;
+                    });
+                }
+            }
+        }
+        drop(self.listener);
+        let _ = tokio::time::timeout(DRAIN_TIMEOUT, graceful.shutdown()).await;
+    }
+}
+
+/// The state every request sees.
+struct App {
+    store: SharedStore,
+    payments: PaymentCryptography<SharedStore>,
+    seed: Option<SeedFile>,
+    faults: Option<Faults>,
+    body_limit: usize,
+    log_requests: bool,
+    ids: RequestIds,
+}
+
+/// A finished request, for the log line.
+struct Outcome {
+    operation: String,
+    key: Option<String>,
+}
+
+/// One reply: status, the API whose content type and error shape it has, and the JSON body.
+struct Reply {
+    status: u16,
+    api: Api,
+    error_type: Option<String>,
+    body: Value,
+}
+
+impl Reply {
+    fn ok(api: Api, body: Value) -> Self {
+        Reply { status: 200, api, error_type: None, body }
+    }
+
+    fn error(api: Api, status: u16, exception: &str, mut body: Value) -> Self {
+        if let Value::Object(map) = &mut body {
+            map.insert("__type".into(), Value::String(exception.to_owned()));
+        }
+        Reply { status, api, error_type: Some(exception.to_owned()), body }
+    }
+
+    /// An error with only a message, in the member case of `api` (`message` on the data plane and
+    /// KMS, `Message` on the control plane).
+    fn message(api: Api, status: u16, exception: &str, message: &str) -> Self {
+        let member = if api == Api::Control { "Message" } else { "message" };
+        Self::error(api, status, exception, json!({ member: message }))
+    }
+
+    fn service(api: Api, e: &ServiceError) -> Self {
+        let plane = if api == Api::Data { Plane::Data } else { Plane::Control };
+        Self::error(api, e.http_status(plane), e.exception(plane), e.body(plane))
+    }
+}
+
+impl App {
+    fn new(config: Config) -> Self {
+        let payments = PaymentCryptography::new(Arc::clone(&config.store), config.settings.clone());
+        App {
+            store: config.store,
+            payments,
+            seed: config.seed,
+            faults: config.faults,
+            body_limit: config.body_limit,
+            log_requests: config.log_requests,
+            ids: RequestIds::new(),
+        }
+    }
+
+    async fn handle(self: Arc<Self>, req: Request<Incoming>) -> Response<Full<Bytes>> {
+        let started = Instant::now();
+        let request_id = self.ids.next();
+        let (parts, body) = req.into_parts();
+        let target = parts.headers.get("x-amz-target").and_then(|v| v.to_str().ok()).map(str::to_owned);
+        let routed = route(parts.method.as_str(), parts.uri.path(), target.as_deref());
+        let api = match &routed {
+            Route::Operation { api, .. } => *api,
+            _ if target.as_deref().is_some_and(|t| t.starts_with(route::KMS_TARGET)) => Api::Kms,
+            _ if target.is_some() => Api::Control,
+            _ => Api::Data,
+        };
+        let mut outcome = Outcome { operation: operation_label(&routed), key: None };
+        let reply = match Limited::new(body, self.body_limit).collect().await {
+            Err(_) => Reply::message(
+                api,
+                413,
+                "RequestEntityTooLargeException",
+                &format!("The request body is larger than {} bytes.", self.body_limit),
+            ),
+            Ok(collected) => {
+                let body = collected.to_bytes();
+                self.dispatch(routed, api, &parts, &body, &mut outcome).await
+            }
+        };
+        let status = reply.status;
+        let response = render(reply, &request_id);
+        if self.log_requests {
+            log_line(&request_id, &outcome, status, started.elapsed());
+        }
+        response
+    }
+
+    async fn dispatch(
+        self: &Arc<Self>,
+        routed: Route,
+        api: Api,
+        parts: &hyper::http::request::Parts,
+        body: &[u8],
+        outcome: &mut Outcome,
+    ) -> Reply {
+        match routed {
+            Route::Health => Reply::ok(api, json!({ "Status": "ok" })),
+            Route::Unknown(what) => Reply::message(
+                api,
+                501,
+                "UnknownOperationException",
+                &format!("Unknown operation: {what}. paycrypt serves the payment-cryptography data plane, the payment-cryptography control plane and KMS."),
+            ),
+            Route::BadPath(path) => Reply::message(
+                Api::Data,
+                400,
+                "ValidationException",
+                &format!("The key identifier in {path} is not valid percent-encoded UTF-8."),
+            ),
+            Route::Extension(name) => self.extension(&name, body, outcome).await,
+            Route::Operation { api, name, uri_key } => {
+                let mut input = match parse_body(api, parts, body) {
+                    Ok(v) => v,
+                    Err(reply) => return *reply,
+                };
+                if let Some((member, key)) = uri_key {
+                    input.insert(member.to_owned(), Value::String(key));
+                }
+                let key = request_key(&input);
+                outcome.key = key.clone();
+                if let Some(faults) = &self.faults {
+                    let arn = key.as_deref().and_then(|k| self.resolve(k));
+                    let keys: Vec<&str> = key.iter().chain(arn.iter()).map(String::as_str).collect();
+                    let verdict = faults.check(api, &name, &keys);
+                    if verdict.latency_ms > 0 {
+                        tokio::time::sleep(Duration::from_millis(verdict.latency_ms)).await;
+                    }
+                    if let Some(e) = verdict.error {
+                        return Reply::message(api, e.status, &e.exception, &e.message);
+                    }
+                }
+                self.operation(api, &name, input, outcome).await
+            }
+        }
+    }
+
+    /// Runs one AWS operation.
+    async fn operation(self: &Arc<Self>, api: Api, name: &str, input: Map<String, Value>, outcome: &mut Outcome) -> Reply {
+        match api {
+            Api::Data => match self.payments.call(name, Value::Object(input)) {
+                Some(Ok(out)) => Reply::ok(api, out),
+                Some(Err(e)) => Reply::service(api, &e),
+                None => unknown_operation(api, name),
+            },
+            Api::Control => {
+                if name == "ImportKey" && input.get("KeyMaterial").and_then(|m| m.get("ClearKey")).is_some() {
+                    return Reply::service(api, &ServiceError::field(
+                        "KeyMaterial.ClearKey",
+                        "ClearKey is not an AWS ImportKey member: paycrypt takes clear key material on POST /_paycrypt/import-key.",
+                    ));
+                }
+                let app = Arc::clone(self);
+                let name = name.to_owned();
+                // Control-plane operations write to the store (and may generate RSA keys): off the
+                // async workers.
+                let result =
+                    tokio::task::spawn_blocking(move || app.payments.call(&name, Value::Object(input))).await;
+                match result {
+                    Ok(Some(Ok(out))) => {
+                        if let Some(arn) = response_key(&out) {
+                            outcome.key = Some(arn);
+                        }
+                        Reply::ok(api, out)
+                    }
+                    Ok(Some(Err(e))) => Reply::service(api, &e),
+                    Ok(None) => unknown_operation(api, &outcome.operation),
+                    Err(_) => Reply::message(api, 500, "InternalServerException", "The operation failed unexpectedly."),
+                }
+            }
+            Api::Kms => unknown_operation(api, name),
+        }
+    }
+
+    /// paycrypt's own routes.
+    async fn extension(self: &Arc<Self>, name: &str, body: &[u8], outcome: &mut Outcome) -> Reply {
+        let api = Api::Control;
+        let app = Arc::clone(self);
+        let name = name.to_owned();
+        let body = body.to_vec();
+        let result = tokio::task::spawn_blocking(move || -> Result<Value, Reply> {
+            let text: Value = if body.is_empty() {
+                json!({})
+            } else {
+                serde_json::from_slice(&body).map_err(|e| bad_json(api, &e))?
+            };
+            match name.as_str() {
+                "import-key" => match app.payments.call("ImportKey", text) {
+                    Some(Ok(out)) => Ok(out),
+                    Some(Err(e)) => Err(Reply::service(api, &e)),
+                    None => Err(unknown_operation(api, "ImportKey")),
+                },
+                "seed" => {
+                    let file: SeedFile = serde_json::from_value(text).map_err(|e| {
+                        Reply::service(api, &ServiceError::validation(format!("Invalid seed file: {e}.")))
+                    })?;
+                    let report = app.payments.seed(&file).map_err(|e| Reply::service(api, &e))?;
+                    serde_json::to_value(report).map_err(|e| Reply::message(api, 500, "InternalServerException", &e.to_string()))
+                }
+                "reset" => app.reset().map_err(|e| Reply::service(api, &e)),
+                other => Err(Reply::message(
+                    api,
+                    501,
+                    "UnknownOperationException",
+                    &format!("Unknown operation: POST /_paycrypt/{other}. paycrypt's own routes are reset, import-key and seed."),
+                )),
+            }
+        })
+        .await;
+        outcome.operation = format!("_paycrypt/{}", outcome.operation.trim_start_matches("_paycrypt/"));
+        match result {
+            Ok(Ok(out)) => {
+                outcome.key = response_key(&out);
+                Reply::ok(api, out)
+            }
+            Ok(Err(reply)) => reply,
+            Err(_) => Reply::message(api, 500, "InternalServerException", "The operation failed unexpectedly."),
+        }
+    }
+
+    /// Empties the store, seeds it again and restarts the fault counters.
+    fn reset(&self) -> Result<Value, ServiceError> {
+        self.store.clear()?;
+        let report = match &self.seed {
+            Some(seed) => self.payments.seed(seed)?,
+            None => Default::default(),
+        };
+        if let Some(faults) = &self.faults {
+            faults.reset();
+        }
+        serde_json::to_value(report).map_err(|e| ServiceError::Internal(e.to_string()))
+    }
+
+    /// The key ARN an alias names, for fault rules written with ARNs.
+    fn resolve(&self, identifier: &str) -> Option<String> {
+        let name = crate::keys::AliasName::parse(identifier).ok()?;
+        self.store.get_alias(&name).ok()??.key_arn.map(|a| a.as_str().to_owned())
+    }
+}
+
+/// Parses the request body of an operation into a JSON object, checking the content type of the
+/// awsJson protocols.
+fn parse_body(api: Api, parts: &hyper::http::request::Parts, body: &[u8]) -> Result<Map<String, Value>, Box<Reply>> {
+    if api != Api::Data {
+        let content_type = parts.headers.get(CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("");
+        let essence = content_type.split(';').next().unwrap_or("").trim();
+        if !essence.eq_ignore_ascii_case(api.content_type()) {
+            return Err(Box::new(Reply::message(
+                api,
+                400,
+                "SerializationException",
+                &format!("Content-Type '{content_type}' is not supported: this API takes {}.", api.content_type()),
+            )));
+        }
+    }
+    if body.iter().all(u8::is_ascii_whitespace) {
+        return Ok(Map::new());
+    }
+    match serde_json::from_slice(body) {
+        Ok(Value::Object(map)) => Ok(map),
+        Ok(_) => Err(Box::new(Reply::message(
+            api,
+            400,
+            if api == Api::Data { "ValidationException" } else { "SerializationException" },
+            "The request body must be a JSON object.",
+        ))),
+        Err(e) => Err(Box::new(bad_json(api, &e))),
+    }
+}
+
+fn bad_json(api: Api, e: &serde_json::Error) -> Reply {
+    let exception = if api == Api::Data { "ValidationException" } else { "SerializationException" };
+    Reply::message(api, 400, exception, &format!("The request body is not valid JSON: {e}."))
+}
+
+fn unknown_operation(api: Api, name: &str) -> Reply {
+    let service = match api {
+        Api::Data => "payment-cryptography-data",
+        Api::Control => "payment-cryptography",
+        Api::Kms => "kms",
+    };
+    Reply::message(
+        api,
+        501,
+        "UnknownOperationException",
+        &format!("Unknown operation: {name} is not a {service} operation that paycrypt serves."),
+    )
+}
+
+/// The key a request names, for the log and the fault rules.
+fn request_key(input: &Map<String, Value>) -> Option<String> {
+    ["KeyIdentifier", "IncomingKeyIdentifier", "KeyId", "SourceKeyId", "AliasName", "TargetKeyId"]
+        .iter()
+        .find_map(|m| input.get(*m).and_then(Value::as_str))
+        .map(str::to_owned)
+}
+
+/// The key ARN a response names, for the log.
+fn response_key(out: &Value) -> Option<String> {
+    out.get("KeyArn")
+        .or_else(|| out.get("Key").and_then(|k| k.get("KeyArn")))
+        .or_else(|| out.get("Alias").and_then(|a| a.get("KeyArn")))
+        .or_else(|| out.get("KeyId"))
+        .and_then(Value::as_str)
+        .map(str::to_owned)
+}
+
+fn operation_label(routed: &Route) -> String {
+    match routed {
+        Route::Operation { name, .. } => name.clone(),
+        Route::Health => "_paycrypt/health".into(),
+        Route::Extension(name) => format!("_paycrypt/{name}"),
+        Route::Unknown(_) | Route::BadPath(_) => "-".into(),
+    }
+}
+
+/// The HTTP response for a reply.
+fn render(reply: Reply, request_id: &str) -> Response<Full<Bytes>> {
+    let body = serde_json::to_vec(&reply.body).unwrap_or_else(|_| b"{}".to_vec());
+    let mut response = Response::new(Full::new(Bytes::from(body)));
+    *response.status_mut() = StatusCode::from_u16(reply.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    let headers = response.headers_mut();
+    headers.insert(CONTENT_TYPE, HeaderValue::from_static(reply.api.content_type()));
+    if let Ok(id) = HeaderValue::from_str(request_id) {
+        headers.insert("x-amzn-requestid", id);
+    }
+    if let Some(Ok(name)) = reply.error_type.as_deref().map(HeaderValue::from_str) {
+        headers.insert("x-amzn-errortype", name);
+    }
+    response
+}
+
+fn log_line(request_id: &str, outcome: &Outcome, status: u16, elapsed: Duration) {
+    let now = Timestamp::now().to_iso8601();
+    let key = outcome.key.as_deref().unwrap_or("-");
+    eprintln!(
+        "{now} {request_id} {} {key} {status} {:.3}ms",
+        outcome.operation,
+        elapsed.as_secs_f64() * 1000.0
+    );
+}
+
+/// Request ids shaped like AWS's (UUID form): a random 64-bit prefix fixed at start, then a counter.
+struct RequestIds {
+    prefix: u64,
+    next: AtomicU64,
+}
+
+impl RequestIds {
+    fn new() -> Self {
+        let mut seed = [0u8; 16];
+        // Without randomness the ids are still unique within the process.
+        let _ = getrandom::fill(&mut seed);
+        let (a, b) = seed.split_at(8);
+        let to_u64 = |s: &[u8]| s.iter().fold(0u64, |acc, b| (acc << 8) | u64::from(*b));
+        RequestIds { prefix: to_u64(a), next: AtomicU64::new(to_u64(b) >> 16) }
+    }
+
+    fn next(&self) -> String {
+        let n = self.next.fetch_add(1, Ordering::Relaxed);
+        let p = self.prefix;
+        format!(
+            "{:08x}-{:04x}-4{:03x}-{:04x}-{:012x}",
+            p >> 32,
+            (p >> 16) & 0xffff,
+            p & 0xfff,
+            0x8000 | ((n >> 48) & 0x3fff),
+            n & 0xffff_ffff_ffff
+        )
+    }
+}
