@@ -17,6 +17,7 @@ use paycrypt::keys::{AccountId, FileStore, OpenOptions, Region, default_data_dir
 use paycrypt::service::{PaymentCryptography, ServiceError, Settings};
 
 use crate::cli::CliError;
+use crate::cli::remote::{EndpointOptions, Remote, Wire};
 
 /// The exit code for a parameter that does not parse (as the AWS CLI).
 const EXIT_PARAMETER: u8 = 252;
@@ -35,6 +36,22 @@ pub(crate) struct StoreArgs {
     /// The 12-digit account id in key ARNs
     #[arg(long, env = "PAYCRYPT_ACCOUNT_ID", default_value = Settings::DEFAULT_ACCOUNT, hide_env_values = true)]
     account_id: String,
+    /// Send the command to a running `paycrypt serve` (or another endpoint of these AWS APIs), signed
+    /// with SigV4, instead of opening the key store
+    #[arg(long, env = "PAYCRYPT_ENDPOINT_URL", value_name = "URL", hide_env_values = true)]
+    endpoint_url: Option<String>,
+    /// With --endpoint-url https://…: the CA certificates (PEM) that the server's certificate chains to
+    #[arg(long, env = "AWS_CA_BUNDLE", value_name = "FILE", hide_env_values = true, requires = "endpoint_url")]
+    ca_bundle: Option<PathBuf>,
+    /// With --endpoint-url: a client certificate (PEM) for mutual TLS
+    #[arg(long, value_name = "FILE", requires = "client_key", requires = "endpoint_url")]
+    client_cert: Option<PathBuf>,
+    /// With --client-cert: its private key (PEM)
+    #[arg(long, value_name = "FILE", requires = "client_cert")]
+    client_key: Option<PathBuf>,
+    /// With --endpoint-url: the profile of the shared credentials file to sign with
+    #[arg(long, env = "AWS_PROFILE", value_name = "NAME", hide_env_values = true)]
+    profile: Option<String>,
 }
 
 /// Why an AWS-mirroring command failed; each kind has its exit code.
@@ -43,6 +60,13 @@ pub(crate) enum Failure {
     Parameter { flag: &'static str, message: String },
     /// The service refused (exit 254).
     Service(ServiceError),
+    /// A remote endpoint refused (exit 254).
+    Remote {
+        /// The AWS exception name.
+        exception: String,
+        /// Its message.
+        message: String,
+    },
     /// Anything else, e.g. the store would not open (exit 1).
     Local(CliError),
 }
@@ -59,6 +83,75 @@ impl From<CliError> for Failure {
     }
 }
 
+/// Where an AWS-mirroring command runs: on the key store, or at a remote endpoint.
+pub(crate) enum Backend {
+    /// The key store on this machine.
+    Local(Box<PaymentCryptography<FileStore>>),
+    /// A running server.
+    Remote(Box<Remote>),
+}
+
+impl Backend {
+    /// Runs the AWS operation `operation` with `input`, returning its JSON output.
+    pub(crate) fn call<I: Serialize>(&self, operation: &str, input: &I) -> Result<Value, Failure> {
+        let body = serde_json::to_value(input).map_err(|e| CliError::new(format!("cannot write JSON: {e}")))?;
+        match self {
+            Backend::Local(svc) => match svc.call(operation, body) {
+                Some(result) => Ok(result?),
+                None => Err(Failure::Local(CliError::new(format!("{operation} is not an operation")))),
+            },
+            Backend::Remote(remote) => {
+                let wire = if operation_is_data_plane(operation) { Wire::Data } else { Wire::Control };
+                remote.call(wire, operation, body)
+            }
+        }
+    }
+
+    /// Runs one of paycrypt's own operations (`import-key` with clear material, `seed`): locally
+    /// through `local`, remotely on `POST /_paycrypt/<route>`.
+    pub(crate) fn extension<I: Serialize>(
+        &self,
+        route: &str,
+        input: &I,
+        local: impl FnOnce(&PaymentCryptography<FileStore>) -> Result<Value, Failure>,
+    ) -> Result<Value, Failure> {
+        match self {
+            Backend::Local(svc) => local(svc),
+            Backend::Remote(remote) => {
+                let body =
+                    serde_json::to_value(input).map_err(|e| CliError::new(format!("cannot write JSON: {e}")))?;
+                remote.call(Wire::Extension, route, body)
+            }
+        }
+    }
+}
+
+impl Failure {
+    /// Whether this is the service saying that a key or alias does not exist.
+    pub(crate) fn is_not_found(&self) -> bool {
+        match self {
+            Failure::Service(ServiceError::ResourceNotFound { .. }) => true,
+            Failure::Remote { exception, .. } => exception == "ResourceNotFoundException",
+            _ => false,
+        }
+    }
+}
+
+/// The backend that `args` names: the endpoint of `--endpoint-url`, else the key store.
+pub(crate) fn backend(args: &StoreArgs) -> Result<Backend, Failure> {
+    match &args.endpoint_url {
+        Some(url) => Ok(Backend::Remote(Box::new(Remote::new(&EndpointOptions {
+            url: url.clone(),
+            ca_bundle: args.ca_bundle.clone(),
+            client_cert: args.client_cert.clone(),
+            client_key: args.client_key.clone(),
+            profile: args.profile.clone(),
+            region: args.region.clone(),
+        })?))),
+        None => Ok(Backend::Local(Box::new(open(args)?))),
+    }
+}
+
 /// Opens the service over the store that `args` names.
 pub(crate) fn open(args: &StoreArgs) -> Result<PaymentCryptography<FileStore>, Failure> {
     let region = Region::parse(&args.region)
@@ -71,10 +164,13 @@ pub(crate) fn open(args: &StoreArgs) -> Result<PaymentCryptography<FileStore>, F
         options.wait = std::time::Duration::try_from_secs_f64(secs).unwrap_or(options.wait);
     }
     let store = FileStore::open(&dir, &options).map_err(|e| {
-        Failure::Local(
-            CliError::new(format!("cannot open the key store in {}: {e}", dir.display()))
-                .hint("choose another store with --data-dir or PAYCRYPT_DATA_DIR"),
-        )
+        let hint = if matches!(e, paycrypt::keys::StoreError::Locked { .. }) {
+            "if `paycrypt serve` holds this store, send the command to it instead: \
+             --endpoint-url http://127.0.0.1:8080 (its ready line gives the address)"
+        } else {
+            "choose another store with --data-dir or PAYCRYPT_DATA_DIR"
+        };
+        Failure::Local(CliError::new(format!("cannot open the key store in {}: {e}", dir.display())).hint(hint))
     })?;
     Ok(PaymentCryptography::new(store, Settings { region, account }))
 }
@@ -136,6 +232,10 @@ pub(crate) fn finish(operation: &str, result: Result<(), Failure>) -> ExitCode {
                 exception
             };
             eprintln!("\nAn error occurred ({exception}) when calling the {operation} operation: {e}");
+            ExitCode::from(EXIT_SERVICE)
+        }
+        Err(Failure::Remote { exception, message }) => {
+            eprintln!("\nAn error occurred ({exception}) when calling the {operation} operation: {message}");
             ExitCode::from(EXIT_SERVICE)
         }
         Err(Failure::Local(e)) => {

@@ -12,7 +12,7 @@ use paycrypt::service::{
     ListAliasesInput, ListAliasesOutput, ListKeysInput, ListKeysOutput, PaymentCryptography, SeedFile,
 };
 
-use crate::cli::aws::{Failure, StoreArgs, finish, json_arg, open, print};
+use crate::cli::aws::{Failure, StoreArgs, backend, finish, json_arg, print};
 
 /// `create-key`.
 #[derive(Args)]
@@ -192,7 +192,7 @@ pub(crate) fn create_key(args: CreateKeyArgs) -> ExitCode {
                 enabled: args.enabled.value(),
                 tags: args.tags.as_deref().map(|t| json_arg("--tags", t)).transpose()?,
             };
-            print(&open(&args.store)?.create_key(input)?)
+            print(&backend(&args.store)?.call("CreateKey", &input)?)
         })(),
     )
 }
@@ -209,63 +209,64 @@ pub(crate) fn import_key(args: ImportKeyArgs) -> ExitCode {
             enabled: args.enabled.value(),
             tags: args.tags.as_deref().map(|t| json_arg("--tags", t)).transpose()?,
         };
-        let svc = open(&args.store)?;
+        let svc = backend(&args.store)?;
         if let Some(alias) = &args.alias {
             // Check the alias first, so a bad or taken name leaves no orphan key behind.
             operation = "CreateAlias";
-            let name = paycrypt::keys::AliasName::parse(alias)
+            paycrypt::keys::AliasName::parse(alias)
                 .map_err(|e| paycrypt::service::ServiceError::field("AliasName", e.to_string()))?;
-            if svc.store().get_alias(&name).map_err(paycrypt::service::ServiceError::from)?.is_some() {
-                return Err(
-                    paycrypt::service::ServiceError::Conflict(format!("{alias} already exists.")).into()
-                );
+            match svc.call("GetAlias", &GetAliasInput { alias_name: alias.clone() }) {
+                Ok(_) => {
+                    return Err(
+                        paycrypt::service::ServiceError::Conflict(format!("{alias} already exists.")).into()
+                    );
+                }
+                Err(e) if e.is_not_found() => {}
+                Err(e) => return Err(e),
             }
             operation = "ImportKey";
         }
-        let out = svc.import_key(input)?;
+        // Clear key material is paycrypt's own extension: a server takes it on its own route.
+        let out = if input.key_material.clear_key.is_some() {
+            svc.extension("import-key", &input, |local| Ok(serde_json::to_value(local.import_key(input.clone())?)
+                .map_err(|e| crate::cli::CliError::new(format!("cannot write JSON: {e}")))?))?
+        } else {
+            svc.call("ImportKey", &input)?
+        };
         if let Some(alias) = &args.alias {
             operation = "CreateAlias";
-            svc.create_alias(CreateAliasInput {
-                alias_name: alias.clone(),
-                key_arn: Some(out.key.key_arn.to_string()),
-            })?;
+            let key_arn = out.get("Key").and_then(|k| k.get("KeyArn")).and_then(|a| a.as_str()).map(str::to_owned);
+            svc.call("CreateAlias", &CreateAliasInput { alias_name: alias.clone(), key_arn })?;
         }
         print(&out)
     })();
     finish(operation, result)
 }
 
-fn key_op(
-    operation: &str,
-    args: KeyArgs,
-    op: fn(
-        &PaymentCryptography<FileStore>,
-        KeyIdentifierInput,
-    ) -> Result<paycrypt::service::KeyOutput, paycrypt::service::ServiceError>,
-) -> ExitCode {
+fn key_op(operation: &str, args: KeyArgs) -> ExitCode {
     finish(
         operation,
         (|| {
-            let svc = open(&args.store)?;
-            print(&op(&svc, KeyIdentifierInput { key_identifier: args.key_identifier })?)
+            let input = KeyIdentifierInput { key_identifier: args.key_identifier };
+            print(&backend(&args.store)?.call(operation, &input)?)
         })(),
     )
 }
 
 pub(crate) fn get_key(args: KeyArgs) -> ExitCode {
-    key_op("GetKey", args, PaymentCryptography::get_key)
+    key_op("GetKey", args)
 }
 
 pub(crate) fn restore_key(args: KeyArgs) -> ExitCode {
-    key_op("RestoreKey", args, PaymentCryptography::restore_key)
+    key_op("RestoreKey", args)
 }
 
 pub(crate) fn start_key_usage(args: KeyArgs) -> ExitCode {
-    key_op("StartKeyUsage", args, PaymentCryptography::start_key_usage)
+    key_op("StartKeyUsage", args)
 }
 
 pub(crate) fn stop_key_usage(args: KeyArgs) -> ExitCode {
-    key_op("StopKeyUsage", args, PaymentCryptography::stop_key_usage)
+    key_op("StopKeyUsage", args)
 }
 
 pub(crate) fn delete_key(args: DeleteKeyArgs) -> ExitCode {
@@ -276,7 +277,7 @@ pub(crate) fn delete_key(args: DeleteKeyArgs) -> ExitCode {
                 key_identifier: args.key_identifier,
                 delete_key_in_days: args.delete_key_in_days,
             };
-            print(&open(&args.store)?.delete_key(input)?)
+            print(&backend(&args.store)?.call("DeleteKey", &input)?)
         })(),
     )
 }
@@ -286,13 +287,13 @@ pub(crate) fn list_keys(args: ListKeysArgs) -> ExitCode {
         "ListKeys",
         (|| {
             let key_state = enum_arg::<KeyState>("--key-state", args.key_state.as_deref())?;
-            let svc = open(&args.store)?;
+            let svc = backend(&args.store)?;
             let mut input =
                 ListKeysInput { key_state, next_token: args.next_token, max_results: args.max_results };
             let single_page = input.max_results.is_some() || input.next_token.is_some();
             let mut all = ListKeysOutput { keys: Vec::new(), next_token: None };
             loop {
-                let page = svc.list_keys(input.clone())?;
+                let page: ListKeysOutput = parse_output(svc.call("ListKeys", &input)?)?;
                 all.keys.extend(page.keys);
                 match page.next_token {
                     Some(token) if !single_page => input.next_token = Some(token),
@@ -311,7 +312,7 @@ pub(crate) fn create_alias(args: AliasArgs) -> ExitCode {
         "CreateAlias",
         (|| {
             let input = CreateAliasInput { alias_name: args.alias_name, key_arn: args.key_arn };
-            print(&open(&args.store)?.create_alias(input)?)
+            print(&backend(&args.store)?.call("CreateAlias", &input)?)
         })(),
     )
 }
@@ -321,7 +322,7 @@ pub(crate) fn update_alias(args: AliasArgs) -> ExitCode {
         "UpdateAlias",
         (|| {
             let input = CreateAliasInput { alias_name: args.alias_name, key_arn: args.key_arn };
-            print(&open(&args.store)?.update_alias(input)?)
+            print(&backend(&args.store)?.call("UpdateAlias", &input)?)
         })(),
     )
 }
@@ -329,7 +330,7 @@ pub(crate) fn update_alias(args: AliasArgs) -> ExitCode {
 pub(crate) fn get_alias(args: AliasNameArgs) -> ExitCode {
     finish(
         "GetAlias",
-        (|| print(&open(&args.store)?.get_alias(GetAliasInput { alias_name: args.alias_name })?))(),
+        (|| print(&backend(&args.store)?.call("GetAlias", &GetAliasInput { alias_name: args.alias_name })?))(),
     )
 }
 
@@ -337,7 +338,7 @@ pub(crate) fn delete_alias(args: AliasNameArgs) -> ExitCode {
     finish(
         "DeleteAlias",
         (|| {
-            open(&args.store)?.delete_alias(GetAliasInput { alias_name: args.alias_name })?;
+            backend(&args.store)?.call("DeleteAlias", &GetAliasInput { alias_name: args.alias_name })?;
             Ok(())
         })(),
     )
@@ -347,7 +348,7 @@ pub(crate) fn list_aliases(args: ListAliasesArgs) -> ExitCode {
     finish(
         "ListAliases",
         (|| {
-            let svc = open(&args.store)?;
+            let svc = backend(&args.store)?;
             let mut input = ListAliasesInput {
                 key_arn: args.key_arn,
                 next_token: args.next_token,
@@ -356,7 +357,7 @@ pub(crate) fn list_aliases(args: ListAliasesArgs) -> ExitCode {
             let single_page = input.max_results.is_some() || input.next_token.is_some();
             let mut all = ListAliasesOutput { aliases: Vec::new(), next_token: None };
             loop {
-                let page = svc.list_aliases(input.clone())?;
+                let page: ListAliasesOutput = parse_output(svc.call("ListAliases", &input)?)?;
                 all.aliases.extend(page.aliases);
                 match page.next_token {
                     Some(token) if !single_page => input.next_token = Some(token),
@@ -388,7 +389,17 @@ pub(crate) fn seed(args: SeedArgs) -> ExitCode {
                 flag: "FILE",
                 message: format!("Invalid seed file: {e}"),
             })?;
-            print(&open(&args.store)?.seed(&file)?)
+            let out = backend(&args.store)?.extension("seed", &file, |local| {
+                serde_json::to_value(local.seed(&file)?)
+                    .map_err(|e| crate::cli::CliError::new(format!("cannot write JSON: {e}")).into())
+            })?;
+            print(&out)
         })(),
     )
+}
+
+/// Reads an operation's JSON output back into its shape (for the paginating commands).
+fn parse_output<T: DeserializeOwned>(value: serde_json::Value) -> Result<T, Failure> {
+    serde_json::from_value(value)
+        .map_err(|e| Failure::Local(crate::cli::CliError::new(format!("unexpected response: {e}"))))
 }

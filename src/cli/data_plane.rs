@@ -7,7 +7,7 @@ use clap::Args;
 
 use paycrypt::service::{DecryptDataInput, EncryptDataInput, ReEncryptDataInput};
 
-use crate::cli::aws::{Failure, StoreArgs, finish, json_arg, open, print};
+use crate::cli::aws::{Failure, StoreArgs, backend, finish, json_arg, print};
 
 /// `encrypt-data`.
 #[derive(Args)]
@@ -79,7 +79,7 @@ pub(crate) fn encrypt(args: EncryptDataArgs) -> ExitCode {
                 encryption_attributes: json_arg("--encryption-attributes", &args.encryption_attributes)?,
                 wrapped_key: args.wrapped_key.as_deref().map(|w| json_arg("--wrapped-key", w)).transpose()?,
             };
-            print(&open(&args.store)?.encrypt_data(input)?)
+            print(&backend(&args.store)?.call("EncryptData", &input)?)
         })(),
     )
 }
@@ -94,7 +94,7 @@ pub(crate) fn decrypt(args: DecryptDataArgs) -> ExitCode {
                 decryption_attributes: json_arg("--decryption-attributes", &args.decryption_attributes)?,
                 wrapped_key: args.wrapped_key.as_deref().map(|w| json_arg("--wrapped-key", w)).transpose()?,
             };
-            print(&open(&args.store)?.decrypt_data(input)?)
+            print(&backend(&args.store)?.call("DecryptData", &input)?)
         })(),
     )
 }
@@ -118,7 +118,7 @@ pub(crate) fn re_encrypt(args: ReEncryptDataArgs) -> ExitCode {
                 incoming_wrapped_key: None,
                 outgoing_wrapped_key: None,
             };
-            print(&open(&args.store)?.re_encrypt_data(input)?)
+            print(&backend(&args.store)?.call("ReEncryptData", &input)?)
         })(),
     )
 }

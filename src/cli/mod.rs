@@ -9,6 +9,7 @@ mod dukpt;
 mod jwe;
 mod kcv;
 mod keyfile;
+mod remote;
 mod rsa;
 #[cfg(feature = "server")]
 mod serve;
