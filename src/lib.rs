@@ -26,6 +26,7 @@
 pub mod keys;
 pub mod primitives;
 pub mod service;
+pub mod sigv4;
 
 pub use primitives::dukpt;
 pub use primitives::{Algorithm, Cipher, DecryptError, Error, Mode, SymmetricKey, UnpadError};
