@@ -104,14 +104,19 @@ pub enum Payload<'a> {
     Body(&'a [u8]),
     /// The SHA-256 of the body, computed by the caller (for a body streamed rather than held).
     Sha256([u8; 32]),
+    /// The body is left out of the signature. Signing adds `X-Amz-Content-SHA256: UNSIGNED-PAYLOAD`,
+    /// as SDKs do over TLS when payload signing is off; verifying accepts only a request whose
+    /// `X-Amz-Content-SHA256` header says `UNSIGNED-PAYLOAD`.
+    Unsigned,
 }
 
 impl Payload<'_> {
-    /// The lower-case hex SHA-256 of the body.
+    /// The lower-case hex SHA-256 of the body, or `UNSIGNED-PAYLOAD`.
     fn sha256_hex(&self) -> String {
         match self {
             Payload::Body(bytes) => canonical::sha256_hex(bytes),
             Payload::Sha256(digest) => hex::encode(digest),
+            Payload::Unsigned => canonical::UNSIGNED_PAYLOAD.to_owned(),
         }
     }
 }
@@ -122,6 +127,7 @@ impl fmt::Debug for Payload<'_> {
         match self {
             Payload::Body(bytes) => write!(f, "Body({} bytes)", bytes.len()),
             Payload::Sha256(digest) => write!(f, "Sha256({})", hex::encode(digest)),
+            Payload::Unsigned => f.write_str("Unsigned"),
         }
     }
 }

@@ -4,9 +4,9 @@ use std::fmt;
 
 use zeroize::Zeroizing;
 
-use super::canonical::{self, ALGORITHM, TERMINATOR};
+use super::canonical::{self, ALGORITHM, TERMINATOR, UNSIGNED_PAYLOAD};
 use super::time::AmzDate;
-use super::Request;
+use super::{Payload, Request};
 
 /// Headers never signed: they are hop-by-hop or rewritten on the way (botocore leaves out the same).
 const UNSIGNED_HEADERS: [&str; 14] = [
@@ -68,13 +68,14 @@ impl fmt::Debug for Credentials {
 }
 
 /// Signs `request` for `region` and `service` at `unix_seconds`, returning the headers to add to
-/// it: `X-Amz-Date`, `X-Amz-Security-Token` (with a session token) and `Authorization`.
+/// it: `X-Amz-Date`, `X-Amz-Security-Token` (with a session token), `X-Amz-Content-SHA256:
+/// UNSIGNED-PAYLOAD` (for [`Payload::Unsigned`]) and `Authorization`, in that order.
 ///
 /// Every header of the request is signed except hop-by-hop ones and `User-Agent` (as botocore
 /// does), so the request should carry `Host`, and `Content-Type` and `X-Amz-Target` where the
-/// protocol has them. An `X-Amz-Content-SHA256` header in the request is signed and its value
-/// stands for the body (`UNSIGNED-PAYLOAD` leaves the body out); without one the body's SHA-256 is
-/// used. Existing `Authorization`, `X-Amz-Date` and (with a session token) `X-Amz-Security-Token`
+/// protocol has them. An `X-Amz-Content-SHA256` header already in the request is signed and its
+/// value stands for the body (add one holding the body's hex SHA-256 to have it sent); without one
+/// the body's SHA-256 is used. Existing `Authorization`, `X-Amz-Date` and (with a session token) `X-Amz-Security-Token`
 /// headers are ignored: the caller replaces them with the ones returned. A time past the year
 /// 9999 signs as `99991231T235959Z`.
 ///
@@ -111,15 +112,20 @@ pub fn sign(
     let date_text = date.to_string();
     let token = credentials.session_token();
 
+    let unsigned = matches!(request.payload, Payload::Unsigned);
     let replaced = |name: &str| {
         name.eq_ignore_ascii_case("authorization")
             || name.eq_ignore_ascii_case("x-amz-date")
             || (token.is_some() && name.eq_ignore_ascii_case("x-amz-security-token"))
+            || (unsigned && name.eq_ignore_ascii_case("x-amz-content-sha256"))
     };
     let mut headers: Vec<(&str, &str)> = request.headers.iter().copied().filter(|(n, _)| !replaced(n)).collect();
     headers.push(("x-amz-date", &date_text));
     if let Some(token) = token {
         headers.push(("x-amz-security-token", token));
+    }
+    if unsigned {
+        headers.push(("x-amz-content-sha256", UNSIGNED_PAYLOAD));
     }
 
     let mut names: Vec<String> = headers
@@ -132,8 +138,8 @@ pub fn sign(
     let signed: Vec<&str> = names.iter().map(String::as_str).collect();
 
     let payload_hash = match request.header("x-amz-content-sha256") {
-        Some(value) => value.trim().to_owned(),
-        None => request.payload.sha256_hex(),
+        Some(value) if !unsigned => value.trim().to_owned(),
+        _ => request.payload.sha256_hex(),
     };
     let canonical =
         canonical::canonical_request(request.method, request.path, request.query, &headers, &signed, &payload_hash);
@@ -151,6 +157,9 @@ pub fn sign(
     let mut out = vec![("X-Amz-Date", date_text.clone())];
     if let Some(token) = token {
         out.push(("X-Amz-Security-Token", token.to_owned()));
+    }
+    if unsigned {
+        out.push(("X-Amz-Content-SHA256", UNSIGNED_PAYLOAD.to_owned()));
     }
     out.push(("Authorization", authorization));
     out

@@ -13,7 +13,7 @@ use super::canonical::{self, ALGORITHM, TERMINATOR, UNSIGNED_PAYLOAD};
 use super::credentials::CredentialLookup;
 use super::error::SigV4Error;
 use super::time::AmzDate;
-use super::Request;
+use super::{Payload, Request};
 
 /// How far the signing time may be from the server's clock, either way: five minutes, as AWS.
 pub const MAX_CLOCK_SKEW_SECONDS: u64 = 300;
@@ -107,6 +107,7 @@ pub fn verify(
     let payload_hash = match request.header("x-amz-content-sha256").map(str::trim) {
         Some(v) if v == UNSIGNED_PAYLOAD || v.eq_ignore_ascii_case(&body_hash) => v.to_owned(),
         Some(_) => return Err(SigV4Error::PayloadHashMismatch),
+        None if matches!(request.payload, Payload::Unsigned) => return Err(SigV4Error::PayloadHashMismatch),
         None => body_hash,
     };
     let canonical = canonical::canonical_request(
