@@ -154,15 +154,21 @@ fn verify_accepts_botocore() {
     let mut tally = Tally::new("sigv4 verify botocore requests");
     for case in cases() {
         let outcome = match case.received().verify() {
-            Ok(v) if v.access_key_id == case.access_key_id
-                && v.service == case.service
-                && v.region == case.region
-                && v.date.to_string() == case.timestamp =>
+            Ok(v)
+                if v.access_key_id == case.access_key_id
+                    && v.service == case.service
+                    && v.region == case.region
+                    && v.date.to_string() == case.timestamp =>
             {
                 Ok(())
             }
             Ok(v) => Err(format!("verified as {v:?}")),
-            Err(e) => Err(format!("{}: {}\nbotocore's canonical request:\n{}", e.exception(), e, case.canonical_request)),
+            Err(e) => Err(format!(
+                "{}: {}\nbotocore's canonical request:\n{}",
+                e.exception(),
+                e,
+                case.canonical_request
+            )),
         };
         tally.record(&case.id, outcome);
     }
@@ -183,7 +189,11 @@ fn tampers() -> Vec<Tamper> {
         Tamper {
             name: "wrong secret",
             apply: |c, s| {
-                s.lookup = CredentialsFile::from_credentials([Credentials::new(&c.access_key_id, "not-the-secret", None)]);
+                s.lookup = CredentialsFile::from_credentials([Credentials::new(
+                    &c.access_key_id,
+                    "not-the-secret",
+                    None,
+                )]);
                 true
             },
             exception: "InvalidSignatureException",
@@ -211,7 +221,11 @@ fn tampers() -> Vec<Tamper> {
         Tamper {
             name: "altered path",
             apply: |_, s| {
-                s.path = if s.path.contains("%2F") { s.path.replacen("%2F", "%2f%2F", 1) } else { format!("{}x", s.path) };
+                s.path = if s.path.contains("%2F") {
+                    s.path.replacen("%2F", "%2f%2F", 1)
+                } else {
+                    format!("{}x", s.path)
+                };
                 true
             },
             exception: "InvalidSignatureException",
@@ -264,7 +278,9 @@ fn tampers() -> Vec<Tamper> {
                 true
             },
             exception: "IncompleteSignatureException",
-            message: Some(|_| "'Host' or ':authority' must be a 'SignedHeader' in the AWS Authorization.".to_owned()),
+            message: Some(|_| {
+                "'Host' or ':authority' must be a 'SignedHeader' in the AWS Authorization.".to_owned()
+            }),
         },
         Tamper {
             name: "x-amz-date left out of SignedHeaders",
@@ -354,7 +370,10 @@ fn tampers() -> Vec<Tamper> {
                 true
             },
             exception: "InvalidSignatureException",
-            message: Some(|_| "Credential should be scoped with a valid terminator: 'aws4_request', not 'aws5_request'.".to_owned()),
+            message: Some(|_| {
+                "Credential should be scoped with a valid terminator: 'aws4_request', not 'aws5_request'."
+                    .to_owned()
+            }),
         },
         Tamper {
             name: "malformed Authorization: no Signature",
@@ -442,7 +461,9 @@ fn verify_refuses_tampered_requests() {
                 Err(e) if e.exception() != tamper.exception => Err(format!("{}: {e}", e.exception())),
                 Err(e) if e.http_status() != 403 => Err(format!("status {}", e.http_status())),
                 Err(e) => match tamper.message.map(|m| m(&case)) {
-                    Some(want) if e.message() != want => Err(format!("message {:?}, want {want:?}", e.message())),
+                    Some(want) if e.message() != want => {
+                        Err(format!("message {:?}, want {want:?}", e.message()))
+                    }
                     _ => Ok(()),
                 },
             };
@@ -508,7 +529,11 @@ fn errors_never_show_the_secret() {
 fn encode(s: &str) -> String {
     s.bytes()
         .map(|b| {
-            if b.is_ascii_alphanumeric() || b"-_.~".contains(&b) { char::from(b).to_string() } else { format!("%{b:02X}") }
+            if b.is_ascii_alphanumeric() || b"-_.~".contains(&b) {
+                char::from(b).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
         })
         .collect()
 }

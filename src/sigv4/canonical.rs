@@ -73,7 +73,13 @@ pub(crate) fn string_to_sign(date: AmzDate, scope: &str, canonical_request: &str
 
 /// The HMAC-SHA256 signature of `string_to_sign` under the key derived from `secret` for the day,
 /// region and service.
-pub(crate) fn signature(secret: &str, day: &str, region: &str, service: &str, string_to_sign: &str) -> [u8; 32] {
+pub(crate) fn signature(
+    secret: &str,
+    day: &str,
+    region: &str,
+    service: &str,
+    string_to_sign: &str,
+) -> [u8; 32] {
     let mut k_secret = Zeroizing::new(Vec::with_capacity(4 + secret.len()));
     k_secret.extend_from_slice(b"AWS4");
     k_secret.extend_from_slice(secret.as_bytes());

@@ -198,17 +198,23 @@ impl CredentialsFile {
             (None, None) => return Ok(()),
             (Some(id), Some(secret)) => (id, secret),
             (None, Some(_)) => {
-                return Err(CredentialsFileError::MissingKey { line, profile: name, key: "aws_access_key_id" });
+                return Err(CredentialsFileError::MissingKey {
+                    line,
+                    profile: name,
+                    key: "aws_access_key_id",
+                });
             }
             (Some(_), None) => {
-                return Err(CredentialsFileError::MissingKey { line, profile: name, key: "aws_secret_access_key" });
+                return Err(CredentialsFileError::MissingKey {
+                    line,
+                    profile: name,
+                    key: "aws_secret_access_key",
+                });
             }
         };
         let id = id.to_string();
-        if let Some(known) = self.by_access_key.get(&id) {
-            if known.as_bytes() != secret.as_bytes() {
-                return Err(CredentialsFileError::ConflictingSecret { line, access_key_id: id });
-            }
+        if self.by_access_key.get(&id).is_some_and(|known| known.as_bytes() != secret.as_bytes()) {
+            return Err(CredentialsFileError::ConflictingSecret { line, access_key_id: id });
         }
         let credentials = Credentials::new(id.clone(), secret.to_string(), token.map(|t| t.to_string()));
         self.by_access_key.insert(id, secret);
@@ -304,7 +310,11 @@ region = eu-west-1
             ),
             (
                 "[a]\naws_access_key_id=A\n",
-                CredentialsFileError::MissingKey { line: 1, profile: "a".into(), key: "aws_secret_access_key" },
+                CredentialsFileError::MissingKey {
+                    line: 1,
+                    profile: "a".into(),
+                    key: "aws_secret_access_key",
+                },
             ),
             (
                 "[a]\naws_access_key_id=A\naws_secret_access_key=1\n[b]\naws_access_key_id=A\naws_secret_access_key=2\n",
@@ -327,7 +337,9 @@ region = eu-west-1
     fn render(profiles: &[(String, String, String)]) -> String {
         profiles
             .iter()
-            .map(|(p, id, s)| format!("[{p}]\n  aws_access_key_id = {id}\naws_secret_access_key={s}  \n\n# x\n"))
+            .map(|(p, id, s)| {
+                format!("[{p}]\n  aws_access_key_id = {id}\naws_secret_access_key={s}  \n\n# x\n")
+            })
             .collect()
     }
 

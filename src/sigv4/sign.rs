@@ -38,7 +38,11 @@ pub struct Credentials {
 
 impl Credentials {
     /// Credentials from an access key id, its secret, and an optional session token.
-    pub fn new(access_key_id: impl Into<String>, secret: impl Into<String>, session_token: Option<String>) -> Self {
+    pub fn new(
+        access_key_id: impl Into<String>,
+        secret: impl Into<String>,
+        session_token: Option<String>,
+    ) -> Self {
         Credentials {
             access_key_id: access_key_id.into(),
             secret: Zeroizing::new(secret.into()),
@@ -119,7 +123,8 @@ pub fn sign(
             || (token.is_some() && name.eq_ignore_ascii_case("x-amz-security-token"))
             || (unsigned && name.eq_ignore_ascii_case("x-amz-content-sha256"))
     };
-    let mut headers: Vec<(&str, &str)> = request.headers.iter().copied().filter(|(n, _)| !replaced(n)).collect();
+    let mut headers: Vec<(&str, &str)> =
+        request.headers.iter().copied().filter(|(n, _)| !replaced(n)).collect();
     headers.push(("x-amz-date", &date_text));
     if let Some(token) = token {
         headers.push(("x-amz-security-token", token));
@@ -141,8 +146,14 @@ pub fn sign(
         Some(value) if !unsigned => value.trim().to_owned(),
         _ => request.payload.sha256_hex(),
     };
-    let canonical =
-        canonical::canonical_request(request.method, request.path, request.query, &headers, &signed, &payload_hash);
+    let canonical = canonical::canonical_request(
+        request.method,
+        request.path,
+        request.query,
+        &headers,
+        &signed,
+        &payload_hash,
+    );
     let day = date.day();
     let scope = format!("{day}/{region}/{service}/{TERMINATOR}");
     let string_to_sign = canonical::string_to_sign(date, &scope, &canonical);

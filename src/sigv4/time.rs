@@ -12,7 +12,8 @@ pub struct AmzDate(u64);
 const DAY: u64 = 86_400;
 /// `9999-12-31T23:59:59Z`, the last second an ISO basic date can hold.
 const MAX: u64 = 253_402_300_799;
-const MONTHS: [&str; 12] = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
+const MONTHS: [&str; 12] =
+    ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
 
 impl AmzDate {
     /// The time `unix_seconds` after the epoch, or `None` past the year 9999.
@@ -129,7 +130,7 @@ fn digits(b: &[u8]) -> Option<u64> {
 }
 
 fn is_leap(year: u64) -> bool {
-    year % 4 == 0 && (year % 100 != 0 || year % 400 == 0)
+    year.is_multiple_of(4) && (!year.is_multiple_of(100) || year.is_multiple_of(400))
 }
 
 fn days_in_month(year: u64, month: u64) -> u64 {
@@ -230,7 +231,9 @@ mod tests {
         assert_eq!(AmzDate::parse_http_date("Thu, 01 Jan 2026 00:00:00 GMT"), want);
         assert_eq!(AmzDate::parse_http_date("Thu, 01 Jan 2026 00:00:00 -0000"), want);
         assert_eq!(AmzDate::parse_http_date("1 jan 2026 00:00:00 UTC"), want);
-        for bad in ["Thu, 01 Jan 2026 00:00:00 CET", "Thu 01 Jan 2026 00:00:00 GMT", "01 Foo 2026 00:00:00 GMT"] {
+        for bad in
+            ["Thu, 01 Jan 2026 00:00:00 CET", "Thu 01 Jan 2026 00:00:00 GMT", "01 Foo 2026 00:00:00 GMT"]
+        {
             assert_eq!(AmzDate::parse_http_date(bad), None, "{bad:?}");
         }
     }

@@ -160,7 +160,9 @@ fn parse_authorization(header: &str, has_date: bool) -> Result<Authorization<'_>
         slot.get_or_insert(value.trim());
     }
     let mut missing = String::new();
-    for (name, value) in [("Credential", credential), ("Signature", signature), ("SignedHeaders", signed_headers)] {
+    for (name, value) in
+        [("Credential", credential), ("Signature", signature), ("SignedHeaders", signed_headers)]
+    {
         if value.is_none() {
             missing.push_str(&format!("Authorization header requires '{name}' parameter. "));
         }
@@ -192,7 +194,8 @@ fn parse_authorization(header: &str, has_date: bool) -> Result<Authorization<'_>
     })
 }
 
-const DATE_REQUIRED: &str = " Authorization header requires existence of either a 'X-Amz-Date' or a 'Date' header.";
+const DATE_REQUIRED: &str =
+    " Authorization header requires existence of either a 'X-Amz-Date' or a 'Date' header.";
 
 fn require_signed(auth: &Authorization<'_>, name: &str, shown: &str) -> Result<(), SigV4Error> {
     if auth.signed_headers.iter().any(|h| h.eq_ignore_ascii_case(name)) {
@@ -202,7 +205,12 @@ fn require_signed(auth: &Authorization<'_>, name: &str, shown: &str) -> Result<(
     }
 }
 
-fn check_scope(auth: &Authorization<'_>, date: &AmzDate, region: &str, services: &[&str]) -> Result<(), SigV4Error> {
+fn check_scope(
+    auth: &Authorization<'_>,
+    date: &AmzDate,
+    region: &str,
+    services: &[&str],
+) -> Result<(), SigV4Error> {
     if auth.terminator != TERMINATOR {
         return Err(SigV4Error::Scope(format!(
             "Credential should be scoped with a valid terminator: '{TERMINATOR}', not '{}'.",
