@@ -8,7 +8,9 @@
 //! - [`keys`]: the key model with AWS's enums and the key stores (in memory, or redb on disk with key
 //!   material sealed under a master key);
 //! - [`service`]: AWS Payment Cryptography's operations in AWS's request and response shapes, with
-//!   AWS's validation, key separation and exceptions.
+//!   AWS's validation, key separation and exceptions;
+//! - [`sigv4`] (beside the layers, using none of them): AWS Signature Version 4 signing and
+//!   verifying, and the AWS credentials file, for the server and the CLI's `--endpoint-url`.
 //!
 //! # Examples
 //! ```
@@ -28,6 +30,7 @@ pub mod primitives;
 #[cfg(feature = "server")]
 pub mod server;
 pub mod service;
+pub mod sigv4;
 
 pub use primitives::dukpt;
 pub use primitives::{Algorithm, Cipher, DecryptError, Error, Mode, SymmetricKey, UnpadError};

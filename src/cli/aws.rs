@@ -41,7 +41,13 @@ pub(crate) struct StoreArgs {
     #[arg(long, env = "PAYCRYPT_ENDPOINT_URL", value_name = "URL", hide_env_values = true)]
     endpoint_url: Option<String>,
     /// With --endpoint-url https://…: the CA certificates (PEM) that the server's certificate chains to
-    #[arg(long, env = "AWS_CA_BUNDLE", value_name = "FILE", hide_env_values = true, requires = "endpoint_url")]
+    #[arg(
+        long,
+        env = "AWS_CA_BUNDLE",
+        value_name = "FILE",
+        hide_env_values = true,
+        requires = "endpoint_url"
+    )]
     ca_bundle: Option<PathBuf>,
     /// With --endpoint-url: a client certificate (PEM) for mutual TLS
     #[arg(long, value_name = "FILE", requires = "client_key", requires = "endpoint_url")]
@@ -94,7 +100,8 @@ pub(crate) enum Backend {
 impl Backend {
     /// Runs the AWS operation `operation` with `input`, returning its JSON output.
     pub(crate) fn call<I: Serialize>(&self, operation: &str, input: &I) -> Result<Value, Failure> {
-        let body = serde_json::to_value(input).map_err(|e| CliError::new(format!("cannot write JSON: {e}")))?;
+        let body =
+            serde_json::to_value(input).map_err(|e| CliError::new(format!("cannot write JSON: {e}")))?;
         match self {
             Backend::Local(svc) => match svc.call(operation, body) {
                 Some(result) => Ok(result?),
@@ -118,8 +125,8 @@ impl Backend {
         match self {
             Backend::Local(svc) => local(svc),
             Backend::Remote(remote) => {
-                let body =
-                    serde_json::to_value(input).map_err(|e| CliError::new(format!("cannot write JSON: {e}")))?;
+                let body = serde_json::to_value(input)
+                    .map_err(|e| CliError::new(format!("cannot write JSON: {e}")))?;
                 remote.call(Wire::Extension, route, body)
             }
         }
@@ -170,7 +177,9 @@ pub(crate) fn open(args: &StoreArgs) -> Result<PaymentCryptography<FileStore>, F
         } else {
             "choose another store with --data-dir or PAYCRYPT_DATA_DIR"
         };
-        Failure::Local(CliError::new(format!("cannot open the key store in {}: {e}", dir.display())).hint(hint))
+        Failure::Local(
+            CliError::new(format!("cannot open the key store in {}: {e}", dir.display())).hint(hint),
+        )
     })?;
     Ok(PaymentCryptography::new(store, Settings { region, account }))
 }

@@ -6,10 +6,10 @@ use std::process::ExitCode;
 use clap::{ArgGroup, Args};
 use serde::de::DeserializeOwned;
 
-use paycrypt::keys::{FileStore, KeyCheckValueAlgorithm, KeyState, KeyStore};
+use paycrypt::keys::{KeyCheckValueAlgorithm, KeyState};
 use paycrypt::service::{
     CreateAliasInput, CreateKeyInput, DeleteKeyInput, GetAliasInput, ImportKeyInput, KeyIdentifierInput,
-    ListAliasesInput, ListAliasesOutput, ListKeysInput, ListKeysOutput, PaymentCryptography, SeedFile,
+    ListAliasesInput, ListAliasesOutput, ListKeysInput, ListKeysOutput, SeedFile,
 };
 
 use crate::cli::aws::{Failure, StoreArgs, backend, finish, json_arg, print};
@@ -217,9 +217,10 @@ pub(crate) fn import_key(args: ImportKeyArgs) -> ExitCode {
                 .map_err(|e| paycrypt::service::ServiceError::field("AliasName", e.to_string()))?;
             match svc.call("GetAlias", &GetAliasInput { alias_name: alias.clone() }) {
                 Ok(_) => {
-                    return Err(
-                        paycrypt::service::ServiceError::Conflict(format!("{alias} already exists.")).into()
-                    );
+                    return Err(paycrypt::service::ServiceError::Conflict(format!(
+                        "{alias} already exists."
+                    ))
+                    .into());
                 }
                 Err(e) if e.is_not_found() => {}
                 Err(e) => return Err(e),
@@ -228,14 +229,17 @@ pub(crate) fn import_key(args: ImportKeyArgs) -> ExitCode {
         }
         // Clear key material is paycrypt's own extension: a server takes it on its own route.
         let out = if input.key_material.clear_key.is_some() {
-            svc.extension("import-key", &input, |local| Ok(serde_json::to_value(local.import_key(input.clone())?)
-                .map_err(|e| crate::cli::CliError::new(format!("cannot write JSON: {e}")))?))?
+            svc.extension("import-key", &input, |local| {
+                Ok(serde_json::to_value(local.import_key(input.clone())?)
+                    .map_err(|e| crate::cli::CliError::new(format!("cannot write JSON: {e}")))?)
+            })?
         } else {
             svc.call("ImportKey", &input)?
         };
         if let Some(alias) = &args.alias {
             operation = "CreateAlias";
-            let key_arn = out.get("Key").and_then(|k| k.get("KeyArn")).and_then(|a| a.as_str()).map(str::to_owned);
+            let key_arn =
+                out.get("Key").and_then(|k| k.get("KeyArn")).and_then(|a| a.as_str()).map(str::to_owned);
             svc.call("CreateAlias", &CreateAliasInput { alias_name: alias.clone(), key_arn })?;
         }
         print(&out)
@@ -330,7 +334,8 @@ pub(crate) fn update_alias(args: AliasArgs) -> ExitCode {
 pub(crate) fn get_alias(args: AliasNameArgs) -> ExitCode {
     finish(
         "GetAlias",
-        (|| print(&backend(&args.store)?.call("GetAlias", &GetAliasInput { alias_name: args.alias_name })?))(),
+        (|| print(&backend(&args.store)?.call("GetAlias", &GetAliasInput { alias_name: args.alias_name })?))(
+        ),
     )
 }
 

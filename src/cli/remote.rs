@@ -103,7 +103,12 @@ impl Remote {
                     .and_then(|m| m.remove(member))
                     .and_then(|v| v.as_str().map(str::to_owned))
                     .unwrap_or_default();
-                (format!("/keys/{}/{action}", encode_segment(&key)), None, "application/json", "payment-cryptography")
+                (
+                    format!("/keys/{}/{action}", encode_segment(&key)),
+                    None,
+                    "application/json",
+                    "payment-cryptography",
+                )
             }
             Wire::Control => (
                 "/".to_owned(),
@@ -111,9 +116,12 @@ impl Remote {
                 "application/x-amz-json-1.0",
                 "payment-cryptography",
             ),
-            Wire::Kms => {
-                ("/".to_owned(), Some(format!("TrentService.{operation}")), "application/x-amz-json-1.1", "kms")
-            }
+            Wire::Kms => (
+                "/".to_owned(),
+                Some(format!("TrentService.{operation}")),
+                "application/x-amz-json-1.1",
+                "kms",
+            ),
             Wire::Extension => {
                 (format!("/_paycrypt/{operation}"), None, "application/json", "payment-cryptography")
             }
@@ -123,7 +131,13 @@ impl Remote {
         if let Some(target) = &target {
             headers.push(("X-Amz-Target", target));
         }
-        let request = Request { method: "POST", path: &path, query: "", headers: headers.clone(), payload: Payload::Body(&bytes) };
+        let request = Request {
+            method: "POST",
+            path: &path,
+            query: "",
+            headers: headers.clone(),
+            payload: Payload::Body(&bytes),
+        };
         let now = SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs());
         let signed = sign(&request, &self.credentials, &self.region, service, now);
         let mut call = self.agent.post(format!("{}{path}", self.base));
@@ -133,9 +147,9 @@ impl Remote {
         for (name, value) in &signed {
             call = call.header(*name, value.as_str());
         }
-        let mut response = call
-            .send(&bytes[..])
-            .map_err(|e| local(format!("cannot reach {}: {e}", self.base)).hint("is `paycrypt serve` running there?"))?;
+        let mut response = call.send(&bytes[..]).map_err(|e| {
+            local(format!("cannot reach {}: {e}", self.base)).hint("is `paycrypt serve` running there?")
+        })?;
         let status = response.status().as_u16();
         let error_type = response
             .headers()
@@ -149,22 +163,27 @@ impl Remote {
         let json: Value = if text.is_empty() {
             Value::Object(serde_json::Map::new())
         } else {
-            serde_json::from_slice(&text)
-                .map_err(|e| local(format!("{} answered {status} with a body that is not JSON: {e}", self.base)))?
+            serde_json::from_slice(&text).map_err(|e| {
+                local(format!("{} answered {status} with a body that is not JSON: {e}", self.base))
+            })?
         };
         if (200..300).contains(&status) {
             return Ok(json);
         }
         let exception = error_type
             .or_else(|| {
-                json.get("__type").and_then(Value::as_str).map(|t| t.rsplit('#').next().unwrap_or(t).to_owned())
+                json.get("__type")
+                    .and_then(Value::as_str)
+                    .map(|t| t.rsplit('#').next().unwrap_or(t).to_owned())
             })
             .unwrap_or_else(|| format!("HTTP {status}"));
         let message = ["message", "Message"]
             .iter()
             .find_map(|m| json.get(*m).and_then(Value::as_str))
             .map(str::to_owned)
-            .or_else(|| json.get("ResourceId").and_then(Value::as_str).map(|id| format!("{id} was not found.")))
+            .or_else(|| {
+                json.get("ResourceId").and_then(Value::as_str).map(|id| format!("{id} was not found."))
+            })
             .unwrap_or_default();
         Err(Failure::Remote { exception, message })
     }
@@ -175,23 +194,26 @@ impl Remote {
 /// credentials file (`AWS_SHARED_CREDENTIALS_FILE` or `~/.aws/credentials`), else `test`/`test`, which a
 /// loopback `paycrypt serve` without configured credentials accepts.
 fn credentials(profile: Option<&str>) -> Result<Credentials, Failure> {
-    if let (Ok(id), Ok(secret)) = (std::env::var("AWS_ACCESS_KEY_ID"), std::env::var("AWS_SECRET_ACCESS_KEY")) {
+    if let (Ok(id), Ok(secret)) = (std::env::var("AWS_ACCESS_KEY_ID"), std::env::var("AWS_SECRET_ACCESS_KEY"))
+    {
         return Ok(Credentials::new(id, secret, std::env::var("AWS_SESSION_TOKEN").ok()));
     }
     let named = profile.map(str::to_owned).or_else(|| std::env::var("AWS_PROFILE").ok());
-    let file = std::env::var_os("AWS_SHARED_CREDENTIALS_FILE").map(PathBuf::from).or_else(|| {
-        std::env::var_os("HOME").map(|home| Path::new(&home).join(".aws").join("credentials"))
-    });
+    let file = std::env::var_os("AWS_SHARED_CREDENTIALS_FILE")
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|home| Path::new(&home).join(".aws").join("credentials")));
     if let Some(file) = file.filter(|f| f.exists()) {
         let text = std::fs::read_to_string(&file)
             .map_err(|e| local(format!("cannot read {}: {e}", file.display())))?;
-        let parsed =
-            CredentialsFile::parse(&text).map_err(|e| local(format!("{}: {e}", file.display())))?;
+        let parsed = CredentialsFile::parse(&text).map_err(|e| local(format!("{}: {e}", file.display())))?;
         let wanted = named.as_deref().unwrap_or("default");
         match parsed.profile(wanted) {
             Some(c) => return Ok(c.clone()),
             None if named.is_some() => {
-                return Err(local(format!("The config profile ({wanted}) could not be found in {}", file.display())));
+                return Err(local(format!(
+                    "The config profile ({wanted}) could not be found in {}",
+                    file.display()
+                )));
             }
             None => {}
         }

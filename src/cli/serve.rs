@@ -19,7 +19,13 @@ pub(crate) struct ServeArgs {
     #[arg(long, env = "PAYCRYPT_LISTEN", default_value = "127.0.0.1:8080", value_name = "ADDR:PORT")]
     listen: SocketAddr,
     /// The key store directory [default: $XDG_DATA_HOME/paycrypt or ~/.local/share/paycrypt]
-    #[arg(long, env = "PAYCRYPT_DATA_DIR", value_name = "DIR", hide_env_values = true, conflicts_with = "ephemeral")]
+    #[arg(
+        long,
+        env = "PAYCRYPT_DATA_DIR",
+        value_name = "DIR",
+        hide_env_values = true,
+        conflicts_with = "ephemeral"
+    )]
     data_dir: Option<PathBuf>,
     /// Keep keys in memory only: nothing is written, everything is gone at exit
     #[arg(long)]
@@ -55,7 +61,8 @@ pub(crate) struct ServeArgs {
 
 pub(crate) fn run(args: ServeArgs) -> Result<(), CliError> {
     let region = Region::parse(&args.region).map_err(|e| CliError::new(format!("--region: {e}")))?;
-    let account = AccountId::parse(&args.account_id).map_err(|e| CliError::new(format!("--account-id: {e}")))?;
+    let account =
+        AccountId::parse(&args.account_id).map_err(|e| CliError::new(format!("--account-id: {e}")))?;
     let settings = Settings { region, account };
     let mut banner = vec![format!("paycrypt serve {}", env!("CARGO_PKG_VERSION"))];
 
@@ -137,7 +144,8 @@ pub(crate) fn run(args: ServeArgs) -> Result<(), CliError> {
         .map_err(|e| CliError::new(format!("cannot start the async runtime: {e}")))?;
     runtime.block_on(async move {
         let server = Server::bind(args.listen, config).await.map_err(|e| CliError::new(e.to_string()))?;
-        let addr = server.local_addr().map_err(|e| CliError::new(format!("cannot read the bound address: {e}")))?;
+        let addr =
+            server.local_addr().map_err(|e| CliError::new(format!("cannot read the bound address: {e}")))?;
         for line in &banner {
             println!("{line}");
         }

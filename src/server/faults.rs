@@ -127,7 +127,11 @@ impl Faults {
             if rule.status.is_some_and(|s| !(400..=599).contains(&s)) {
                 return fail("Status must be an HTTP error status (400-599)");
             }
-            if rule.error.as_deref().is_some_and(|e| e.is_empty() || !e.chars().all(|c| c.is_ascii_alphanumeric())) {
+            if rule
+                .error
+                .as_deref()
+                .is_some_and(|e| e.is_empty() || !e.chars().all(|c| c.is_ascii_alphanumeric()))
+            {
                 return fail("Error must be an exception name such as ThrottlingException");
             }
         }
@@ -217,7 +221,9 @@ fn known_error(api: Api, exception: &str) -> (u16, &'static str) {
         ("InternalServerException" | "KMSInternalException", _) => {
             (500, "The service encountered an internal error. Try your request again.")
         }
-        ("ServiceUnavailableException", _) => (503, "The service is unavailable. Try your request again later."),
+        ("ServiceUnavailableException", _) => {
+            (503, "The service is unavailable. Try your request again later.")
+        }
         ("KeyUnavailableException", _) => (
             500,
             "The request was rejected because the specified KMS key was not available. You can retry the request.",
@@ -241,7 +247,9 @@ mod tests {
 
     #[test]
     fn every_nth_matching_call() {
-        let f = faults(r#"{"Rules":[{"Operation":"Encrypt","KeyId":"alias/a","Error":"KeyUnavailableException","Every":3}]}"#);
+        let f = faults(
+            r#"{"Rules":[{"Operation":"Encrypt","KeyId":"alias/a","Error":"KeyUnavailableException","Every":3}]}"#,
+        );
         let fired: Vec<bool> =
             (0..6).map(|_| f.check(Api::Kms, "Encrypt", &["alias/a"]).error.is_some()).collect();
         assert_eq!(fired, [false, false, true, false, false, true]);

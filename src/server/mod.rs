@@ -287,7 +287,9 @@ impl App {
                 api,
                 501,
                 "UnknownOperationException",
-                &format!("Unknown operation: {what}. paycrypt serves the payment-cryptography data plane, the payment-cryptography control plane and KMS."),
+                &format!(
+                    "Unknown operation: {what}. paycrypt serves the payment-cryptography data plane, the payment-cryptography control plane and KMS."
+                ),
             ),
             Route::BadPath(path) => Reply::message(
                 Api::Data,
@@ -323,7 +325,13 @@ impl App {
     }
 
     /// Runs one AWS operation.
-    async fn operation(self: &Arc<Self>, api: Api, name: &str, input: Map<String, Value>, outcome: &mut Outcome) -> Reply {
+    async fn operation(
+        self: &Arc<Self>,
+        api: Api,
+        name: &str,
+        input: Map<String, Value>,
+        outcome: &mut Outcome,
+    ) -> Reply {
         match api {
             Api::Data => match self.payments.call(name, Value::Object(input)) {
                 Some(Ok(out)) => Reply::ok(api, out),
@@ -332,10 +340,13 @@ impl App {
             },
             Api::Control => {
                 if name == "ImportKey" && input.get("KeyMaterial").and_then(|m| m.get("ClearKey")).is_some() {
-                    return Reply::service(api, &ServiceError::field(
-                        "KeyMaterial.ClearKey",
-                        "ClearKey is not an AWS ImportKey member: paycrypt takes clear key material on POST /_paycrypt/import-key.",
-                    ));
+                    return Reply::service(
+                        api,
+                        &ServiceError::field(
+                            "KeyMaterial.ClearKey",
+                            "ClearKey is not an AWS ImportKey member: paycrypt takes clear key material on POST /_paycrypt/import-key.",
+                        ),
+                    );
                 }
                 let app = Arc::clone(self);
                 let name = name.to_owned();
@@ -352,7 +363,12 @@ impl App {
                     }
                     Ok(Some(Err(e))) => Reply::service(api, &e),
                     Ok(None) => unknown_operation(api, &outcome.operation),
-                    Err(_) => Reply::message(api, 500, "InternalServerException", "The operation failed unexpectedly."),
+                    Err(_) => Reply::message(
+                        api,
+                        500,
+                        "InternalServerException",
+                        "The operation failed unexpectedly.",
+                    ),
                 }
             }
             Api::Kms => unknown_operation(api, name),
@@ -401,7 +417,9 @@ impl App {
                 Reply::ok(api, out)
             }
             Ok(Err(reply)) => reply,
-            Err(_) => Reply::message(api, 500, "InternalServerException", "The operation failed unexpectedly."),
+            Err(_) => {
+                Reply::message(api, 500, "InternalServerException", "The operation failed unexpectedly.")
+            }
         }
     }
 
@@ -427,7 +445,11 @@ impl App {
 
 /// Parses the request body of an operation into a JSON object, checking the content type of the
 /// awsJson protocols.
-fn parse_body(api: Api, parts: &hyper::http::request::Parts, body: &[u8]) -> Result<Map<String, Value>, Box<Reply>> {
+fn parse_body(
+    api: Api,
+    parts: &hyper::http::request::Parts,
+    body: &[u8],
+) -> Result<Map<String, Value>, Box<Reply>> {
     if api != Api::Data {
         let content_type = parts.headers.get(CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("");
         let essence = content_type.split(';').next().unwrap_or("").trim();
@@ -436,7 +458,10 @@ fn parse_body(api: Api, parts: &hyper::http::request::Parts, body: &[u8]) -> Res
                 api,
                 400,
                 "SerializationException",
-                &format!("Content-Type '{content_type}' is not supported: this API takes {}.", api.content_type()),
+                &format!(
+                    "Content-Type '{content_type}' is not supported: this API takes {}.",
+                    api.content_type()
+                ),
             )));
         }
     }

@@ -115,11 +115,18 @@ mod tests {
     #[test]
     fn routes_each_protocol() {
         assert_eq!(
-            route("POST", "/keys/arn%3Aaws%3Apayment-cryptography%3Aus-east-1%3A111122223333%3Akey%2Fabc/encrypt", None),
+            route(
+                "POST",
+                "/keys/arn%3Aaws%3Apayment-cryptography%3Aus-east-1%3A111122223333%3Akey%2Fabc/encrypt",
+                None
+            ),
             Route::Operation {
                 api: Api::Data,
                 name: "EncryptData".into(),
-                uri_key: Some(("KeyIdentifier", "arn:aws:payment-cryptography:us-east-1:111122223333:key/abc".into()))
+                uri_key: Some((
+                    "KeyIdentifier",
+                    "arn:aws:payment-cryptography:us-east-1:111122223333:key/abc".into()
+                ))
             }
         );
         assert_eq!(
