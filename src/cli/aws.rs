@@ -41,22 +41,16 @@ pub(crate) struct StoreArgs {
     #[arg(long, env = "PAYCRYPT_ENDPOINT_URL", value_name = "URL", hide_env_values = true)]
     endpoint_url: Option<String>,
     /// With --endpoint-url https://…: the CA certificates (PEM) that the server's certificate chains to
-    #[arg(
-        long,
-        env = "AWS_CA_BUNDLE",
-        value_name = "FILE",
-        hide_env_values = true,
-        requires = "endpoint_url"
-    )]
+    #[arg(long, value_name = "FILE")]
     ca_bundle: Option<PathBuf>,
     /// With --endpoint-url: a client certificate (PEM) for mutual TLS
-    #[arg(long, value_name = "FILE", requires = "client_key", requires = "endpoint_url")]
+    #[arg(long, value_name = "FILE", requires = "client_key")]
     client_cert: Option<PathBuf>,
     /// With --client-cert: its private key (PEM)
     #[arg(long, value_name = "FILE", requires = "client_cert")]
     client_key: Option<PathBuf>,
     /// With --endpoint-url: the profile of the shared credentials file to sign with
-    #[arg(long, env = "AWS_PROFILE", value_name = "NAME", hide_env_values = true)]
+    #[arg(long, value_name = "NAME")]
     profile: Option<String>,
 }
 

@@ -9,6 +9,7 @@ use clap::Args;
 use paycrypt::keys::{AccountId, FileStore, MemoryStore, OpenOptions, Region, default_data_dir};
 use paycrypt::server::{Config, DEFAULT_BODY_LIMIT, Faults, Server, SharedStore, TlsFiles};
 use paycrypt::service::{PaymentCryptography, SeedFile, Settings};
+use paycrypt::sigv4::{Credentials, CredentialsFile};
 
 use crate::cli::CliError;
 
@@ -54,6 +55,9 @@ pub(crate) struct ServeArgs {
     /// The largest request body accepted, in bytes
     #[arg(long, default_value_t = DEFAULT_BODY_LIMIT, value_name = "BYTES")]
     max_body_bytes: usize,
+    /// The access keys accepted (AWS credentials file format; every profile's key is accepted)
+    #[arg(long, env = "PAYCRYPT_CREDENTIALS", value_name = "FILE", hide_env_values = true)]
+    credentials: Option<PathBuf>,
     /// No per-request log lines
     #[arg(long)]
     quiet: bool,
@@ -128,6 +132,8 @@ pub(crate) fn run(args: ServeArgs) -> Result<(), CliError> {
         None => banner.push("  tls:      off".into()),
     }
     let scheme = if tls.is_some() { "https" } else { "http" };
+    let (credentials, line) = credentials(args.credentials.as_deref(), args.listen)?;
+    banner.push(line);
 
     let config = Config {
         store,
@@ -137,6 +143,7 @@ pub(crate) fn run(args: ServeArgs) -> Result<(), CliError> {
         tls,
         body_limit: args.max_body_bytes,
         log_requests: !args.quiet,
+        credentials,
     };
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
@@ -156,6 +163,45 @@ pub(crate) fn run(args: ServeArgs) -> Result<(), CliError> {
         println!("paycrypt serve: stopped");
         Ok(())
     })
+}
+
+/// The accepted access keys: from `--credentials`, else from `PAYCRYPT_ACCESS_KEY_ID` and
+/// `PAYCRYPT_SECRET_ACCESS_KEY`, else (on a loopback address only) `test`/`test`.
+fn credentials(
+    file: Option<&std::path::Path>,
+    listen: SocketAddr,
+) -> Result<(CredentialsFile, String), CliError> {
+    if let Some(path) = file {
+        let text = std::fs::read_to_string(path).map_err(|e| {
+            CliError::new(format!("cannot read the credentials file {}: {e}", path.display()))
+        })?;
+        let parsed = CredentialsFile::parse(&text)
+            .map_err(|e| CliError::new(format!("invalid credentials file {}: {e}", path.display())))?;
+        if parsed.is_empty() {
+            return Err(CliError::new(format!("the credentials file {} has no access key", path.display())));
+        }
+        let profiles: Vec<&str> = parsed.profile_names().collect();
+        let line = format!(
+            "  auth:     SigV4; access keys of {} (profiles {})",
+            path.display(),
+            profiles.join(", ")
+        );
+        return Ok((parsed, line));
+    }
+    if let (Ok(id), Ok(secret)) =
+        (std::env::var("PAYCRYPT_ACCESS_KEY_ID"), std::env::var("PAYCRYPT_SECRET_ACCESS_KEY"))
+    {
+        let line = format!("  auth:     SigV4; access key {id} (PAYCRYPT_ACCESS_KEY_ID)");
+        return Ok((CredentialsFile::from_credentials([Credentials::new(id, secret, None)]), line));
+    }
+    if !listen.ip().is_loopback() {
+        return Err(CliError::new(format!(
+            "refusing to listen on {listen} with the well-known test credentials"
+        ))
+        .hint("give --credentials FILE (AWS credentials format) or PAYCRYPT_ACCESS_KEY_ID and PAYCRYPT_SECRET_ACCESS_KEY, or listen on 127.0.0.1"));
+    }
+    let line = "  auth:     SigV4; no credentials configured, so access key \"test\" with secret \"test\" is accepted (loopback only)".to_owned();
+    Ok((CredentialsFile::from_credentials([Credentials::new("test", "test", None)]), line))
 }
 
 /// Completes on SIGINT or SIGTERM.

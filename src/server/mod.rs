@@ -34,6 +34,7 @@ use tokio::net::TcpListener;
 
 use crate::keys::{KeyStore, Timestamp};
 use crate::service::{PaymentCryptography, Plane, SeedFile, ServiceError, Settings};
+use crate::sigv4::{CredentialsFile, Payload, SigV4Error};
 
 pub use faults::{FaultFile, FaultFileError, FaultRule, Faults, InjectedError, Verdict};
 pub use route::{Api, Route, percent_decode, route};
@@ -64,6 +65,8 @@ pub struct Config {
     pub body_limit: usize,
     /// Whether to write one log line per request to stderr.
     pub log_requests: bool,
+    /// The access keys whose SigV4 signatures are accepted.
+    pub credentials: CredentialsFile,
 }
 
 impl std::fmt::Debug for Config {
@@ -185,6 +188,8 @@ struct App {
     body_limit: usize,
     log_requests: bool,
     ids: RequestIds,
+    credentials: CredentialsFile,
+    region: String,
 }
 
 /// A finished request, for the log line.
@@ -237,6 +242,8 @@ impl App {
             body_limit: config.body_limit,
             log_requests: config.log_requests,
             ids: RequestIds::new(),
+            region: config.settings.region.to_string(),
+            credentials: config.credentials,
         }
     }
 
@@ -262,7 +269,10 @@ impl App {
             ),
             Ok(collected) => {
                 let body = collected.to_bytes();
-                self.dispatch(routed, api, &parts, &body, &mut outcome).await
+                match self.authenticate(&routed, api, &parts, &body) {
+                    Ok(()) => self.dispatch(routed, api, &parts, &body, &mut outcome).await,
+                    Err(e) => Reply::message(api, e.http_status(), e.exception(), &e.message()),
+                }
             }
         };
         let status = reply.status;
@@ -271,6 +281,41 @@ impl App {
             log_line(&request_id, &outcome, status, started.elapsed());
         }
         response
+    }
+
+    /// Checks the request's SigV4 signature (every route but the health check), and that it was
+    /// signed for the API it calls.
+    fn authenticate(
+        &self,
+        routed: &Route,
+        api: Api,
+        parts: &hyper::http::request::Parts,
+        body: &[u8],
+    ) -> Result<(), SigV4Error> {
+        if matches!(routed, Route::Health) {
+            return Ok(());
+        }
+        let headers: Vec<(&str, &str)> = parts
+            .headers
+            .iter()
+            .filter_map(|(name, value)| value.to_str().ok().map(|v| (name.as_str(), v)))
+            .collect();
+        let request = crate::sigv4::Request {
+            method: parts.method.as_str(),
+            path: parts.uri.path(),
+            query: parts.uri.query().unwrap_or(""),
+            headers,
+            payload: Payload::Body(body),
+        };
+        let services: &[&str] = match routed {
+            Route::Operation { api: Api::Kms, .. } => &["kms"],
+            Route::Operation { .. } => &["payment-cryptography"],
+            _ if api == Api::Kms => &["kms"],
+            _ => &["payment-cryptography", "kms"],
+        };
+        let now =
+            std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs());
+        crate::sigv4::verify(&request, &self.credentials, &self.region, services, now).map(|_| ())
     }
 
     async fn dispatch(
