@@ -143,7 +143,9 @@ impl Options {
             return Err("--plaintext-bytes must be a multiple of 16 for AES CBC".into());
         }
         if warmup + duration > MAX_SECONDS {
-            return Err(format!("warmup + duration must stay under {MAX_SECONDS} s: SigV4 signatures expire"));
+            return Err(format!(
+                "warmup + duration must stay under {MAX_SECONDS} s: SigV4 signatures expire"
+            ));
         }
         if !(duration > 0.0) || pool == 0 || rate.is_some_and(|r| !(r > 0.0)) {
             return Err("--duration, --pool and --rate must be positive".into());
@@ -261,6 +263,8 @@ struct Shared {
     measuring: AtomicBool,
     stop: AtomicBool,
     errors: AtomicU64,
+    /// Connections the server closed after an answer (no keep-alive).
+    reconnects: AtomicU64,
     first_error: std::sync::Mutex<Option<String>>,
 }
 
@@ -292,14 +296,21 @@ impl Connection {
         Ok(Connection { sender })
     }
 
-    /// Sends one request; `Ok` only for a 200 with its body read.
-    async fn send(&mut self, signed: &Signed) -> Result<(), String> {
+    /// Sends one request; `Ok` only for a 200 with its body read, holding whether the connection
+    /// may be used again (not after an HTTP/1.0 answer or `Connection: close`).
+    async fn send(&mut self, signed: &Signed) -> Result<bool, String> {
         self.sender.ready().await.map_err(|e| format!("connection: {e}"))?;
-        let response = self.sender.send_request(signed.request()).await.map_err(|e| format!("request: {e}"))?;
+        let response =
+            self.sender.send_request(signed.request()).await.map_err(|e| format!("request: {e}"))?;
         let status = response.status();
+        let keep_alive = response.version() == hyper::Version::HTTP_11
+            && !response
+                .headers()
+                .get(hyper::header::CONNECTION)
+                .is_some_and(|v| v.as_bytes().eq_ignore_ascii_case(b"close"));
         let body = response.into_body().collect().await.map_err(|e| format!("body: {e}"))?.to_bytes();
         if status == 200 {
-            Ok(())
+            Ok(keep_alive)
         } else {
             Err(format!("HTTP {status}: {}", String::from_utf8_lossy(&body[..body.len().min(300)])))
         }
@@ -320,7 +331,13 @@ async fn send_counted(conn: &mut Option<Connection>, shared: &Shared, signed: &S
     }
     let Some(c) = conn.as_mut() else { return false };
     match c.send(signed).await {
-        Ok(()) => true,
+        Ok(true) => true,
+        Ok(false) => {
+            // The server closes after each answer (moto_server speaks HTTP/1.0): connect again.
+            *conn = None;
+            shared.reconnects.fetch_add(1, Ordering::Relaxed);
+            true
+        }
         Err(e) => {
             if e.starts_with("connection") || e.starts_with("request") || e.starts_with("body") {
                 *conn = None;
@@ -399,10 +416,12 @@ fn main() {
         measuring: AtomicBool::new(false),
         stop: AtomicBool::new(false),
         errors: AtomicU64::new(0),
+        reconnects: AtomicU64::new(0),
         first_error: std::sync::Mutex::new(None),
     });
     // One thread: the generator should leave the other core to the server.
-    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("a Tokio runtime");
+    let runtime =
+        tokio::runtime::Builder::new_current_thread().enable_all().build().expect("a Tokio runtime");
     let code = runtime.block_on(async {
         match options.rate {
             None => closed_loop(&options, shared).await,
@@ -441,13 +460,14 @@ async fn closed_loop(options: &Options, shared: Arc<Shared>) -> i32 {
         percentile(&latencies, 100.0),
     );
     println!(
-        "RESULT label={} mode=closed connections={} seconds={elapsed:.2} ok={} errors={errors} rps={:.0} p50_ms={:.3} p99_ms={:.3}",
+        "RESULT label={} mode=closed connections={} seconds={elapsed:.2} ok={} errors={errors} rps={:.0} p50_ms={:.3} p99_ms={:.3} reconnects={}",
         options.label,
         options.connections,
         latencies.len(),
         latencies.len() as f64 / elapsed,
         percentile(&latencies, 50.0),
         percentile(&latencies, 99.0),
+        shared.reconnects.load(Ordering::Relaxed),
     );
     report_errors(&shared, errors)
 }
@@ -529,6 +549,13 @@ async fn open_loop(options: &Options, shared: Arc<Shared>, rate: f64) -> i32 {
 
 /// Says loudly that a run had errors; the exit code.
 fn report_errors(shared: &Shared, errors: u64) -> i32 {
+    let reconnects = shared.reconnects.load(Ordering::Relaxed);
+    if reconnects > 0 {
+        eprintln!(
+            "server_load: NOTE the server closed the connection after {reconnects} answers (no HTTP/1.1 keep-alive): \
+             those requests each paid for a new TCP connection"
+        );
+    }
     let first = shared.first_error.lock().expect("the error slot").clone();
     if errors == 0 {
         return 0;

@@ -88,7 +88,7 @@ for part in range(5):
         "KeyId": f"load{i:012d}",
         "KeyAttributes": {"KeyAlgorithm": "AES_128", "KeyClass": "SYMMETRIC_KEY",
                           "KeyUsage": "TR31_D0_SYMMETRIC_DATA_ENCRYPTION_KEY",
-                          "KeyModesOfUse": {"Encrypt": True, "Decrypt": True}},
+                          "KeyModesOfUse": {"NoRestrictions": True}},
         "KeyMaterial": f"{i:032X}",
     } for i in range(part * 2000, (part + 1) * 2000)]
     with open(f"{sys.argv[1]}/seed10k-{part}.json", "w") as f:
@@ -100,7 +100,7 @@ done
 RSS_AFTER=$(rss_kib)
 say "RESULT label=rss keys=10006 rss_before_kib=$RSS_BEFORE rss_kib=$RSS_AFTER"
 loadgen --url "$URL" --kind encrypt-data --connections 64 --duration "$DURATION" --label encrypt-data-10k-keys \
-  --key-id load000000009999
+  --key-id arn:aws:payment-cryptography:us-east-1:111122223333:key/load000000009999
 
 # ---- KMS: moto_server and paycrypt ----------------------------------------------------------------
 if [ ! -x target/venv/bin/moto_server ]; then
