@@ -8,7 +8,8 @@
 # Every request is SigV4-signed (benches/server_load.rs). Server and generator run on this machine,
 # both under `nice -n -5` (root; otherwise at normal priority).
 #
-#   bash benches/server_load.sh            # DURATION=10 seconds a run, CONNECTIONS="16 64", RATE=5000
+#   bash benches/server_load.sh            # DURATION=10 seconds a run, CONNECTIONS="16 64", RATE=5000, OPEN_RUNS=3
+#   PRIORITY=rt bash benches/server_load.sh   # the same under SCHED_FIFO (see below)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -19,14 +20,21 @@ OPEN_RUNS=${OPEN_RUNS:-3}
 KMS_CONNECTIONS=${KMS_CONNECTIONS:-16}
 OUT=target/server-load
 mkdir -p "$OUT"
-LOG="$OUT/results.txt"
+LOG="$OUT/results-${PRIORITY:-nice}.txt"
 : >"$LOG"
-
-NICE=(nice -n -5)
-"${NICE[@]}" true 2>/dev/null || NICE=()
-
 say() { echo "$*" | tee -a "$LOG" >&2; }
 die() { echo "server_load.sh: $*" >&2; exit 1; }
+
+# PRIORITY=nice (default): server and generator under `nice -n -5`. PRIORITY=rt: under `chrt -f 1`
+# (SCHED_FIFO), a diagnostic: other jobs' CPU time slices can then no longer delay a request, so the
+# latency shows what the server does when it has the CPU.
+case ${PRIORITY:-nice} in
+  nice) NICE=(nice -n -5) ;;
+  rt) NICE=(chrt -f 1) ;;
+  *) die "PRIORITY must be nice or rt" ;;
+esac
+"${NICE[@]}" true 2>/dev/null || { echo "server_load.sh: cannot run ${NICE[*]}: running at normal priority" >&2; NICE=(); }
+
 
 # ---- build ----------------------------------------------------------------------------------------
 # The bench build unifies the dev-dependencies' features into the crate, and writes its own
@@ -57,7 +65,7 @@ loadgen() {
 }
 
 say "# server_load.sh: $(date -u +%F), $(nproc) cores ($(sed -n 's/^model name\s*: //p' /proc/cpuinfo | head -1)), $(uname -r)"
-say "# server and load generator on the same machine; other builds may run at the same time (load averages per run below)"
+say "# server and load generator on the same machine, both under '${NICE[*]:-normal priority}'; other builds may run at the same time (load averages per run below)"
 
 # ---- paycrypt serve -------------------------------------------------------------------------------
 "${NICE[@]}" "$PAYCRYPT" serve --ephemeral --quiet --seed tests/cmd/pc/fixtures/seed.json \
@@ -162,7 +170,7 @@ pckms=$(result paycrypt-kms-encrypt rps)
 ratio() { if [ -n "$1" ] && [ -n "$2" ] && [ "$2" -gt 0 ]; then python3 -c "print(f'{$1/$2:.1f}x')"; else echo n/a; fi; }
 {
   echo
-  echo "== paycrypt serve under load: $(date -u +%F), $(nproc) cores, generator and server on one machine, ${DURATION} s runs =="
+  echo "== paycrypt serve under load: $(date -u +%F), $(nproc) cores, generator and server on one machine (${NICE[*]:-normal priority}), ${DURATION} s runs =="
   for c in $CONNECTIONS; do
     printf '  EncryptData closed loop, %3s conns : %8s req/s  (errors %s)\n' "$c" "$(result "encrypt-data-c$c" rps)" "$(result "encrypt-data-c$c" errors)"
   done
