@@ -183,7 +183,11 @@ ratio() { if [ -n "$1" ] && [ -n "$2" ] && [ "$2" -gt 0 ]; then python3 -c "prin
   printf '  EncryptData with 10k keys, 64 conns: %8s req/s\n' "$(result encrypt-data-10k-keys rps)"
   printf '  moto KMS Encrypt (256 B), %3s conns: %8s req/s  (errors %s; moto answers without keep-alive: %s new connections)\n' \
     "$KMS_CONNECTIONS" "${moto:-n/a}" "$(result moto-kms-encrypt errors)" "$(result moto-kms-encrypt reconnects)"
-  printf '  paycrypt KMS Encrypt (256 B)      : %8s req/s\n' "${pckms:-not available in this build}"
+  if [ -n "$pckms" ]; then
+    printf '  paycrypt KMS Encrypt (256 B), %3s conns: %8s req/s  (errors %s)\n' "$KMS_CONNECTIONS" "$pckms" "$(result paycrypt-kms-encrypt errors)"
+  else
+    echo "  paycrypt KMS Encrypt (256 B)      : not available in this build"
+  fi
   printf '  ratio paycrypt EncryptData / moto KMS Encrypt: %s\n' "$(ratio "$best_ed" "$moto")"
   printf '  ratio paycrypt KMS Encrypt / moto KMS Encrypt: %s   (goal >= 20x)\n' "$(ratio "$pckms" "$moto")"
 } | tee -a "$LOG"
