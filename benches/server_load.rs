@@ -147,8 +147,14 @@ impl Options {
                 "warmup + duration must stay under {MAX_SECONDS} s: SigV4 signatures expire"
             ));
         }
-        if !(duration > 0.0) || pool == 0 || rate.is_some_and(|r| !(r > 0.0)) {
-            return Err("--duration, --pool and --rate must be positive".into());
+        let positive = |x: f64| x.is_finite() && x > 0.0;
+        if !positive(duration)
+            || !warmup.is_finite()
+            || warmup < 0.0
+            || pool == 0
+            || rate.is_some_and(|r| !positive(r))
+        {
+            return Err("--duration, --pool and --rate must be positive, --warmup not negative".into());
         }
         let connections = connections.unwrap_or(if rate.is_some() { 64 } else { 16 }).max(1);
         let label = label.unwrap_or_else(|| {
@@ -201,7 +207,7 @@ fn sign_pool(options: &Options) -> Vec<Signed> {
     (0..options.pool)
         .map(|i| {
             let plaintext: Vec<u8> =
-                (0..options.plaintext_bytes).map(|j| (i.wrapping_mul(31) ^ j.wrapping_mul(7)) as u8).collect();
+                (0..options.plaintext_bytes).map(|j| (i.wrapping_mul(31) ^ j.wrapping_mul(7)).to_le_bytes()[0]).collect();
             let (path, service, content_type, target, body) = match options.kind {
                 Kind::EncryptData => (
                     format!("/keys/{}/encrypt", percent_encode(&options.key_id)),
@@ -386,6 +392,8 @@ async fn open_worker(
     (latencies, service)
 }
 
+/// The `p`th percentile of `sorted` nanoseconds, in milliseconds (nearest rank).
+#[allow(clippy::cast_possible_truncation, reason = "a rank between 0 and the length, rounded up")]
 fn percentile(sorted: &[u64], p: f64) -> f64 {
     if sorted.is_empty() {
         return f64::NAN;
@@ -472,6 +480,7 @@ async fn closed_loop(options: &Options, shared: Arc<Shared>) -> i32 {
     report_errors(&shared, errors)
 }
 
+#[allow(clippy::cast_possible_truncation, reason = "request counts: rate x seconds, both checked positive")]
 async fn open_loop(options: &Options, shared: Arc<Shared>, rate: f64) -> i32 {
     let (tx, rx) = mpsc::unbounded_channel();
     let queue = Arc::new(Mutex::new(rx));
