@@ -163,7 +163,8 @@ impl CredentialsFile {
     pub fn from_credentials(credentials: impl IntoIterator<Item = Credentials>) -> Self {
         let mut file = CredentialsFile::default();
         for c in credentials {
-            file.by_access_key.insert(c.access_key_id.clone(), Zeroizing::new(c.secret_access_key().to_owned()));
+            file.by_access_key
+                .insert(c.access_key_id.clone(), Zeroizing::new(c.secret_access_key().to_owned()));
             file.profiles.insert(c.access_key_id.clone(), c);
         }
         file

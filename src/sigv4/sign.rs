@@ -157,7 +157,8 @@ pub fn sign(
     let day = date.day();
     let scope = format!("{day}/{region}/{service}/{TERMINATOR}");
     let string_to_sign = canonical::string_to_sign(date, &scope, &canonical);
-    let signature = canonical::signature(credentials.secret_access_key(), &day, region, service, &string_to_sign);
+    let signature =
+        canonical::signature(credentials.secret_access_key(), &day, region, service, &string_to_sign);
 
     let authorization = format!(
         "{ALGORITHM} Credential={}/{scope}, SignedHeaders={}, Signature={}",
