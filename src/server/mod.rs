@@ -368,7 +368,16 @@ impl App {
                         key.as_deref().and_then(|k| self.resolve(k))
                     };
                     let keys: Vec<&str> = key.iter().chain(arn.iter()).map(String::as_str).collect();
-                    let verdict = faults.check(api, &name, &keys);
+                    let resolve = |k: &str| -> Option<String> {
+                        if api == Api::Kms {
+                            let mut named = Map::new();
+                            named.insert("KeyId".into(), Value::String(k.to_owned()));
+                            self.kms.key_of_request(&named)
+                        } else {
+                            self.resolve(k)
+                        }
+                    };
+                    let verdict = faults.check(api, &name, &keys, &resolve);
                     if verdict.latency_ms > 0 {
                         tokio::time::sleep(Duration::from_millis(verdict.latency_ms)).await;
                     }

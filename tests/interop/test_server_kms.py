@@ -73,8 +73,8 @@ def operations(srv):
     expect(lambda: kms.decrypt(CiphertextBlob=swapped), "InvalidCiphertextException", 400, "context missing")
     expect(lambda: kms.decrypt(CiphertextBlob=swapped, KeyId=other, EncryptionContext={"ab": "c"}),
            "IncorrectKeyException", 400, "wrong KeyId on decrypt")
-    expect(lambda: kms.encrypt(KeyId="alias/nope", Plaintext=b"p"), "NotFoundException", 400, "unknown alias")
-    expect(lambda: kms.encrypt(KeyId="11111111-2222-3333-4444-555555555555", Plaintext=b"p"), "NotFoundException", 400,
+    expect(lambda: kms.encrypt(KeyId="alias/nope", Plaintext=b"p"), "NotFoundException", 404, "unknown alias")
+    expect(lambda: kms.encrypt(KeyId="11111111-2222-3333-4444-555555555555", Plaintext=b"p"), "NotFoundException", 404,
            "unknown key")
     expect(lambda: loose.encrypt(KeyId=key_id, Plaintext=b"z" * 4097), "ValidationException", 400, "4097 bytes")
     expect(lambda: loose.encrypt(KeyId=key_id, Plaintext=b"p", GrantTokens=["t"] * 11), "ValidationException", 400,
@@ -148,7 +148,7 @@ def operations(srv):
     kms.update_alias(AliasName="alias/app", TargetKeyId=other)
     T.check(kms.encrypt(KeyId="alias/app", Plaintext=b"p")["KeyId"] == kms_arn(other), "update-alias")
     kms.delete_alias(AliasName="alias/app")
-    expect(lambda: kms.encrypt(KeyId="alias/app", Plaintext=b"p"), "NotFoundException", 400, "deleted alias")
+    expect(lambda: kms.encrypt(KeyId="alias/app", Plaintext=b"p"), "NotFoundException", 404, "deleted alias")
     return key_id
 
 
