@@ -29,7 +29,7 @@ fn encrypt(c: &mut Criterion) {
             black_box(out.is_ok())
         });
     });
-    let body = json!({"KeyId": key_id, "Plaintext": base64ct::Encoding::encode_string::<base64ct::Base64>(&plaintext),
+    let body = json!({"KeyId": key_id, "Plaintext": <base64ct::Base64 as base64ct::Encoding>::encode_string(&plaintext),
         "EncryptionContext": {"purpose": "bench"}});
     group.bench_function("encrypt_256_call_json", |b| {
         b.iter(|| black_box(kms.call("Encrypt", body.clone()).is_some_and(|r| r.is_ok())));
