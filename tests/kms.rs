@@ -32,7 +32,7 @@ fn fails(k: &Svc, op: &str, body: Value, exception: &str, status: u16) -> String
 fn create(k: &Svc, spec: &str) -> (String, String) {
     let out = call(k, "CreateKey", json!({"KeySpec": spec, "Description": "test"})).expect("create");
     let m = &out["KeyMetadata"];
-    (m["KeyId"].as_str().unwrap().to_owned(), m["Arn"].as_str().unwrap().to_owned())
+    (m["KeyId"].as_str().expect("id").to_owned(), m["Arn"].as_str().expect("arn").to_owned())
 }
 
 fn b64(bytes: &[u8]) -> String {
