@@ -524,7 +524,6 @@ impl App {
             }
         })
         .await;
-        outcome.operation = format!("_paycrypt/{}", outcome.operation.trim_start_matches("_paycrypt/"));
         match result {
             Ok(Ok(out)) => {
                 outcome.key = response_key(&out);
