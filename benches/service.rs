@@ -57,7 +57,7 @@ fn big_store() -> PathBuf {
         .collect();
     let file: SeedFile = serde_json::from_value(serde_json::json!({"Aliases": [{"AliasName": "alias/bench", "KeyId": format!("key{:013}", KEYS - 1)}]}))
         .expect("seed file");
-    svc.seed(&SeedFile { keys, aliases: file.aliases }).expect("seed");
+    svc.seed(&SeedFile { keys, aliases: file.aliases, ..SeedFile::default() }).expect("seed");
     dir
 }
 

@@ -8,7 +8,7 @@
 //! - [`keys`]: the key model with AWS's enums and the key stores (in memory, or redb on disk with key
 //!   material sealed under a master key);
 //! - [`service`]: AWS Payment Cryptography's operations in AWS's request and response shapes, with
-//!   AWS's validation, key separation and exceptions;
+//!   AWS's validation, key separation and exceptions; and AWS KMS ([`service::kms`]);
 //! - [`sigv4`] (beside the layers, using none of them): AWS Signature Version 4 signing and
 //!   verifying, and the AWS credentials file, for the server and the CLI's `--endpoint-url`.
 //!

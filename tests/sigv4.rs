@@ -439,8 +439,11 @@ fn tampers() -> Vec<Tamper> {
                 s.remove_header("authorization");
                 true
             },
-            exception: "MissingAuthenticationTokenException",
-            message: Some(|_| "Missing Authentication Token".to_owned()),
+            exception: "UnrecognizedClientException",
+            message: Some(|_| {
+                "The request has no Authorization header: it must be signed with AWS Signature Version 4."
+                    .to_owned()
+            }),
         },
     ]
 }

@@ -14,8 +14,12 @@ fuzz_target!(|data: &[u8]| {
     let _ = AmzDate::parse_http_date(&text);
 
     let mut parts = text.splitn(4, '\n');
-    let (authorization, date, path, rest) =
-        (parts.next().unwrap_or(""), parts.next().unwrap_or(""), parts.next().unwrap_or("/"), parts.next().unwrap_or(""));
+    let (authorization, date, path, rest) = (
+        parts.next().unwrap_or(""),
+        parts.next().unwrap_or(""),
+        parts.next().unwrap_or("/"),
+        parts.next().unwrap_or(""),
+    );
     let credentials = Credentials::new("AKIDFUZZ", "fuzz-secret", None);
     let request = Request {
         method: "POST",

@@ -14,6 +14,7 @@ use serde::de::DeserializeOwned;
 use serde_json::Value;
 
 use paycrypt::keys::{AccountId, FileStore, OpenOptions, Region, default_data_dir};
+use paycrypt::service::kms::{Kms, KmsError};
 use paycrypt::service::{PaymentCryptography, ServiceError, Settings};
 
 use crate::cli::CliError;
@@ -67,6 +68,8 @@ pub(crate) enum Failure {
         /// Its message.
         message: String,
     },
+    /// KMS refused (exit 254).
+    Kms(KmsError),
     /// Anything else, e.g. the store would not open (exit 1).
     Local(CliError),
 }
@@ -74,6 +77,12 @@ pub(crate) enum Failure {
 impl From<ServiceError> for Failure {
     fn from(e: ServiceError) -> Self {
         Failure::Service(e)
+    }
+}
+
+impl From<KmsError> for Failure {
+    fn from(e: KmsError) -> Self {
+        Failure::Kms(e)
     }
 }
 
@@ -140,21 +149,42 @@ impl Failure {
 
 /// The backend that `args` names: the endpoint of `--endpoint-url`, else the key store.
 pub(crate) fn backend(args: &StoreArgs) -> Result<Backend, Failure> {
-    match &args.endpoint_url {
-        Some(url) => Ok(Backend::Remote(Box::new(Remote::new(&EndpointOptions {
-            url: url.clone(),
-            ca_bundle: args.ca_bundle.clone(),
-            client_cert: args.client_cert.clone(),
-            client_key: args.client_key.clone(),
-            profile: args.profile.clone(),
-            region: args.region.clone(),
-        })?))),
+    match remote(args)? {
+        Some(remote) => Ok(Backend::Remote(Box::new(remote))),
         None => Ok(Backend::Local(Box::new(open(args)?))),
     }
 }
 
+/// The endpoint of `--endpoint-url`, if given.
+pub(crate) fn remote(args: &StoreArgs) -> Result<Option<Remote>, Failure> {
+    args.endpoint_url
+        .as_ref()
+        .map(|url| {
+            Remote::new(&EndpointOptions {
+                url: url.clone(),
+                ca_bundle: args.ca_bundle.clone(),
+                client_cert: args.client_cert.clone(),
+                client_key: args.client_key.clone(),
+                profile: args.profile.clone(),
+                region: args.region.clone(),
+            })
+        })
+        .transpose()
+}
+
 /// Opens the service over the store that `args` names.
 pub(crate) fn open(args: &StoreArgs) -> Result<PaymentCryptography<FileStore>, Failure> {
+    let (store, settings) = open_store(args)?;
+    Ok(PaymentCryptography::new(store, settings))
+}
+
+/// Opens KMS over the store that `args` names.
+pub(crate) fn open_kms(args: &StoreArgs) -> Result<Kms<FileStore>, Failure> {
+    let (store, settings) = open_store(args)?;
+    Ok(Kms::new(store, settings))
+}
+
+fn open_store(args: &StoreArgs) -> Result<(FileStore, Settings), Failure> {
     let region = Region::parse(&args.region)
         .map_err(|e| Failure::Parameter { flag: "--region", message: e.to_string() })?;
     let account = AccountId::parse(&args.account_id)
@@ -175,7 +205,7 @@ pub(crate) fn open(args: &StoreArgs) -> Result<PaymentCryptography<FileStore>, F
             CliError::new(format!("cannot open the key store in {}: {e}", dir.display())).hint(hint),
         )
     })?;
-    Ok(PaymentCryptography::new(store, Settings { region, account }))
+    Ok((store, Settings { region, account }))
 }
 
 /// Parses a structure parameter given as JSON, or as `file://PATH` holding JSON (as the AWS CLI).
@@ -199,13 +229,13 @@ pub(crate) fn print<T: Serialize>(value: &T) -> Result<(), Failure> {
     crate::cli::print_json(&json).map_err(Failure::Local)
 }
 
-/// Rewrites every number member named `…Timestamp` as the AWS CLI prints timestamps.
-fn iso_timestamps(value: &mut Value) {
+/// Rewrites every number member named `…Timestamp` or `…Date` as the AWS CLI prints timestamps.
+pub(crate) fn iso_timestamps(value: &mut Value) {
     match value {
         Value::Object(map) => {
             for (name, v) in map.iter_mut() {
                 match v.as_f64() {
-                    Some(secs) if name.ends_with("Timestamp") => {
+                    Some(secs) if name.ends_with("Timestamp") || name.ends_with("Date") => {
                         #[allow(clippy::cast_possible_truncation)]
                         let millis = (secs * 1000.0).round() as i64;
                         *v = Value::String(paycrypt::keys::Timestamp(millis).to_iso8601());
@@ -239,6 +269,10 @@ pub(crate) fn finish(operation: &str, result: Result<(), Failure>) -> ExitCode {
         }
         Err(Failure::Remote { exception, message }) => {
             eprintln!("\nAn error occurred ({exception}) when calling the {operation} operation: {message}");
+            ExitCode::from(EXIT_SERVICE)
+        }
+        Err(Failure::Kms(e)) => {
+            eprintln!("\nAn error occurred ({}) when calling the {operation} operation: {e}", e.exception());
             ExitCode::from(EXIT_SERVICE)
         }
         Err(Failure::Local(e)) => {

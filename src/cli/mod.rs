@@ -9,6 +9,7 @@ mod dukpt;
 mod jwe;
 mod kcv;
 mod keyfile;
+mod kms;
 mod remote;
 mod rsa;
 #[cfg(feature = "server")]
@@ -81,6 +82,9 @@ enum Command {
     /// Compact JWE (RSA-OAEP-256 / RSA-OAEP with AES-GCM) and JSON field encryption.
     #[command(subcommand)]
     Jwe(jwe::JweCommand),
+    /// AWS KMS offline: keys, aliases, grants, Encrypt/Decrypt/ReEncrypt/GenerateDataKey (aws kms).
+    #[command(subcommand)]
+    Kms(kms::KmsCommand),
 }
 
 /// Parses the command line, runs the command and maps its outcome to an exit code: 0 ok, 1 failure
@@ -108,6 +112,7 @@ pub(crate) fn run() -> ExitCode {
         Command::Seed(args) => return control_plane::seed(args),
         #[cfg(feature = "server")]
         Command::Serve(args) => serve::run(args),
+        Command::Kms(cmd) => return kms::run(cmd),
         Command::Cipher(cmd) => cipher::run(cmd),
         Command::Kcv(args) => kcv::run(args),
         Command::Dukpt(cmd) => dukpt::run(cmd),

@@ -17,7 +17,13 @@ use crate::cli::CliError;
 #[derive(Args)]
 pub(crate) struct ServeArgs {
     /// The address to listen on (port 0: any free port, printed in the ready line)
-    #[arg(long, env = "PAYCRYPT_LISTEN", default_value = "127.0.0.1:8080", value_name = "ADDR:PORT")]
+    #[arg(
+        long,
+        env = "PAYCRYPT_LISTEN",
+        default_value = "127.0.0.1:8080",
+        value_name = "ADDR:PORT",
+        hide_env_values = true
+    )]
     listen: SocketAddr,
     /// The key store directory [default: $XDG_DATA_HOME/paycrypt or ~/.local/share/paycrypt]
     #[arg(

@@ -62,6 +62,7 @@ macro_rules! string_id {
         }
     };
 }
+pub(crate) use string_id;
 
 /// The id part of a key ARN: 16 to 64 letters and digits (paycrypt creates 16 lowercase ones, as AWS).
 #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]

@@ -4,17 +4,24 @@
 //!   [`KeyModesOfUse`]) and the combinations AWS accepts ([`KeyAttributes::check`]);
 //! - identifiers that are valid by construction ([`KeyArn`], [`AliasName`], [`KeyIdentifier`]);
 //! - a key's metadata in AWS's [`Key`] shape and its secret [`KeyMaterial`];
+//! - AWS KMS keys ([`KmsKey`], [`KmsMaterial`]), their aliases ([`KmsAlias`]) and [`Grant`]s;
 //! - the [`KeyStore`] trait with [`MemoryStore`] and the persistent [`FileStore`].
 
 mod attributes;
 mod ids;
 mod key;
+mod kms;
 mod store;
 
 pub use attributes::{AttributesError, KeyAlgorithm, KeyAttributes, KeyClass, KeyModesOfUse, KeyUsage};
 pub use ids::{AccountId, AliasName, IdError, KeyArn, KeyId, KeyIdentifier, Region};
 pub use key::{
     Key, KeyCheckValueAlgorithm, KeyMaterial, KeyOrigin, KeyState, SecretText, StoredKey, Timestamp,
+};
+pub(crate) use kms::split_kms_arn;
+pub use kms::{
+    Grant, GrantConstraints, KmsAlias, KmsAliasName, KmsKey, KmsKeyArn, KmsKeyId, KmsKeySpec, KmsKeyState,
+    KmsMaterial, StoredKmsKey,
 };
 pub use store::{
     AliasEntry, FileStore, KeyStore, MasterKey, MemoryStore, OpenOptions, StoreError, default_data_dir,

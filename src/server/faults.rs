@@ -163,15 +163,26 @@ impl Faults {
     }
 
     /// Applies the rules to a call of `operation` on `api`, naming its key by `keys` (the identifier
-    /// as given and, where known, the ARN it resolves to).
-    pub fn check(&self, api: Api, operation: &str, keys: &[&str]) -> Verdict {
+    /// as given and, where known, the ARN it resolves to). `resolve` follows a rule's `KeyId` (an
+    /// alias, say) to a key ARN, so a rule written with an alias matches a request naming the ARN.
+    pub fn check(
+        &self,
+        api: Api,
+        operation: &str,
+        keys: &[&str],
+        resolve: &dyn Fn(&str) -> Option<String>,
+    ) -> Verdict {
         let mut verdict = Verdict::default();
         for (rule, count) in &self.rules {
             if rule.operation.as_deref().is_some_and(|op| op != operation) {
                 continue;
             }
-            if rule.key_id.as_deref().is_some_and(|k| !keys.contains(&k)) {
-                continue;
+            if let Some(k) = rule.key_id.as_deref() {
+                let matches = keys.contains(&k)
+                    || (!keys.is_empty() && resolve(k).is_some_and(|arn| keys.contains(&arn.as_str())));
+                if !matches {
+                    continue;
+                }
             }
             let n = count.fetch_add(1, Ordering::Relaxed) + 1;
             let fires = match (rule.every, rule.probability) {
@@ -241,6 +252,10 @@ fn known_error(api: Api, exception: &str) -> (u16, &'static str) {
 mod tests {
     use super::*;
 
+    fn none(_: &str) -> Option<String> {
+        None
+    }
+
     fn faults(json: &str) -> Faults {
         Faults::from_json(json).unwrap_or_else(|e| panic!("{e}"))
     }
@@ -251,20 +266,26 @@ mod tests {
             r#"{"Rules":[{"Operation":"Encrypt","KeyId":"alias/a","Error":"KeyUnavailableException","Every":3}]}"#,
         );
         let fired: Vec<bool> =
-            (0..6).map(|_| f.check(Api::Kms, "Encrypt", &["alias/a"]).error.is_some()).collect();
+            (0..6).map(|_| f.check(Api::Kms, "Encrypt", &["alias/a"], &none).error.is_some()).collect();
         assert_eq!(fired, [false, false, true, false, false, true]);
         // Other operations and keys neither fire nor count.
-        assert!(f.check(Api::Kms, "Decrypt", &["alias/a"]).error.is_none());
-        assert!(f.check(Api::Kms, "Encrypt", &["alias/b"]).error.is_none());
-        let e = (0..3).filter_map(|_| f.check(Api::Kms, "Encrypt", &["alias/a"]).error).next();
+        assert!(f.check(Api::Kms, "Decrypt", &["alias/a"], &none).error.is_none());
+        assert!(f.check(Api::Kms, "Encrypt", &["alias/b"], &none).error.is_none());
+        let e = (0..3).filter_map(|_| f.check(Api::Kms, "Encrypt", &["alias/a"], &none).error).next();
         assert_eq!(e.map(|e| (e.exception, e.status)), Some(("KeyUnavailableException".into(), 500)));
+        // A rule's alias matches a request that names the key by its ARN.
+        let f = faults(r#"{"Rules":[{"KeyId":"alias/a","Error":"DependencyTimeoutException"}]}"#);
+        let resolve = |k: &str| (k == "alias/a").then(|| "arn:k".to_owned());
+        assert!(f.check(Api::Kms, "Decrypt", &["arn:k"], &resolve).error.is_some());
+        assert!(f.check(Api::Kms, "Decrypt", &["arn:other"], &resolve).error.is_none());
+        assert!(f.check(Api::Kms, "Decrypt", &[], &resolve).error.is_none());
     }
 
     #[test]
     fn probability_is_reproducible_and_near_its_rate() {
         let json = r#"{"Seed":42,"Rules":[{"Error":"ThrottlingException","Probability":0.25}]}"#;
         let run = |f: &Faults| -> Vec<bool> {
-            (0..4000).map(|_| f.check(Api::Data, "EncryptData", &[]).error.is_some()).collect()
+            (0..4000).map(|_| f.check(Api::Data, "EncryptData", &[], &none).error.is_some()).collect()
         };
         let f = faults(json);
         let first = run(&f);
@@ -273,13 +294,13 @@ mod tests {
         assert_eq!(first, run(&faults(json)));
         let hits = first.iter().filter(|b| **b).count();
         assert!((800..1200).contains(&hits), "{hits}");
-        assert_eq!(f.check(Api::Data, "X", &[]).error.map(|e| e.status).unwrap_or(429), 429);
+        assert_eq!(f.check(Api::Data, "X", &[], &none).error.map(|e| e.status).unwrap_or(429), 429);
     }
 
     #[test]
     fn latency_adds_up_and_bad_rules_are_refused() {
         let f = faults(r#"{"Rules":[{"LatencyMs":5},{"LatencyMs":7,"Error":"DependencyTimeoutException"}]}"#);
-        let v = f.check(Api::Kms, "Encrypt", &[]);
+        let v = f.check(Api::Kms, "Encrypt", &[], &none);
         assert_eq!(v.latency_ms, 12);
         assert_eq!(v.error.map(|e| e.status), Some(503));
         for bad in [

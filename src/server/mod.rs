@@ -33,6 +33,7 @@ use thiserror::Error;
 use tokio::net::TcpListener;
 
 use crate::keys::{KeyStore, Timestamp};
+use crate::service::kms::{KMS_OPERATIONS, Kms, KmsError};
 use crate::service::{PaymentCryptography, Plane, SeedFile, ServiceError, Settings};
 use crate::sigv4::{CredentialsFile, Payload, SigV4Error};
 
@@ -183,6 +184,7 @@ impl Server {
 struct App {
     store: SharedStore,
     payments: PaymentCryptography<SharedStore>,
+    kms: Kms<SharedStore>,
     seed: Option<SeedFile>,
     faults: Option<Faults>,
     body_limit: usize,
@@ -225,6 +227,10 @@ impl Reply {
         Self::error(api, status, exception, json!({ member: message }))
     }
 
+    fn kms(e: &KmsError) -> Self {
+        Self::error(Api::Kms, e.http_status(), e.exception(), e.body())
+    }
+
     fn service(api: Api, e: &ServiceError) -> Self {
         let plane = if api == Api::Data { Plane::Data } else { Plane::Control };
         Self::error(api, e.http_status(plane), e.exception(plane), e.body(plane))
@@ -234,9 +240,11 @@ impl Reply {
 impl App {
     fn new(config: Config) -> Self {
         let payments = PaymentCryptography::new(Arc::clone(&config.store), config.settings.clone());
+        let kms = Kms::new(Arc::clone(&config.store), config.settings.clone());
         App {
             store: config.store,
             payments,
+            kms,
             seed: config.seed,
             faults: config.faults,
             body_limit: config.body_limit,
@@ -354,9 +362,22 @@ impl App {
                 let key = request_key(&input);
                 outcome.key = key.clone();
                 if let Some(faults) = &self.faults {
-                    let arn = key.as_deref().and_then(|k| self.resolve(k));
+                    let arn = if api == Api::Kms {
+                        self.kms.key_of_request(&input)
+                    } else {
+                        key.as_deref().and_then(|k| self.resolve(k))
+                    };
                     let keys: Vec<&str> = key.iter().chain(arn.iter()).map(String::as_str).collect();
-                    let verdict = faults.check(api, &name, &keys);
+                    let resolve = |k: &str| -> Option<String> {
+                        if api == Api::Kms {
+                            let mut named = Map::new();
+                            named.insert("KeyId".into(), Value::String(k.to_owned()));
+                            self.kms.key_of_request(&named)
+                        } else {
+                            self.resolve(k)
+                        }
+                    };
+                    let verdict = faults.check(api, &name, &keys, &resolve);
                     if verdict.latency_ms > 0 {
                         tokio::time::sleep(Duration::from_millis(verdict.latency_ms)).await;
                     }
@@ -416,7 +437,55 @@ impl App {
                     ),
                 }
             }
-            Api::Kms => unknown_operation(api, name),
+            Api::Kms => {
+                if !KMS_OPERATIONS.contains(&name) {
+                    return unknown_operation(api, name);
+                }
+                let crypto = matches!(
+                    name,
+                    "Encrypt"
+                        | "Decrypt"
+                        | "ReEncrypt"
+                        | "GenerateDataKey"
+                        | "GenerateDataKeyWithoutPlaintext"
+                        | "GenerateRandom"
+                );
+                let result = if crypto {
+                    // Reads and microseconds of work: on the async worker.
+                    self.kms.call(name, Value::Object(input))
+                } else {
+                    // Writes to the store, and RSA key generation: off the async workers.
+                    let app = Arc::clone(self);
+                    let owned = name.to_owned();
+                    match tokio::task::spawn_blocking(move || app.kms.call(&owned, Value::Object(input)))
+                        .await
+                    {
+                        Ok(result) => result,
+                        Err(_) => {
+                            return Reply::message(
+                                api,
+                                500,
+                                "KMSInternalException",
+                                "The operation failed unexpectedly.",
+                            );
+                        }
+                    }
+                };
+                match result {
+                    Some(Ok(out)) => {
+                        if let Some(arn) = out
+                            .get("KeyId")
+                            .or_else(|| out.get("KeyMetadata").and_then(|m| m.get("Arn")))
+                            .and_then(Value::as_str)
+                        {
+                            outcome.key = Some(arn.to_owned());
+                        }
+                        Reply::ok(api, out)
+                    }
+                    Some(Err(e)) => Reply::kms(&e),
+                    None => unknown_operation(api, name),
+                }
+            }
         }
     }
 
@@ -455,7 +524,6 @@ impl App {
             }
         })
         .await;
-        outcome.operation = format!("_paycrypt/{}", outcome.operation.trim_start_matches("_paycrypt/"));
         match result {
             Ok(Ok(out)) => {
                 outcome.key = response_key(&out);

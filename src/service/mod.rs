@@ -34,6 +34,7 @@ mod data;
 mod dispatch;
 mod dukpt;
 mod error;
+pub mod kms;
 mod seed;
 mod validate;
 

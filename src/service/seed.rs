@@ -3,7 +3,9 @@
 //! ```json
 //! {"Keys":[{"KeyId":"<16 alnum>","KeyAttributes":{…},"KeyMaterial":"<hex or PEM>",
 //!           "KeyCheckValueAlgorithm":"CMAC","KeyCheckValue":"7AD386","Enabled":true,"Exportable":true}],
-//!  "Aliases":[{"AliasName":"alias/x","KeyId":"<16 alnum>"}]}
+//!  "Aliases":[{"AliasName":"alias/x","KeyId":"<16 alnum>"}],
+//!  "KmsKeys":[{"KeyId":"<uuid>","KeySpec":"SYMMETRIC_DEFAULT","KeyMaterial":"<64 hex>"}],
+//!  "KmsAliases":[{"AliasName":"alias/app","TargetKeyId":"<uuid>"}]}
 //! ```
 //!
 //! # Security Warning
@@ -16,6 +18,7 @@ use crate::keys::{
     StoredKey,
 };
 use crate::service::control::ClearKeyMaterial;
+use crate::service::kms::{SeedKmsAlias, SeedKmsKey};
 use crate::service::{PaymentCryptography, ServiceError};
 
 /// A seed file.
@@ -28,6 +31,12 @@ pub struct SeedFile {
     /// The aliases.
     #[serde(default)]
     pub aliases: Vec<SeedAlias>,
+    /// The AWS KMS keys.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub kms_keys: Vec<SeedKmsKey>,
+    /// The AWS KMS aliases.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub kms_aliases: Vec<SeedKmsAlias>,
 }
 
 /// One key of a seed file.
@@ -76,6 +85,22 @@ pub struct SeedReport {
     pub keys_added: usize,
     /// Keys already there, identical.
     pub keys_unchanged: usize,
+    /// KMS aliases added.
+    #[serde(skip_serializing_if = "is_zero")]
+    pub kms_aliases_added: usize,
+    /// KMS aliases already there, pointing to the same key.
+    #[serde(skip_serializing_if = "is_zero")]
+    pub kms_aliases_unchanged: usize,
+    /// KMS keys added.
+    #[serde(skip_serializing_if = "is_zero")]
+    pub kms_keys_added: usize,
+    /// KMS keys already there, identical.
+    #[serde(skip_serializing_if = "is_zero")]
+    pub kms_keys_unchanged: usize,
+}
+
+fn is_zero(n: &usize) -> bool {
+    *n == 0
 }
 
 impl<S: KeyStore> PaymentCryptography<S> {
@@ -110,6 +135,13 @@ impl<S: KeyStore> PaymentCryptography<S> {
             }
             aliases.push(AliasEntry { name, key_arn: Some(arn) });
         }
+
+        let kms = crate::service::kms::seed::plan(
+            self.store(),
+            self.settings(),
+            &file.kms_keys,
+            &file.kms_aliases,
+        )?;
 
         let mut report = SeedReport::default();
         let mut new_keys = Vec::new();
@@ -151,6 +183,11 @@ impl<S: KeyStore> PaymentCryptography<S> {
             self.store().put_alias(alias, true)?;
             report.aliases_added += 1;
         }
+        crate::service::kms::seed::apply(self.store(), &kms)?;
+        report.kms_keys_added = kms.keys_added();
+        report.kms_keys_unchanged = kms.keys_unchanged;
+        report.kms_aliases_added = kms.aliases_added();
+        report.kms_aliases_unchanged = kms.aliases_unchanged;
         Ok(report)
     }
 

@@ -163,7 +163,8 @@ impl CredentialsFile {
     pub fn from_credentials(credentials: impl IntoIterator<Item = Credentials>) -> Self {
         let mut file = CredentialsFile::default();
         for c in credentials {
-            file.by_access_key.insert(c.access_key_id.clone(), Zeroizing::new(c.secret().to_owned()));
+            file.by_access_key
+                .insert(c.access_key_id.clone(), Zeroizing::new(c.secret_access_key().to_owned()));
             file.profiles.insert(c.access_key_id.clone(), c);
         }
         file
@@ -231,7 +232,7 @@ impl CredentialLookup for CredentialsFile {
 
 impl CredentialLookup for Credentials {
     fn secret(&self, access_key_id: &str) -> Option<Zeroizing<String>> {
-        (access_key_id == self.access_key_id).then(|| Zeroizing::new(Credentials::secret(self).to_owned()))
+        (access_key_id == self.access_key_id).then(|| Zeroizing::new(self.secret_access_key().to_owned()))
     }
 }
 

@@ -9,8 +9,9 @@ use thiserror::Error;
 #[derive(Clone, Debug, Eq, PartialEq, Error)]
 #[non_exhaustive]
 pub enum SigV4Error {
-    /// The request carries no `Authorization` header (`MissingAuthenticationTokenException`).
-    #[error("Missing Authentication Token")]
+    /// The request carries no `Authorization` header (`UnrecognizedClientException`, as the server
+    /// contract asks; some AWS services answer `MissingAuthenticationTokenException` instead).
+    #[error("The request has no Authorization header: it must be signed with AWS Signature Version 4.")]
     MissingAuthentication,
     /// The access key id is not one the server knows (`UnrecognizedClientException`).
     #[error("The security token included in the request is invalid.")]
@@ -64,7 +65,7 @@ impl SigV4Error {
     /// ```
     pub fn exception(&self) -> &'static str {
         match self {
-            SigV4Error::MissingAuthentication => "MissingAuthenticationTokenException",
+            SigV4Error::MissingAuthentication => "UnrecognizedClientException",
             SigV4Error::UnknownAccessKey => "UnrecognizedClientException",
             SigV4Error::Incomplete(_) => "IncompleteSignatureException",
             SigV4Error::SignatureMismatch

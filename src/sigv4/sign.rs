@@ -51,7 +51,7 @@ impl Credentials {
     }
 
     /// The secret access key.
-    pub fn secret(&self) -> &str {
+    pub fn secret_access_key(&self) -> &str {
         &self.secret
     }
 
@@ -157,7 +157,8 @@ pub fn sign(
     let day = date.day();
     let scope = format!("{day}/{region}/{service}/{TERMINATOR}");
     let string_to_sign = canonical::string_to_sign(date, &scope, &canonical);
-    let signature = canonical::signature(credentials.secret(), &day, region, service, &string_to_sign);
+    let signature =
+        canonical::signature(credentials.secret_access_key(), &day, region, service, &string_to_sign);
 
     let authorization = format!(
         "{ALGORITHM} Credential={}/{scope}, SignedHeaders={}, Signature={}",

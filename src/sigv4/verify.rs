@@ -64,7 +64,7 @@ struct Authorization<'a> {
 /// };
 /// let file = CredentialsFile::parse("[default]\naws_access_key_id=AKIDEXAMPLE\naws_secret_access_key=x\n")?;
 /// let error = verify(&request, &file, "us-east-1", &["kms"], 1_440_938_160).unwrap_err();
-/// assert_eq!(error.exception(), "MissingAuthenticationTokenException");
+/// assert_eq!(error.exception(), "UnrecognizedClientException");
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 pub fn verify(

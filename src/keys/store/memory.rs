@@ -5,7 +5,9 @@ use std::ops::Bound;
 use std::sync::{RwLock, RwLockReadGuard, RwLockWriteGuard};
 
 use crate::keys::store::{AliasEntry, KeyStore, StoreError};
-use crate::keys::{AliasName, Key, KeyArn, StoredKey};
+use crate::keys::{
+    AliasName, Grant, Key, KeyArn, KmsAlias, KmsAliasName, KmsKey, KmsKeyArn, StoredKey, StoredKmsKey,
+};
 
 /// Keys and aliases in memory, behind a lock: for tests, benches and a throw-away server.
 ///
@@ -26,6 +28,9 @@ pub struct MemoryStore {
 struct Inner {
     keys: BTreeMap<KeyArn, StoredKey>,
     aliases: BTreeMap<AliasName, Option<KeyArn>>,
+    kms_keys: BTreeMap<KmsKeyArn, StoredKmsKey>,
+    kms_aliases: BTreeMap<KmsAliasName, KmsAlias>,
+    grants: BTreeMap<String, Grant>,
 }
 
 impl MemoryStore {
@@ -45,13 +50,6 @@ impl MemoryStore {
 }
 
 impl KeyStore for MemoryStore {
-    fn clear(&self) -> Result<(), StoreError> {
-        let mut inner = self.write();
-        inner.keys.clear();
-        inner.aliases.clear();
-        Ok(())
-    }
-
     fn get_key(&self, arn: &KeyArn) -> Result<Option<StoredKey>, StoreError> {
         Ok(self.read().keys.get(arn).cloned())
     }
@@ -126,5 +124,105 @@ impl KeyStore for MemoryStore {
             .take(limit)
             .map(|(name, arn)| AliasEntry { name: name.clone(), key_arn: arn.clone() })
             .collect())
+    }
+
+    fn get_kms_key(&self, arn: &KmsKeyArn) -> Result<Option<StoredKmsKey>, StoreError> {
+        Ok(self.read().kms_keys.get(arn).cloned())
+    }
+
+    fn get_kms_key_metadata(&self, arn: &KmsKeyArn) -> Result<Option<KmsKey>, StoreError> {
+        Ok(self.read().kms_keys.get(arn).map(|k| k.key.clone()))
+    }
+
+    fn insert_kms_keys(&self, keys: &[StoredKmsKey]) -> Result<(), StoreError> {
+        let mut inner = self.write();
+        let mut arns = std::collections::BTreeSet::new();
+        for key in keys {
+            let arn = &key.key.arn;
+            if inner.kms_keys.contains_key(arn) || !arns.insert(arn) {
+                return Err(StoreError::Exists(arn.to_string()));
+            }
+        }
+        for key in keys {
+            inner.kms_keys.insert(key.key.arn.clone(), key.clone());
+        }
+        Ok(())
+    }
+
+    fn update_kms_key(&self, key: &KmsKey) -> Result<(), StoreError> {
+        let mut inner = self.write();
+        let stored =
+            inner.kms_keys.get_mut(&key.arn).ok_or_else(|| StoreError::NotFound(key.arn.to_string()))?;
+        stored.key = key.clone();
+        Ok(())
+    }
+
+    fn list_kms_keys(&self, after: Option<&KmsKeyArn>, limit: usize) -> Result<Vec<KmsKey>, StoreError> {
+        let inner = self.read();
+        let start = after.map_or(Bound::Unbounded, Bound::Excluded);
+        Ok(inner.kms_keys.range((start, Bound::Unbounded)).take(limit).map(|(_, k)| k.key.clone()).collect())
+    }
+
+    fn get_kms_alias(&self, name: &KmsAliasName) -> Result<Option<KmsAlias>, StoreError> {
+        Ok(self.read().kms_aliases.get(name).cloned())
+    }
+
+    fn put_kms_alias(&self, alias: &KmsAlias, create: bool) -> Result<(), StoreError> {
+        let mut inner = self.write();
+        match (create, inner.kms_aliases.contains_key(&alias.alias_name)) {
+            (true, true) => return Err(StoreError::Exists(alias.alias_name.to_string())),
+            (false, false) => return Err(StoreError::NotFound(alias.alias_name.to_string())),
+            _ => {}
+        }
+        inner.kms_aliases.insert(alias.alias_name.clone(), alias.clone());
+        Ok(())
+    }
+
+    fn delete_kms_alias(&self, name: &KmsAliasName) -> Result<(), StoreError> {
+        self.write()
+            .kms_aliases
+            .remove(name)
+            .map(|_| ())
+            .ok_or_else(|| StoreError::NotFound(name.to_string()))
+    }
+
+    fn list_kms_aliases(
+        &self,
+        after: Option<&KmsAliasName>,
+        limit: usize,
+    ) -> Result<Vec<KmsAlias>, StoreError> {
+        let inner = self.read();
+        let start = after.map_or(Bound::Unbounded, Bound::Excluded);
+        Ok(inner.kms_aliases.range((start, Bound::Unbounded)).take(limit).map(|(_, a)| a.clone()).collect())
+    }
+
+    fn get_grant(&self, grant_id: &str) -> Result<Option<Grant>, StoreError> {
+        Ok(self.read().grants.get(grant_id).cloned())
+    }
+
+    fn insert_grant(&self, grant: &Grant) -> Result<(), StoreError> {
+        let mut inner = self.write();
+        if inner.grants.contains_key(&grant.grant_id) {
+            return Err(StoreError::Exists(grant.grant_id.clone()));
+        }
+        inner.grants.insert(grant.grant_id.clone(), grant.clone());
+        Ok(())
+    }
+
+    fn delete_grant(&self, grant_id: &str) -> Result<(), StoreError> {
+        self.write()
+            .grants
+            .remove(grant_id)
+            .map(|_| ())
+            .ok_or_else(|| StoreError::NotFound(grant_id.to_owned()))
+    }
+
+    fn list_grants(&self, key: &KmsKeyArn) -> Result<Vec<Grant>, StoreError> {
+        Ok(self.read().grants.values().filter(|g| &g.key_id == key).cloned().collect())
+    }
+
+    fn clear(&self) -> Result<(), StoreError> {
+        *self.write() = Inner::default();
+        Ok(())
     }
 }

@@ -7,7 +7,9 @@ mod memory;
 
 use thiserror::Error;
 
-use crate::keys::{AliasName, Key, KeyArn, StoredKey};
+use crate::keys::{
+    AliasName, Grant, Key, KeyArn, KmsAlias, KmsAliasName, KmsKey, KmsKeyArn, StoredKey, StoredKmsKey,
+};
 
 pub use file::{FileStore, OpenOptions, default_data_dir};
 pub use master::MasterKey;
@@ -87,43 +89,97 @@ pub trait KeyStore: Send + Sync {
     /// [`StoreError`] on a storage failure.
     fn list_aliases(&self, after: Option<&AliasName>, limit: usize) -> Result<Vec<AliasEntry>, StoreError>;
 
-    /// Removes every key and alias at once (the server's reset, before it seeds again).
+    /// The KMS key with this ARN, with its material.
     ///
     /// # Errors
-    /// [`StoreError`] on a storage failure; then nothing was removed.
+    /// [`StoreError`] on a storage failure or a record that does not decrypt.
+    fn get_kms_key(&self, arn: &KmsKeyArn) -> Result<Option<StoredKmsKey>, StoreError>;
+
+    /// The metadata of the KMS key with this ARN (no material is decrypted).
+    ///
+    /// # Errors
+    /// [`StoreError`] on a storage failure.
+    fn get_kms_key_metadata(&self, arn: &KmsKeyArn) -> Result<Option<KmsKey>, StoreError>;
+
+    /// Adds KMS keys: all of them or, on any error, none.
+    ///
+    /// # Errors
+    /// [`StoreError::Exists`] when any of them is already stored; [`StoreError`] on a storage failure.
+    fn insert_kms_keys(&self, keys: &[StoredKmsKey]) -> Result<(), StoreError>;
+
+    /// Replaces the metadata of a stored KMS key, keeping its material.
+    ///
+    /// # Errors
+    /// [`StoreError::NotFound`] when no KMS key has this ARN; [`StoreError`] on a storage failure.
+    fn update_kms_key(&self, key: &KmsKey) -> Result<(), StoreError>;
+
+    /// Up to `limit` KMS keys, by ARN, starting after `after`.
+    ///
+    /// # Errors
+    /// [`StoreError`] on a storage failure.
+    fn list_kms_keys(&self, after: Option<&KmsKeyArn>, limit: usize) -> Result<Vec<KmsKey>, StoreError>;
+
+    /// The KMS alias with this name.
+    ///
+    /// # Errors
+    /// [`StoreError`] on a storage failure.
+    fn get_kms_alias(&self, name: &KmsAliasName) -> Result<Option<KmsAlias>, StoreError>;
+
+    /// Creates (`create = true`, failing if it exists) or replaces (`create = false`, failing if it does
+    /// not exist) a KMS alias.
+    ///
+    /// # Errors
+    /// [`StoreError::Exists`] or [`StoreError::NotFound`] as above; [`StoreError`] on a storage failure.
+    fn put_kms_alias(&self, alias: &KmsAlias, create: bool) -> Result<(), StoreError>;
+
+    /// Removes a KMS alias.
+    ///
+    /// # Errors
+    /// [`StoreError::NotFound`] when there is no such alias; [`StoreError`] on a storage failure.
+    fn delete_kms_alias(&self, name: &KmsAliasName) -> Result<(), StoreError>;
+
+    /// Up to `limit` KMS aliases, by name, starting after `after`.
+    ///
+    /// # Errors
+    /// [`StoreError`] on a storage failure.
+    fn list_kms_aliases(
+        &self,
+        after: Option<&KmsAliasName>,
+        limit: usize,
+    ) -> Result<Vec<KmsAlias>, StoreError>;
+
+    /// The grant with this id.
+    ///
+    /// # Errors
+    /// [`StoreError`] on a storage failure.
+    fn get_grant(&self, grant_id: &str) -> Result<Option<Grant>, StoreError>;
+
+    /// Adds a grant.
+    ///
+    /// # Errors
+    /// [`StoreError::Exists`] when a grant with this id exists; [`StoreError`] on a storage failure.
+    fn insert_grant(&self, grant: &Grant) -> Result<(), StoreError>;
+
+    /// Removes a grant.
+    ///
+    /// # Errors
+    /// [`StoreError::NotFound`] when there is no such grant; [`StoreError`] on a storage failure.
+    fn delete_grant(&self, grant_id: &str) -> Result<(), StoreError>;
+
+    /// Every grant on the KMS key with this ARN, by grant id.
+    ///
+    /// # Errors
+    /// [`StoreError`] on a storage failure.
+    fn list_grants(&self, key: &KmsKeyArn) -> Result<Vec<Grant>, StoreError>;
+
+    /// Removes every payment key, alias, KMS key, KMS alias and grant, in one atomic step.
+    ///
+    /// # Errors
+    /// [`StoreError`] on a storage failure (then nothing is removed).
     fn clear(&self) -> Result<(), StoreError>;
 }
 
-/// A key store failed.
-#[derive(Debug, Error)]
-#[non_exhaustive]
-pub enum StoreError {
-    /// A key or alias with this name is already stored.
-    #[error("{0} already exists.")]
-    Exists(String),
-    /// No key or alias with this name is stored.
-    #[error("{0} does not exist.")]
-    NotFound(String),
-    /// Another process holds the store open.
-    #[error("The key store {path} is in use by {holder}.")]
-    Locked {
-        /// The database file.
-        path: String,
-        /// Who holds it, e.g. `process 1234`, as far as known.
-        holder: String,
-    },
-    /// The master key could not be read or created, or is not usable.
-    #[error("Master key: {0}")]
-    MasterKey(String),
-    /// A stored record did not decrypt or parse: tampering, or the wrong master key.
-    #[error("The stored record for {0} is corrupt or was sealed under another master key.")]
-    Corrupt(String),
-    /// The database or file system failed.
-    #[error("Key store failure: {0}")]
-    Backend(String),
-}
-
-/// A shared store is a store: the server hands one store to several services.
+/// A shared store is a store: the server hands one to several services.
 impl<T: KeyStore + ?Sized> KeyStore for std::sync::Arc<T> {
     fn get_key(&self, arn: &KeyArn) -> Result<Option<StoredKey>, StoreError> {
         (**self).get_key(arn)
@@ -155,7 +211,79 @@ impl<T: KeyStore + ?Sized> KeyStore for std::sync::Arc<T> {
     fn list_aliases(&self, after: Option<&AliasName>, limit: usize) -> Result<Vec<AliasEntry>, StoreError> {
         (**self).list_aliases(after, limit)
     }
+    fn get_kms_key(&self, arn: &KmsKeyArn) -> Result<Option<StoredKmsKey>, StoreError> {
+        (**self).get_kms_key(arn)
+    }
+    fn get_kms_key_metadata(&self, arn: &KmsKeyArn) -> Result<Option<KmsKey>, StoreError> {
+        (**self).get_kms_key_metadata(arn)
+    }
+    fn insert_kms_keys(&self, keys: &[StoredKmsKey]) -> Result<(), StoreError> {
+        (**self).insert_kms_keys(keys)
+    }
+    fn update_kms_key(&self, key: &KmsKey) -> Result<(), StoreError> {
+        (**self).update_kms_key(key)
+    }
+    fn list_kms_keys(&self, after: Option<&KmsKeyArn>, limit: usize) -> Result<Vec<KmsKey>, StoreError> {
+        (**self).list_kms_keys(after, limit)
+    }
+    fn get_kms_alias(&self, name: &KmsAliasName) -> Result<Option<KmsAlias>, StoreError> {
+        (**self).get_kms_alias(name)
+    }
+    fn put_kms_alias(&self, alias: &KmsAlias, create: bool) -> Result<(), StoreError> {
+        (**self).put_kms_alias(alias, create)
+    }
+    fn delete_kms_alias(&self, name: &KmsAliasName) -> Result<(), StoreError> {
+        (**self).delete_kms_alias(name)
+    }
+    fn list_kms_aliases(
+        &self,
+        after: Option<&KmsAliasName>,
+        limit: usize,
+    ) -> Result<Vec<KmsAlias>, StoreError> {
+        (**self).list_kms_aliases(after, limit)
+    }
+    fn get_grant(&self, grant_id: &str) -> Result<Option<Grant>, StoreError> {
+        (**self).get_grant(grant_id)
+    }
+    fn insert_grant(&self, grant: &Grant) -> Result<(), StoreError> {
+        (**self).insert_grant(grant)
+    }
+    fn delete_grant(&self, grant_id: &str) -> Result<(), StoreError> {
+        (**self).delete_grant(grant_id)
+    }
+    fn list_grants(&self, key: &KmsKeyArn) -> Result<Vec<Grant>, StoreError> {
+        (**self).list_grants(key)
+    }
     fn clear(&self) -> Result<(), StoreError> {
         (**self).clear()
     }
+}
+
+/// A key store failed.
+#[derive(Debug, Error)]
+#[non_exhaustive]
+pub enum StoreError {
+    /// A key or alias with this name is already stored.
+    #[error("{0} already exists.")]
+    Exists(String),
+    /// No key or alias with this name is stored.
+    #[error("{0} does not exist.")]
+    NotFound(String),
+    /// Another process holds the store open.
+    #[error("The key store {path} is in use by {holder}.")]
+    Locked {
+        /// The database file.
+        path: String,
+        /// Who holds it, e.g. `process 1234`, as far as known.
+        holder: String,
+    },
+    /// The master key could not be read or created, or is not usable.
+    #[error("Master key: {0}")]
+    MasterKey(String),
+    /// A stored record did not decrypt or parse: tampering, or the wrong master key.
+    #[error("The stored record for {0} is corrupt or was sealed under another master key.")]
+    Corrupt(String),
+    /// The database or file system failed.
+    #[error("Key store failure: {0}")]
+    Backend(String),
 }
