@@ -329,7 +329,9 @@ def shutdown_drains():
 def persistence():
     store = tempfile.mkdtemp(prefix="paycrypt-server-dir-")
     try:
-        srv = Server("--data-dir", store, ephemeral=False)
+        srv = Server("--data-dir", store, "--seed", SEED, ephemeral=False)
+        # Many clients at once on the persistent store too.
+        concurrency(srv)
         cp = srv.client("payment-cryptography")
         key = cp.create_key(KeyAttributes={"KeyAlgorithm": "AES_128", "KeyClass": "SYMMETRIC_KEY",
                                            "KeyUsage": "TR31_D0_SYMMETRIC_DATA_ENCRYPTION_KEY",
