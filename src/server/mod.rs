@@ -405,6 +405,13 @@ impl App {
                 None => unknown_operation(api, name),
             },
             Api::Control => {
+                // Only the control plane's own operations travel on its target.
+                if !crate::service::OPERATIONS
+                    .iter()
+                    .any(|(op, plane)| *op == name && *plane == Plane::Control)
+                {
+                    return unknown_operation(api, name);
+                }
                 if name == "ImportKey" && input.get("KeyMaterial").and_then(|m| m.get("ClearKey")).is_some() {
                     return Reply::service(
                         api,

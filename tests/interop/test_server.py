@@ -173,6 +173,11 @@ def protocol_errors(srv):
     status, headers, body = srv.raw("POST", "/", b"{}", {**control_headers("Frobnicate")})
     T.check(status == 501 and body["__type"] == "UnknownOperationException" and "Frobnicate" in body["Message"],
             f"unknown operation: {status} {body}")
+    status, headers, body = srv.raw("POST", "/", {"KeyIdentifier": "alias/zone", "PlainText": "00" * 16,
+                                                  "EncryptionAttributes": {"Symmetric": {"Mode": "ECB"}}},
+                                    control_headers("EncryptData"))
+    T.check(status == 501 and body["__type"] == "UnknownOperationException",
+            f"a data-plane operation on the control-plane target: {status} {body}")
     status, headers, body = srv.raw("POST", "/", b"{}", {"X-Amz-Target": "NoSuchService.Op",
                                                          "Content-Type": "application/x-amz-json-1.0"})
     T.check(status == 501 and "NoSuchService.Op" in json.dumps(body), f"unknown target: {status} {body}")
