@@ -3,7 +3,7 @@
 //! | mode | how |
 //! |---|---|
 //! | ECB | the cipher's own multi-block function (AES-NI/VAES pipelines) |
-//! | CBC | ours (`cbc.rs`): serial encryption inside the backend closure; decryption in 1 KiB chunks through the multi-block function |
+//! | CBC | ours (`cbc.rs`): serial encryption inside the backend closure; decryption in one pass inside the backend closure, a batch of the multi-block function at a time |
 //! | CFB (full block: TDES CFB64, AES CFB128) | the `cfb-mode` crate |
 //! | CFB8 | the `cfb8` crate |
 //! | CFB1, AES CFB64 | ours ([`cfb`]): NIST SP 800-38A §6.3 over the block function |
