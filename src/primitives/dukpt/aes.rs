@@ -604,9 +604,11 @@ pub(crate) fn nonzero(ksn: &AesKsn) -> Result<(), Error> {
     if ksn.counter() == 0 { Err(Error::CounterZero { scheme: Scheme::Aes }) } else { Ok(()) }
 }
 
-/// The most blocks one key encrypts in a [`working_keys_tree`] visit: a working key (two blocks) and one
-/// intermediate key (two blocks) per lower counter bit.
-const TREE_BLOCKS: usize = 2 + 2 * 32;
+/// The most children whose intermediate keys a [`working_keys_tree`] visit derives in one call (a key
+/// with more, at most 32, takes more calls; consecutive counters give one or two on average).
+const TREE_CHILDREN: usize = 8;
+/// The most blocks of one such call: a working key and `TREE_CHILDREN` intermediate keys, two blocks each.
+const TREE_BLOCKS: usize = 2 + 2 * TREE_CHILDREN;
 
 /// The working keys for `usage` and `key_type` at many counters of one terminal, from its initial key:
 /// `counters` sorted ascending, none 0 (duplicates allowed); `emit(i, key)` receives the key of
@@ -660,47 +662,56 @@ impl Tree {
     {
         let here = if prefix == 0 { 0 } else { counters.iter().take_while(|&&c| c == prefix).count() };
         let key_len = self.key_type.key_len();
-        let working = if here > 0 { key_len.div_ceil(16) } else { 0 };
+        let mut working = if here > 0 { key_len.div_ceil(16) } else { 0 };
         let per_child = C::key_size().div_ceil(16);
-        let mut blocks = [Block::<C>::default(); TREE_BLOCKS];
-        let mut n = 0;
-        if working > 0 {
-            let data = derivation_data(self.usage, self.key_type, ksn_data(self.id, prefix));
-            n = push_blocks(&mut blocks, n, &data, working);
-        }
-        // Children: runs of counters sharing the next walk step (their highest bit below `prefix`'s).
-        let mut runs = [(0u32, 0usize, 0usize); 32];
-        let mut run_count = 0;
         let mut start = here;
-        while let (Some(&c), Some(run)) = (counters.get(start), runs.get_mut(run_count)) {
-            let shift = 31 - (c ^ prefix).leading_zeros();
-            let len = counters[start..].iter().take_while(|&&d| (d ^ prefix) >> shift == 1).count();
-            let child = prefix | (1 << shift);
-            *run = (child, start, start + len);
-            let data = derivation_data(USAGE_INTERMEDIATE, self.algorithm, ksn_data(self.id, child));
-            n = push_blocks(&mut blocks, n, &data, per_child);
-            run_count += 1;
-            start += len.max(1);
-        }
-        key.encrypt_blocks(&mut blocks[..n]);
-        for i in 0..here {
-            let mut bytes = Zeroizing::new([0u8; 32]);
-            for (j, b) in bytes.iter_mut().take(key_len).enumerate() {
-                *b = blocks[j / 16][j % 16];
+        // One call per key, unless it has more than `TREE_CHILDREN` children (then one per that many).
+        loop {
+            let mut blocks = [Block::<C>::default(); TREE_BLOCKS];
+            let mut n = 0;
+            if working > 0 {
+                let data = derivation_data(self.usage, self.key_type, ksn_data(self.id, prefix));
+                n = push_blocks(&mut blocks, n, &data, working);
             }
-            emit(base + i, KeyBytes { algorithm: self.key_type, bytes });
-        }
-        for (r, &(child, from, to)) in runs.iter().take(run_count).enumerate() {
-            let first = working + r * per_child;
-            let child_key = {
-                let k = Zeroizing::new(Key::<C>::from_fn(|i| blocks[first + i / 16][i % 16]));
-                C::new(&k)
-            };
-            if let Some(members) = counters.get(from..to) {
-                self.visit(&child_key, child, members, base + from, emit);
+            // Children: runs of counters sharing the next walk step (their highest bit below `prefix`'s).
+            let mut runs = [(0u32, 0usize, 0usize); TREE_CHILDREN];
+            let mut run_count = 0;
+            while let (Some(&c), Some(run)) = (counters.get(start), runs.get_mut(run_count)) {
+                let shift = 31 - (c ^ prefix).leading_zeros();
+                let len = counters[start..].iter().take_while(|&&d| (d ^ prefix) >> shift == 1).count();
+                let child = prefix | (1 << shift);
+                *run = (child, start, start + len);
+                let data = derivation_data(USAGE_INTERMEDIATE, self.algorithm, ksn_data(self.id, child));
+                n = push_blocks(&mut blocks, n, &data, per_child);
+                run_count += 1;
+                start += len.max(1);
+            }
+            key.encrypt_blocks(&mut blocks[..n]);
+            if working > 0 {
+                for i in 0..here {
+                    let mut bytes = Zeroizing::new([0u8; 32]);
+                    for (j, b) in bytes.iter_mut().take(key_len).enumerate() {
+                        *b = blocks[j / 16][j % 16];
+                    }
+                    emit(base + i, KeyBytes { algorithm: self.key_type, bytes });
+                }
+            }
+            for (r, &(child, from, to)) in runs.iter().take(run_count).enumerate() {
+                let first = working + r * per_child;
+                let child_key = {
+                    let k = Zeroizing::new(Key::<C>::from_fn(|i| blocks[first + i / 16][i % 16]));
+                    C::new(&k)
+                };
+                if let Some(members) = counters.get(from..to) {
+                    self.visit(&child_key, child, members, base + from, emit);
+                }
+            }
+            blocks[..n].iter_mut().for_each(Zeroize::zeroize);
+            working = 0;
+            if start >= counters.len() {
+                break;
             }
         }
-        blocks[..n].iter_mut().for_each(Zeroize::zeroize);
     }
 }
 
