@@ -4,7 +4,10 @@
 //! Each cache entry holds a terminal's initial key and the intermediate keys of its last walk (at most one
 //! per counter bit). A KSN walks its counter's one-bits from the most significant and reuses every step it
 //! shares with the previous walk of the same terminal: consecutive counters, as a host sees them, mostly
-//! cost the last step or two. [`Deriver::derive_batch`] sorts by terminal and counter to make the most of it.
+//! cost the last step or two. [`Deriver::derive_batch`] sorts by terminal and counter; for AES DUKPT it
+//! then visits the tree of the terminal's walks once, deriving each intermediate key once and encrypting
+//! everything derived under one key (its own working key, its children's intermediate keys) in one
+//! block-cipher call.
 //!
 //! The cache is bounded: when full, the least recently used terminal is evicted, and its keys and key
 //! schedules are zeroized as they drop. Eviction scans the cache, so it costs `O(capacity)`; hits cost one
@@ -109,7 +112,9 @@ impl Deriver {
     /// Keys for many KSNs at once, in the order given, each as [`Deriver::derive`] would return it.
     ///
     /// KSNs of one terminal share the initial key and the walk's common prefix: sorted by counter, each
-    /// key after the first costs only the steps where its counter differs from the previous one's.
+    /// key after the first costs only the steps where its counter differs from the previous one's. For
+    /// AES DUKPT the terminal's walks are visited as one tree: a batch of consecutive KSNs costs about one
+    /// key schedule and one block-cipher call per key.
     pub fn derive_batch(
         &mut self,
         ksns: &[Ksn],
