@@ -163,6 +163,44 @@ proptest! {
         }
     }
 
+    /// The batch API's tree walk (each intermediate key once, one cipher call per key) against the
+    /// one-shot function, for every AES BDK type, usage and allowed derived key type, on runs of
+    /// consecutive counters, arbitrary counters (up to 16 one-bits, anywhere in 32 bits) and duplicates,
+    /// over several terminals.
+    #[test]
+    fn aes_batch_tree_equals_one_shot(
+        seed in prop::array::uniform32(any::<u8>()),
+        algorithm in aes_algorithm(),
+        usage in prop::sample::select(KeyUsage::ALL.to_vec()),
+        key_type in prop::sample::select(Algorithm::ALL.to_vec()),
+        terminals in prop::collection::vec(prop::array::uniform8(any::<u8>()), 1..3),
+        runs in prop::collection::vec((0usize..3, counter(32, 16), 1u32..40), 1..5),
+        singles in prop::collection::vec((0usize..3, counter(32, 16)), 0..20),
+    ) {
+        let bdk = key_of(algorithm, &seed);
+        let key_type = if dukpt::aes::check_key_type(algorithm, key_type).is_ok() { key_type } else { algorithm };
+        let mut ksns: Vec<Ksn> = Vec::new();
+        for &(t, start, len) in &runs {
+            let id = terminals[t % terminals.len()];
+            ksns.extend((0..len).filter_map(|i| AesKsn::from_parts(id, start.wrapping_add(i)).ok().map(Ksn::Aes)));
+        }
+        for &(t, c) in &singles {
+            let id = terminals[t % terminals.len()];
+            if let Ok(k) = AesKsn::from_parts(id, c) {
+                ksns.push(Ksn::Aes(k));
+                ksns.push(Ksn::Aes(k));
+            }
+        }
+        let mut deriver = Deriver::new(&bdk, 2);
+        let batch = deriver.derive_batch(&ksns, Usage::Aes(usage), Some(key_type));
+        prop_assert_eq!(batch.len(), ksns.len());
+        for (ksn, got) in ksns.iter().zip(batch) {
+            let Ksn::Aes(k) = ksn else { unreachable!() };
+            let want = dukpt::aes::derive_key(&bdk, k, usage, Some(key_type)).map(|d| d.as_bytes().to_vec());
+            prop_assert_eq!(got.map(|d| d.as_bytes().to_vec()), want);
+        }
+    }
+
     #[test]
     fn ksn_text_round_trips(bytes in prop::collection::vec(any::<u8>(), 10..=12)) {
         if let Ok(ksn) = Ksn::from_slice(&bytes) {
@@ -171,5 +209,33 @@ proptest! {
         } else {
             prop_assert!(bytes.len() == 11 || Ksn::from_slice(&bytes).is_err());
         }
+    }
+}
+
+/// The benchmark's shape: 1,000 consecutive KSNs of one terminal (and the same shuffled, with a second
+/// terminal mixed in), through the batch tree walk, against the one-shot function.
+#[test]
+fn aes_batch_of_consecutive_counters_equals_one_shot() {
+    for algorithm in [Algorithm::Aes128, Algorithm::Aes256] {
+        let bdk = key_of(algorithm, &[0x5A; 32]);
+        let id = [0x12, 0x34, 0x56, 0x78, 0x90, 0x12, 0x34, 0x56];
+        let other = [0x12, 0x34, 0x56, 0x78, 0x91, 0x12, 0x34, 0x56];
+        let mut ksns: Vec<Ksn> =
+            (1..=1000u32).map(|c| Ksn::Aes(AesKsn::from_parts(id, c).unwrap())).collect();
+        let mut deriver = Deriver::new(&bdk, 4);
+        let usage = KeyUsage::DataEncryption;
+        let check = |deriver: &mut Deriver, ksns: &[Ksn]| {
+            let batch = deriver.derive_batch(ksns, Usage::Aes(usage), None);
+            for (ksn, got) in ksns.iter().zip(batch) {
+                let Ksn::Aes(k) = ksn else { unreachable!() };
+                let want = dukpt::aes::derive_key(&bdk, k, usage, None).unwrap();
+                assert_eq!(got.unwrap().as_bytes(), want.as_bytes(), "{ksn}");
+            }
+        };
+        check(&mut deriver, &ksns);
+        ksns.reverse();
+        ksns.extend((0..50u32).map(|c| Ksn::Aes(AesKsn::from_parts(other, c * 7 + 0x1000).unwrap())));
+        ksns.swap(3, 1010);
+        check(&mut deriver, &ksns);
     }
 }

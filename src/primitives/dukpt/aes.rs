@@ -20,7 +20,8 @@ use std::fmt;
 use std::str::FromStr;
 
 use aes::{Aes128Enc, Aes192Enc, Aes256Enc};
-use cipher::{BlockCipherEncrypt, Key, KeyInit};
+use cipher::consts::U16;
+use cipher::{Block, BlockCipherEncrypt, Key, KeyInit};
 use zeroize::{Zeroize, Zeroizing};
 
 use crate::primitives::dukpt::{AesKsn, Error, Scheme};
@@ -296,8 +297,8 @@ pub fn derive_key(
     let bdk_key = AesKey::new(bdk, "BaseDerivationKey")?;
     check_key_type(bdk.algorithm(), key_type)?;
     nonzero(ksn)?;
-    let ik = bdk_key.initial_key(&ksn.initial_key_id())?;
-    let intermediate = walk_keys(&ik.key, derivation_id(ksn), ksn.counter())?;
+    let ik = bdk_key.initial_key_schedule(&ksn.initial_key_id());
+    let intermediate = walk_keys(&ik, derivation_id(ksn), ksn.counter())?;
     intermediate.working_key(ksn, usage, key_type)?.to_key()
 }
 
@@ -371,61 +372,108 @@ impl AesKey {
     /// The child intermediate key for `counter`, keyed, without its bytes: the hot step of a walk.
     /// Its type is this key's (intermediate keys keep the BDK's type), so no check can fail.
     pub(crate) fn child_intermediate(&self, id: [u8; 4], counter: u32) -> AesKey {
-        let block = derivation_data(USAGE_INTERMEDIATE, self.algorithm, ksn_data(id, counter));
-        let mut out = Zeroizing::new([[0u8; 16]; 2]);
-        match &self.cipher {
-            AesCipher::Aes128(c) => {
-                c.encrypt_block_b2b(&block.into(), (&mut out[0]).into());
-                let key = Key::<Aes128Enc>::from_fn(|i| out[0][i]);
-                AesKey {
-                    algorithm: self.algorithm,
-                    cipher: AesCipher::Aes128(Aes128Enc::new(&Zeroizing::new(key))),
-                }
-            }
-            AesCipher::Aes192(c) => {
-                two_blocks(c, block, &mut out);
-                let key = Key::<Aes192Enc>::from_fn(|i| out[i / 16][i % 16]);
-                AesKey {
-                    algorithm: self.algorithm,
-                    cipher: AesCipher::Aes192(Aes192Enc::new(&Zeroizing::new(key))),
-                }
-            }
-            AesCipher::Aes256(c) => {
-                two_blocks(c, block, &mut out);
-                let key = Key::<Aes256Enc>::from_fn(|i| out[i / 16][i % 16]);
-                AesKey {
-                    algorithm: self.algorithm,
-                    cipher: AesCipher::Aes256(Aes256Enc::new(&Zeroizing::new(key))),
-                }
-            }
-        }
+        self.child(&derivation_data(USAGE_INTERMEDIATE, self.algorithm, ksn_data(id, counter)))
     }
 
-    fn encrypt(&self, block: &mut [u8; 16]) {
-        let mut b = (*block).into();
+    /// The initial key for `initial_key_id`, keyed, without its bytes (this key being the BDK).
+    pub(crate) fn initial_key_schedule(&self, initial_key_id: &[u8; 8]) -> AesKey {
+        self.child(&derivation_data(USAGE_INITIAL_KEY, self.algorithm, *initial_key_id))
+    }
+
+    /// The key of this key's type derived under this key from the derivation data `data` (block counter
+    /// 1; the second block, when the type needs one, is derived here), keyed.
+    fn child(&self, data: &[u8; 16]) -> AesKey {
+        let cipher = match &self.cipher {
+            AesCipher::Aes128(c) => AesCipher::Aes128(child(c, data)),
+            AesCipher::Aes192(c) => AesCipher::Aes192(child(c, data)),
+            AesCipher::Aes256(c) => AesCipher::Aes256(child(c, data)),
+        };
+        AesKey { algorithm: self.algorithm, cipher }
+    }
+
+    /// The intermediate key of `counter`, this key being the initial key: one derivation per one-bit,
+    /// most significant first, the derivation data built once and its counter updated in place, each
+    /// step keyed straight from the previous one's output. `None` for counter 0.
+    fn walk(&self, id: [u8; 4], counter: u32) -> Option<AesKey> {
+        let mut data = derivation_data(USAGE_INTERMEDIATE, self.algorithm, ksn_data(id, 0));
+        let cipher = match &self.cipher {
+            AesCipher::Aes128(c) => AesCipher::Aes128(walk_typed(c, &mut data, counter)?),
+            AesCipher::Aes192(c) => AesCipher::Aes192(walk_typed(c, &mut data, counter)?),
+            AesCipher::Aes256(c) => AesCipher::Aes256(walk_typed(c, &mut data, counter)?),
+        };
+        Some(AesKey { algorithm: self.algorithm, cipher })
+    }
+
+    /// Encrypts `data` with block counter 1, and 2 when `blocks` is 2, into `out` (16 bytes a block),
+    /// in one call.
+    fn encrypt_blocks_into(&self, data: &[u8; 16], blocks: usize, out: &mut [u8; 32]) {
         match &self.cipher {
-            AesCipher::Aes128(c) => c.encrypt_block(&mut b),
-            AesCipher::Aes192(c) => c.encrypt_block(&mut b),
-            AesCipher::Aes256(c) => c.encrypt_block(&mut b),
+            AesCipher::Aes128(c) => encrypt_counter_blocks(c, data, blocks, out),
+            AesCipher::Aes192(c) => encrypt_counter_blocks(c, data, blocks, out),
+            AesCipher::Aes256(c) => encrypt_counter_blocks(c, data, blocks, out),
         }
-        *block = b.0;
     }
 }
 
-/// Encrypts the derivation data with block counters 1 and 2 into `out`, in one call.
-fn two_blocks<C: BlockCipherEncrypt<BlockSize = cipher::consts::U16>>(
-    c: &C,
-    block: [u8; 16],
-    out: &mut [[u8; 16]; 2],
-) {
-    let mut second = block;
-    second[1] = 2;
-    let mut blocks = [block.into(), second.into()];
-    c.encrypt_blocks(&mut blocks);
-    for (o, b) in out.iter_mut().zip(blocks.iter_mut()) {
-        o.copy_from_slice(b);
-        b.zeroize();
+/// `data` with block counter 1 (and 2 when `blocks` is 2) encrypted under `c` into `out`, one call.
+fn encrypt_counter_blocks<C>(c: &C, data: &[u8; 16], blocks: usize, out: &mut [u8; 32])
+where
+    C: BlockCipherEncrypt<BlockSize = U16>,
+{
+    if blocks <= 1 {
+        let mut b = Zeroizing::new(Block::<C>::default());
+        c.encrypt_block_b2b(data.into(), &mut b);
+        out[..16].copy_from_slice(&b[..]);
+    } else {
+        let mut second = *data;
+        second[1] = 2;
+        let mut pair = Zeroizing::new([Block::<C>::from(*data), Block::<C>::from(second)]);
+        c.encrypt_blocks(&mut pair[..]);
+        out[..16].copy_from_slice(&pair[0]);
+        out[16..].copy_from_slice(&pair[1]);
     }
+}
+
+/// The key of `C`'s type derived under `parent` from the derivation data `data` (block counter 1, and 2
+/// for keys longer than a block, encrypted in one call), keyed; the raw output is zeroized.
+fn child<C>(parent: &C, data: &[u8; 16]) -> C
+where
+    C: KeyInit + BlockCipherEncrypt<BlockSize = U16>,
+{
+    let mut out = Zeroizing::new([[0u8; 16]; 2]);
+    if C::key_size() <= 16 {
+        parent.encrypt_block_b2b(data.into(), (&mut out[0]).into());
+    } else {
+        let mut second = *data;
+        second[1] = 2;
+        let mut blocks = Zeroizing::new([Block::<C>::from(*data), Block::<C>::from(second)]);
+        parent.encrypt_blocks(&mut blocks[..]);
+        for (o, b) in out.iter_mut().zip(blocks.iter()) {
+            o.copy_from_slice(b);
+        }
+    }
+    let key = Zeroizing::new(Key::<C>::from_fn(|i| out[i / 16][i % 16]));
+    C::new(&key)
+}
+
+/// [`AesKey::walk`] for one key type: `data` is the intermediate derivation data, its counter bytes
+/// (12-15) overwritten at each step.
+fn walk_typed<C>(initial: &C, data: &mut [u8; 16], counter: u32) -> Option<C>
+where
+    C: KeyInit + BlockCipherEncrypt<BlockSize = U16>,
+{
+    let mut rest = counter;
+    let mut prefix = 0u32;
+    let mut current: Option<C> = None;
+    while rest != 0 {
+        let bit = 1u32 << (31 - rest.leading_zeros());
+        rest ^= bit;
+        prefix |= bit;
+        data[12..].copy_from_slice(&prefix.to_be_bytes());
+        let next = child(current.as_ref().unwrap_or(initial), data);
+        current = Some(next);
+    }
+    current
 }
 
 /// Derived key bytes and their type, zeroized on drop.
@@ -440,12 +488,7 @@ impl KeyBytes {
         let len = key_type.key_len();
         let block = derivation_data(usage, key_type, data);
         let mut bytes = Zeroizing::new([0u8; 32]);
-        for (i, chunk) in bytes.chunks_exact_mut(16).take(len.div_ceil(16)).enumerate() {
-            let mut b = Zeroizing::new(block);
-            b[1] = if i == 0 { 1 } else { 2 };
-            parent.encrypt(&mut b);
-            chunk.copy_from_slice(&b[..]);
-        }
+        parent.encrypt_blocks_into(&block, len.div_ceil(16), &mut bytes);
         for byte in bytes.iter_mut().skip(len) {
             *byte = 0;
         }
@@ -491,17 +534,7 @@ pub(crate) fn walk(initial_key: &AesKey, id: [u8; 4], counter: u32) -> Result<Ke
 /// The intermediate key of `counter` as a key schedule only (no bytes kept): the fast walk behind the
 /// working keys.
 pub(crate) fn walk_keys(initial_key: &AesKey, id: [u8; 4], counter: u32) -> Result<AesKey, Error> {
-    let mut rest = counter;
-    let mut prefix = 0u32;
-    let mut current: Option<AesKey> = None;
-    while rest != 0 {
-        let bit = 1u32 << (31 - rest.leading_zeros());
-        rest ^= bit;
-        prefix |= bit;
-        let next = current.as_ref().unwrap_or(initial_key).child_intermediate(id, prefix);
-        current = Some(next);
-    }
-    current.ok_or(Error::CounterZero { scheme: Scheme::Aes })
+    initial_key.walk(id, counter).ok_or(Error::CounterZero { scheme: Scheme::Aes })
 }
 
 /// Derived key bytes together with their key schedule.
@@ -569,4 +602,127 @@ pub(crate) fn ksn_data(id: [u8; 4], counter: u32) -> [u8; 8] {
 /// Rejects counter 0 for a transaction key.
 pub(crate) fn nonzero(ksn: &AesKsn) -> Result<(), Error> {
     if ksn.counter() == 0 { Err(Error::CounterZero { scheme: Scheme::Aes }) } else { Ok(()) }
+}
+
+/// The most children whose intermediate keys a [`working_keys_tree`] visit derives in one call (a key
+/// with more, at most 32, takes more calls; consecutive counters give one or two on average).
+const TREE_CHILDREN: usize = 8;
+/// The most blocks of one such call: a working key and `TREE_CHILDREN` intermediate keys, two blocks each.
+const TREE_BLOCKS: usize = 2 + 2 * TREE_CHILDREN;
+
+/// The working keys for `usage` and `key_type` at many counters of one terminal, from its initial key:
+/// `counters` sorted ascending, none 0 (duplicates allowed); `emit(i, key)` receives the key of
+/// `counters[i]`.
+///
+/// The counters' walks form a tree (a counter's parent is the counter without its lowest one-bit), and
+/// this visits it once: every intermediate key is derived once, and everything derived under one key (the
+/// working key of its counter and the intermediate keys of its children) is encrypted in one block-cipher
+/// call, so a batch of consecutive counters costs about one key schedule and one call per key.
+///
+/// # Errors
+/// [`Error::DerivedKeyTooStrong`] when `key_type` is stronger than the initial key (before any work).
+pub(crate) fn working_keys_tree(
+    initial_key: &AesKey,
+    id: [u8; 4],
+    counters: &[u32],
+    usage: KeyUsage,
+    key_type: Algorithm,
+    emit: &mut dyn FnMut(usize, KeyBytes),
+) -> Result<(), Error> {
+    check_key_type(initial_key.algorithm, key_type)?;
+    let tree = Tree { id, algorithm: initial_key.algorithm, usage: usage.value(), key_type };
+    match &initial_key.cipher {
+        AesCipher::Aes128(c) => tree.visit(c, 0, counters, 0, emit),
+        AesCipher::Aes192(c) => tree.visit(c, 0, counters, 0, emit),
+        AesCipher::Aes256(c) => tree.visit(c, 0, counters, 0, emit),
+    }
+    Ok(())
+}
+
+/// What a [`working_keys_tree`] derives.
+struct Tree {
+    id: [u8; 4],
+    algorithm: Algorithm,
+    usage: u16,
+    key_type: Algorithm,
+}
+
+impl Tree {
+    /// The node `prefix` keyed by `key` (the initial key for prefix 0): `counters` (indices from
+    /// `base`) are those whose walk passes through `prefix`, sorted, `prefix` itself first if present.
+    fn visit<C>(
+        &self,
+        key: &C,
+        prefix: u32,
+        counters: &[u32],
+        base: usize,
+        emit: &mut dyn FnMut(usize, KeyBytes),
+    ) where
+        C: KeyInit + BlockCipherEncrypt<BlockSize = U16>,
+    {
+        let here = if prefix == 0 { 0 } else { counters.iter().take_while(|&&c| c == prefix).count() };
+        let key_len = self.key_type.key_len();
+        let mut working = if here > 0 { key_len.div_ceil(16) } else { 0 };
+        let per_child = C::key_size().div_ceil(16);
+        let mut start = here;
+        // One call per key, unless it has more than `TREE_CHILDREN` children (then one per that many).
+        loop {
+            let mut blocks = [Block::<C>::default(); TREE_BLOCKS];
+            let mut n = 0;
+            if working > 0 {
+                let data = derivation_data(self.usage, self.key_type, ksn_data(self.id, prefix));
+                n = push_blocks(&mut blocks, n, &data, working);
+            }
+            // Children: runs of counters sharing the next walk step (their highest bit below `prefix`'s).
+            let mut runs = [(0u32, 0usize, 0usize); TREE_CHILDREN];
+            let mut run_count = 0;
+            while let (Some(&c), Some(run)) = (counters.get(start), runs.get_mut(run_count)) {
+                let shift = 31 - (c ^ prefix).leading_zeros();
+                let len = counters[start..].iter().take_while(|&&d| (d ^ prefix) >> shift == 1).count();
+                let child = prefix | (1 << shift);
+                *run = (child, start, start + len);
+                let data = derivation_data(USAGE_INTERMEDIATE, self.algorithm, ksn_data(self.id, child));
+                n = push_blocks(&mut blocks, n, &data, per_child);
+                run_count += 1;
+                start += len.max(1);
+            }
+            key.encrypt_blocks(&mut blocks[..n]);
+            if working > 0 {
+                for i in 0..here {
+                    let mut bytes = Zeroizing::new([0u8; 32]);
+                    for (j, b) in bytes.iter_mut().take(key_len).enumerate() {
+                        *b = blocks[j / 16][j % 16];
+                    }
+                    emit(base + i, KeyBytes { algorithm: self.key_type, bytes });
+                }
+            }
+            for (r, &(child, from, to)) in runs.iter().take(run_count).enumerate() {
+                let first = working + r * per_child;
+                let child_key = {
+                    let k = Zeroizing::new(Key::<C>::from_fn(|i| blocks[first + i / 16][i % 16]));
+                    C::new(&k)
+                };
+                if let Some(members) = counters.get(from..to) {
+                    self.visit(&child_key, child, members, base + from, emit);
+                }
+            }
+            blocks[..n].iter_mut().for_each(Zeroize::zeroize);
+            working = 0;
+            if start >= counters.len() {
+                break;
+            }
+        }
+    }
+}
+
+/// Writes `data` with block counters 1..=`count` at `blocks[at..]`; returns the next free index.
+fn push_blocks<B: From<[u8; 16]>>(blocks: &mut [B], at: usize, data: &[u8; 16], count: usize) -> usize {
+    let mut next = at;
+    for (i, slot) in blocks.iter_mut().skip(at).take(count).enumerate() {
+        let mut d = *data;
+        d[1] = u8::try_from(i + 1).unwrap_or(1);
+        *slot = B::from(d);
+        next += 1;
+    }
+    next
 }

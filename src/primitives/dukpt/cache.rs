@@ -4,7 +4,10 @@
 //! Each cache entry holds a terminal's initial key and the intermediate keys of its last walk (at most one
 //! per counter bit). A KSN walks its counter's one-bits from the most significant and reuses every step it
 //! shares with the previous walk of the same terminal: consecutive counters, as a host sees them, mostly
-//! cost the last step or two. [`Deriver::derive_batch`] sorts by terminal and counter to make the most of it.
+//! cost the last step or two. [`Deriver::derive_batch`] sorts by terminal and counter; for AES DUKPT it
+//! then visits the tree of the terminal's walks once, deriving each intermediate key once and encrypting
+//! everything derived under one key (its own working key, its children's intermediate keys) in one
+//! block-cipher call.
 //!
 //! The cache is bounded: when full, the least recently used terminal is evicted, and its keys and key
 //! schedules are zeroized as they drop. Eviction scans the cache, so it costs `O(capacity)`; hits cost one
@@ -109,7 +112,9 @@ impl Deriver {
     /// Keys for many KSNs at once, in the order given, each as [`Deriver::derive`] would return it.
     ///
     /// KSNs of one terminal share the initial key and the walk's common prefix: sorted by counter, each
-    /// key after the first costs only the steps where its counter differs from the previous one's.
+    /// key after the first costs only the steps where its counter differs from the previous one's. For
+    /// AES DUKPT the terminal's walks are visited as one tree: a batch of consecutive KSNs costs about one
+    /// key schedule and one block-cipher call per key.
     pub fn derive_batch(
         &mut self,
         ksns: &[Ksn],
@@ -151,8 +156,21 @@ impl Deriver {
         let Some(first) = members.first().and_then(|&i| ksns.get(i)) else { return };
         let bdk_algorithm = self.bdk_algorithm;
         let mut entry = self.cache.get(&self.bdk, bdk_algorithm, first);
+        if let (Ok(Initial::Aes { ik, .. }), Ksn::Aes(k), Usage::Aes(aes_usage)) = (&entry, first, usage) {
+            aes_tree(
+                &ik.key,
+                aes_dukpt::derivation_id(k),
+                ksns,
+                members,
+                (aes_usage, key_type, bdk_algorithm),
+                results,
+            );
+        }
         for &i in members {
             let (Some(ksn), Some(slot)) = (ksns.get(i), results.get_mut(i)) else { continue };
+            if slot.is_some() {
+                continue;
+            }
             let result = Plan::new(ksn, usage, bdk_algorithm, key_type).and_then(|plan| match &mut entry {
                 Ok(entry) => derive_with(entry, ksn, plan, bdk_algorithm),
                 Err(e) => Err(e.clone()),
@@ -160,6 +178,33 @@ impl Deriver {
             *slot = Some(result);
         }
     }
+}
+
+/// One AES terminal's KSNs (`members`, sorted by counter) through [`aes_dukpt::working_keys_tree`]: each
+/// intermediate key once, one block-cipher call per key. Fills the slots of the valid KSNs; the others
+/// (counter 0, or a plan that fails) are left for the one-by-one path, which reports their errors.
+fn aes_tree(
+    ik: &AesKey,
+    id: [u8; 4],
+    ksns: &[Ksn],
+    members: &[usize],
+    (usage, key_type, bdk): (crate::primitives::dukpt::KeyUsage, Option<Algorithm>, Algorithm),
+    results: &mut [Option<Result<SymmetricKey, Error>>],
+) {
+    let Ok(key_type) = resolve_key_type(Scheme::Aes, bdk, key_type) else { return };
+    let todo: Vec<(u32, usize)> = members
+        .iter()
+        .filter_map(|&i| ksns.get(i).map(|k| (k.counter(), i)))
+        .filter(|&(c, _)| c != 0)
+        .collect();
+    let counters: Vec<u32> = todo.iter().map(|&(c, _)| c).collect();
+    let mut emit = |j: usize, key: aes_dukpt::KeyBytes| {
+        if let Some(slot) = todo.get(j).and_then(|&(_, i)| results.get_mut(i)) {
+            *slot = Some(key.to_key());
+        }
+    };
+    // A key type the BDK cannot derive fails here before any work; the one-by-one path reports it.
+    let _ = aes_dukpt::working_keys_tree(ik, id, &counters, usage, key_type, &mut emit);
 }
 
 /// The key of `plan` at `ksn` from its terminal's cache entry, walking from the entry's last walk.
