@@ -362,21 +362,20 @@ impl App {
                 let key = request_key(&input);
                 outcome.key = key.clone();
                 if let Some(faults) = &self.faults {
+                    let resolve = |k: &str| -> Option<String> {
+                        if api == Api::Kms {
+                            self.kms.key_arn_of(k)
+                        } else {
+                            self.payments.key_arn_of(k).map(|arn| arn.to_string())
+                        }
+                    };
+                    // A KMS request may name its key only inside its ciphertext blob.
                     let arn = if api == Api::Kms {
                         self.kms.key_of_request(&input)
                     } else {
-                        key.as_deref().and_then(|k| self.resolve(k))
+                        key.as_deref().and_then(resolve)
                     };
                     let keys: Vec<&str> = key.iter().chain(arn.iter()).map(String::as_str).collect();
-                    let resolve = |k: &str| -> Option<String> {
-                        if api == Api::Kms {
-                            let mut named = Map::new();
-                            named.insert("KeyId".into(), Value::String(k.to_owned()));
-                            self.kms.key_of_request(&named)
-                        } else {
-                            self.resolve(k)
-                        }
-                    };
                     let verdict = faults.check(api, &name, &keys, &resolve);
                     if verdict.latency_ms > 0 {
                         tokio::time::sleep(Duration::from_millis(verdict.latency_ms)).await;
@@ -554,12 +553,6 @@ impl App {
             faults.reset();
         }
         serde_json::to_value(report).map_err(|e| ServiceError::Internal(e.to_string()))
-    }
-
-    /// The key ARN an alias names, for fault rules written with ARNs.
-    fn resolve(&self, identifier: &str) -> Option<String> {
-        let name = crate::keys::AliasName::parse(identifier).ok()?;
-        self.store.get_alias(&name).ok()??.key_arn.map(|a| a.as_str().to_owned())
     }
 }
 

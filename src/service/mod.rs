@@ -106,6 +106,12 @@ impl<S: KeyStore> PaymentCryptography<S> {
         &self.settings
     }
 
+    /// The key ARN that `identifier` (a key ARN or an alias) names, if it parses and, for an alias,
+    /// the alias exists and points to a key; whether the key exists is not checked.
+    pub fn key_arn_of(&self, identifier: &str) -> Option<KeyArn> {
+        self.resolve("KeyIdentifier", identifier).ok()
+    }
+
     /// Parses `identifier` (the member at `path`) and follows an alias to its key ARN.
     fn resolve(&self, path: &str, identifier: &str) -> Result<KeyArn, ServiceError> {
         let parsed = KeyIdentifier::parse(identifier)

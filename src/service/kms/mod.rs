@@ -164,13 +164,19 @@ impl<S: KeyStore> Kms<S> {
 
 /// `DisabledException` for a disabled key, `KMSInvalidStateException` for one pending deletion.
 impl<S: KeyStore> Kms<S> {
+    /// The ARN of the key that `key_id` (key id, key ARN, alias or alias ARN) names, if it resolves;
+    /// whether the key exists is not checked.
+    pub fn key_arn_of(&self, key_id: &str) -> Option<String> {
+        self.resolve("KeyId", key_id, true).ok().map(|arn| arn.to_string())
+    }
+
     /// The ARN of the key a request body names, as far as it can be told without running the
     /// operation: its `KeyId` (or `SourceKeyId`) followed through aliases, else the key ARN inside its
     /// `CiphertextBlob`. For logs and fault rules; `None` when there is none or it does not resolve.
     pub fn key_of_request(&self, body: &serde_json::Map<String, serde_json::Value>) -> Option<String> {
         let named = ["KeyId", "SourceKeyId"].iter().find_map(|m| body.get(*m).and_then(|v| v.as_str()));
         if let Some(key_id) = named {
-            return self.resolve("KeyId", key_id, true).ok().map(|arn| arn.to_string());
+            return self.key_arn_of(key_id);
         }
         let blob = body.get("CiphertextBlob").and_then(|v| v.as_str())?;
         let bytes = <base64ct::Base64 as base64ct::Encoding>::decode_vec(blob).ok()?;
