@@ -23,6 +23,7 @@ use serde::Deserialize;
 use thiserror::Error;
 
 use crate::server::route::Api;
+use crate::service::kms::KmsError;
 
 /// A fault file as it is written.
 #[derive(Clone, Debug, Deserialize)]
@@ -224,28 +225,38 @@ impl Faults {
     }
 }
 
-/// AWS's HTTP status and usual message for an exception on `api`.
+/// AWS's HTTP status and usual message for an exception on `api`. KMS exceptions take the status
+/// the KMS service itself gives them ([`KmsError::http_status`]), so an injected error looks like a
+/// real one.
 fn known_error(api: Api, exception: &str) -> (u16, &'static str) {
-    match (exception, api) {
-        ("ThrottlingException", Api::Data) => (429, "Rate exceeded"),
-        ("ThrottlingException", _) => (400, "Rate exceeded"),
-        ("InternalServerException" | "KMSInternalException", _) => {
-            (500, "The service encountered an internal error. Try your request again.")
+    let message = match exception {
+        "ThrottlingException" => "Rate exceeded",
+        "InternalServerException" | "KMSInternalException" => {
+            "The service encountered an internal error. Try your request again."
         }
-        ("ServiceUnavailableException", _) => {
-            (503, "The service is unavailable. Try your request again later.")
+        "ServiceUnavailableException" => "The service is unavailable. Try your request again later.",
+        "KeyUnavailableException" => {
+            "The request was rejected because the specified KMS key was not available. You can retry the request."
         }
-        ("KeyUnavailableException", _) => (
-            500,
-            "The request was rejected because the specified KMS key was not available. You can retry the request.",
-        ),
-        ("DependencyTimeoutException", _) => {
-            (503, "The system timed out while trying to fulfill the request. You can retry the request.")
+        "DependencyTimeoutException" => {
+            "The system timed out while trying to fulfill the request. You can retry the request."
         }
-        ("AccessDeniedException", _) => (403, "Access denied."),
-        (_, _) if exception.ends_with("Fault") => (500, "Injected fault."),
-        _ => (400, "Injected fault."),
-    }
+        "AccessDeniedException" => "Access denied.",
+        _ => "Injected fault.",
+    };
+    let kms_status = match api {
+        Api::Kms => KmsError::injected(exception, String::new()).map(|e| e.http_status()),
+        Api::Data | Api::Control => None,
+    };
+    let status = kms_status.unwrap_or(match (exception, api) {
+        ("ThrottlingException", Api::Data) => 429,
+        ("AccessDeniedException", _) => 403,
+        ("InternalServerException" | "KMSInternalException" | "KeyUnavailableException", _) => 500,
+        ("ServiceUnavailableException" | "DependencyTimeoutException", _) => 503,
+        _ if exception.ends_with("Fault") => 500,
+        _ => 400,
+    });
+    (status, message)
 }
 
 #[cfg(test)]
@@ -295,6 +306,17 @@ mod tests {
         let hits = first.iter().filter(|b| **b).count();
         assert!((800..1200).contains(&hits), "{hits}");
         assert_eq!(f.check(Api::Data, "X", &[], &none).error.map(|e| e.status).unwrap_or(429), 429);
+    }
+
+    #[test]
+    fn kms_errors_take_the_status_kms_gives_them() {
+        assert_eq!(known_error(Api::Kms, "DisabledException").0, 409);
+        assert_eq!(known_error(Api::Kms, "NotFoundException").0, 404);
+        assert_eq!(known_error(Api::Kms, "DependencyTimeoutException").0, 503);
+        assert_eq!(known_error(Api::Kms, "KeyUnavailableException").0, 500);
+        assert_eq!(known_error(Api::Data, "ThrottlingException").0, 429);
+        assert_eq!(known_error(Api::Control, "ThrottlingException").0, 400);
+        assert_eq!(known_error(Api::Data, "AccessDeniedException").0, 403);
     }
 
     #[test]
