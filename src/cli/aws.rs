@@ -119,14 +119,15 @@ impl Backend {
 
     /// Runs one of paycrypt's own operations (`import-key` with clear material, `seed`): locally
     /// through `local`, remotely on `POST /_paycrypt/<route>`.
-    pub(crate) fn extension<I: Serialize>(
+    pub(crate) fn extension<I: Serialize, O: Serialize>(
         &self,
         route: &str,
         input: &I,
-        local: impl FnOnce(&PaymentCryptography<FileStore>) -> Result<Value, Failure>,
+        local: impl FnOnce(&PaymentCryptography<FileStore>) -> Result<O, Failure>,
     ) -> Result<Value, Failure> {
         match self {
-            Backend::Local(svc) => local(svc),
+            Backend::Local(svc) => Ok(serde_json::to_value(local(svc)?)
+                .map_err(|e| CliError::new(format!("cannot write JSON: {e}")))?),
             Backend::Remote(remote) => {
                 let body = serde_json::to_value(input)
                     .map_err(|e| CliError::new(format!("cannot write JSON: {e}")))?;

@@ -229,10 +229,7 @@ pub(crate) fn import_key(args: ImportKeyArgs) -> ExitCode {
         }
         // Clear key material is paycrypt's own extension: a server takes it on its own route.
         let out = if input.key_material.clear_key.is_some() {
-            svc.extension("import-key", &input, |local| {
-                Ok(serde_json::to_value(local.import_key(input.clone())?)
-                    .map_err(|e| crate::cli::CliError::new(format!("cannot write JSON: {e}")))?)
-            })?
+            svc.extension("import-key", &input, |local| Ok(local.import_key(input.clone())?))?
         } else {
             svc.call("ImportKey", &input)?
         };
@@ -394,10 +391,7 @@ pub(crate) fn seed(args: SeedArgs) -> ExitCode {
                 flag: "FILE",
                 message: format!("Invalid seed file: {e}"),
             })?;
-            let out = backend(&args.store)?.extension("seed", &file, |local| {
-                serde_json::to_value(local.seed(&file)?)
-                    .map_err(|e| crate::cli::CliError::new(format!("cannot write JSON: {e}")).into())
-            })?;
+            let out = backend(&args.store)?.extension("seed", &file, |local| Ok(local.seed(&file)?))?;
             print(&out)
         })(),
     )

@@ -148,7 +148,10 @@ impl Remote {
             call = call.header(*name, value.as_str());
         }
         let mut response = call.send(&bytes[..]).map_err(|e| {
-            local(format!("cannot reach {}: {e}", self.base)).hint("is `paycrypt serve` running there?")
+            Failure::Local(
+                CliError::new(format!("cannot reach {}: {e}", self.base))
+                    .hint("is `paycrypt serve` running there?"),
+            )
         })?;
         let status = response.status().as_u16();
         let error_type = response
@@ -261,19 +264,6 @@ fn local(message: String) -> Failure {
 
 fn parameter(message: String) -> Failure {
     Failure::Parameter { flag: "--endpoint-url", message }
-}
-
-trait Hint {
-    fn hint(self, hint: &str) -> Failure;
-}
-
-impl Hint for Failure {
-    fn hint(self, hint: &str) -> Failure {
-        match self {
-            Failure::Local(e) => Failure::Local(e.hint(hint)),
-            other => other,
-        }
-    }
 }
 
 #[cfg(test)]
