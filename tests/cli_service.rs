@@ -1,16 +1,22 @@
-//! Golden tests of the AWS-mirroring commands (`tests/cmd/pc/`, one case per file), against a store
-//! seeded from `tests/cmd/pc/fixtures/seed.json`. The master key is the store's own `master.key` (or an
-//! inherited `PAYCRYPT_MASTER_KEY`), so a case can set `PAYCRYPT_MASTER_KEY` to test a wrong one. Regenerate after an intended
-//! change with `TRYCMD=overwrite cargo test --test cli_service`.
+//! Golden tests of the AWS-mirroring commands, one case per file, each suite against its own store
+//! seeded from its `fixtures/seed.json`:
+//! - `tests/cmd/pc/`: the payment-cryptography commands. The master key is the store's own
+//!   `master.key` (or an inherited `PAYCRYPT_MASTER_KEY`), so a case can set `PAYCRYPT_MASTER_KEY` to
+//!   test a wrong one.
+//! - `tests/cmd/kms/`: `paycrypt kms …`. The cases do not change the store (a failed command changes
+//!   nothing), so they may run in any order.
+//!
+//! Regenerate after an intended change with `TRYCMD=overwrite cargo test --test cli_service`.
 
 use std::process::Command;
 
-#[test]
-fn aws_cli_golden_files() {
-    let dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("pc-golden-store");
+/// Seeds a fresh store from `tests/cmd/<suite>/fixtures/seed.json` and runs `tests/cmd/<suite>/*.toml`
+/// against it.
+fn golden_files_on_seeded_store(suite: &str) {
+    let dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("{suite}-golden-store"));
     let _ = std::fs::remove_dir_all(&dir);
     let seeded = Command::new(env!("CARGO_BIN_EXE_paycrypt"))
-        .args(["seed", "tests/cmd/pc/fixtures/seed.json"])
+        .args(["seed", &format!("tests/cmd/{suite}/fixtures/seed.json")])
         .env("PAYCRYPT_DATA_DIR", &dir)
         .output()
         .expect("run paycrypt seed");
@@ -19,5 +25,15 @@ fn aws_cli_golden_files() {
         .env("PAYCRYPT_DATA_DIR", dir.display().to_string())
         .env("PAYCRYPT_REGION", "us-east-1")
         .env("PAYCRYPT_ACCOUNT_ID", "111122223333")
-        .case("tests/cmd/pc/*.toml");
+        .case(format!("tests/cmd/{suite}/*.toml"));
+}
+
+#[test]
+fn aws_cli_golden_files() {
+    golden_files_on_seeded_store("pc");
+}
+
+#[test]
+fn kms_cli_golden_files() {
+    golden_files_on_seeded_store("kms");
 }
