@@ -7,7 +7,7 @@ mod common;
 use std::sync::OnceLock;
 
 use base64ct::{Base64UrlUnpadded, Encoding};
-use common::{Tally, hex, ours, shared, text};
+use common::{Tally, hex, ours, text, wycheproof};
 use paycrypt::jwe::{self, AllowList, EncryptOptions, Field, JweAlg, JweEnc, JweError, gcm};
 use paycrypt::rsa::{Jwk, Jwks, KeyError, RsaPrivateKey};
 use proptest::prelude::*;
@@ -80,7 +80,7 @@ fn wycheproof_jwe() {
 
 #[test]
 fn wycheproof_aes_gcm() {
-    let doc = shared("wycheproof/testvectors_v1/aes_gcm_test.json");
+    let doc = wycheproof("aes_gcm_test.json");
     let mut tally = Tally::new("wycheproof aes-gcm (96-bit IV)");
     for group in doc["testGroups"].as_array().unwrap() {
         let jwe_shaped = group["ivSize"] == 96 && group["tagSize"] == 128;

@@ -7,7 +7,7 @@ mod common;
 use std::sync::OnceLock;
 
 use base64ct::{Base64UrlUnpadded, Encoding};
-use common::{Tally, hex, ours, shared, text};
+use common::{Tally, hex, ours, text, wycheproof};
 use paycrypt::rsa::{Jwk, Jwks, KeyError, KeyOp, RsaPadding, RsaPrivateKey, RsaPublicKey};
 use proptest::prelude::*;
 use serde_json::{Value, json};
@@ -51,7 +51,7 @@ fn wycheproof_key(group: &Value) -> RsaPrivateKey {
 fn wycheproof_rsa_oaep() {
     let mut tally = Tally::new("wycheproof rsa-oaep");
     for file in OAEP_FILES {
-        let doc = shared(&format!("wycheproof/testvectors_v1/{file}"));
+        let doc = wycheproof(file);
         for group in doc["testGroups"].as_array().unwrap() {
             let padding = padding_for(text(group, "sha"), text(group, "mgfSha"));
             let key = padding.map(|_| wycheproof_key(group));
@@ -89,7 +89,7 @@ fn wycheproof_rsa_oaep() {
 fn wycheproof_rsa_pkcs1() {
     let mut tally = Tally::new("wycheproof rsa-pkcs1");
     for file in PKCS1_FILES {
-        let doc = shared(&format!("wycheproof/testvectors_v1/{file}"));
+        let doc = wycheproof(file);
         for group in doc["testGroups"].as_array().unwrap() {
             let key = wycheproof_key(group);
             for t in group["tests"].as_array().unwrap() {

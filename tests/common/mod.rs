@@ -1,6 +1,6 @@
 //! The vector reader shared by the test files: loads `vectors/<name>.json` (our format: `source`,
-//! `description`, `cases`), typed or as JSON values, reads the large upstream files in place under
-//! `../shared/vectors` (or `$PAYCRYPT_SHARED_VECTORS`), and counts what a run did.
+//! `description`, `cases`), typed or as JSON values, reads the upstream files kept as published under
+//! `vectors/wycheproof/` (see its SOURCES.md), and counts what a run did. Nothing outside the repository is read.
 #![allow(dead_code)]
 
 pub mod service;
@@ -46,12 +46,10 @@ pub fn ours(file_name: &str) -> Value {
     read_json(PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("vectors").join(file_name))
 }
 
-/// Loads an upstream file in place, relative to `../shared/vectors` or `$PAYCRYPT_SHARED_VECTORS`.
-pub fn shared(rel: &str) -> Value {
-    let root = std::env::var_os("PAYCRYPT_SHARED_VECTORS")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/vectors"));
-    read_json(root.join(rel))
+/// Loads a Wycheproof file as published (`vectors/wycheproof/<file>`, listed with its checksum in
+/// `vectors/wycheproof/SOURCES.md`).
+pub fn wycheproof(file: &str) -> Value {
+    read_json(PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("vectors/wycheproof").join(file))
 }
 
 fn read_json(path: PathBuf) -> Value {
