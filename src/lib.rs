@@ -40,3 +40,28 @@ pub use primitives::{jwe, kcv, modes, padding, rsa};
 #[cfg(doctest)]
 #[doc = include_str!("../README.md")]
 struct ReadmeDoctests;
+
+/// The Rust examples of `docs/dukpt.md` run as doctests.
+#[cfg(doctest)]
+#[doc = include_str!("../docs/dukpt.md")]
+struct DukptDoctests;
+
+/// The Rust examples of `docs/rsa-jwe.md` run as doctests.
+#[cfg(doctest)]
+#[doc = include_str!("../docs/rsa-jwe.md")]
+struct RsaJweDoctests;
+
+/// The Rust examples of `docs/payment-cryptography.md` run as doctests.
+#[cfg(doctest)]
+#[doc = include_str!("../docs/payment-cryptography.md")]
+struct PaymentCryptographyDoctests;
+
+/// The Rust examples of `docs/kms.md` run as doctests.
+#[cfg(doctest)]
+#[doc = include_str!("../docs/kms.md")]
+struct KmsDoctests;
+
+/// The Rust examples of `docs/architecture.md` run as doctests.
+#[cfg(doctest)]
+#[doc = include_str!("../docs/architecture.md")]
+struct ArchitectureDoctests;
