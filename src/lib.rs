@@ -1,7 +1,9 @@
 //! paycrypt: AWS Payment Cryptography, AWS KMS and JOSE JWE results, offline and bit for bit.
 //!
 //! This crate is the library behind the `paycrypt` command: TDES and AES in every mode AWS Payment
-//! Cryptography offers (ECB, CBC, CFB1, CFB8, CFB64, CFB128, OFB), padding, and key check values.
+//! Cryptography offers (ECB, CBC, CFB1, CFB8, CFB64, CFB128, OFB), padding and key check values;
+//! DUKPT (X9.24-1 TDES, X9.24-3 AES); RSA encryption and compact JWE; AWS Payment Cryptography's and
+//! AWS KMS's operations over a key store; and the local AWS endpoint behind `paycrypt serve`.
 //!
 //! Layers, each using only the ones below it:
 //! - [`primitives`]: pure functions over bytes (ciphers, modes, KCV, [`dukpt`], [`rsa`], [`jwe`]);
@@ -9,8 +11,12 @@
 //!   material sealed under a master key);
 //! - [`service`]: AWS Payment Cryptography's operations in AWS's request and response shapes, with
 //!   AWS's validation, key separation and exceptions; and AWS KMS ([`service::kms`]);
+//! - `server` (feature `server`): the AWS wire protocols over HTTP, on top of [`service`] and [`sigv4`];
 //! - [`sigv4`] (beside the layers, using none of them): AWS Signature Version 4 signing and
 //!   verifying, and the AWS credentials file, for the server and the CLI's `--endpoint-url`.
+//!
+//! The manual (the command line, each subject, speed, known differences from AWS, the architecture)
+//! is in the repository's `docs/` folder, linked from its README.
 //!
 //! # Examples
 //! ```
@@ -40,3 +46,28 @@ pub use primitives::{jwe, kcv, modes, padding, rsa};
 #[cfg(doctest)]
 #[doc = include_str!("../README.md")]
 struct ReadmeDoctests;
+
+/// The Rust examples of `docs/dukpt.md` run as doctests.
+#[cfg(doctest)]
+#[doc = include_str!("../docs/dukpt.md")]
+struct DukptDoctests;
+
+/// The Rust examples of `docs/rsa-jwe.md` run as doctests.
+#[cfg(doctest)]
+#[doc = include_str!("../docs/rsa-jwe.md")]
+struct RsaJweDoctests;
+
+/// The Rust examples of `docs/payment-cryptography.md` run as doctests.
+#[cfg(doctest)]
+#[doc = include_str!("../docs/payment-cryptography.md")]
+struct PaymentCryptographyDoctests;
+
+/// The Rust examples of `docs/kms.md` run as doctests.
+#[cfg(doctest)]
+#[doc = include_str!("../docs/kms.md")]
+struct KmsDoctests;
+
+/// The Rust examples of `docs/architecture.md` run as doctests.
+#[cfg(doctest)]
+#[doc = include_str!("../docs/architecture.md")]
+struct ArchitectureDoctests;
