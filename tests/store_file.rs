@@ -219,7 +219,7 @@ fn store_written_by_bde5924_opens() {
         )
         .expect("material")
     );
-    assert_eq!(store.list_kms_keys(None, 10).expect("list"), [kms.key.clone()]);
+    assert_eq!(store.list_kms_keys(None, 10).expect("list"), std::slice::from_ref(&kms.key));
     let alias = store.get_kms_alias(&KmsAliasName::parse("alias/app").expect("name")).expect("get");
     assert_eq!(alias.map(|a| a.target_key_id), Some(kms_arn.key_id()));
     let grants = store.list_grants(&kms_arn).expect("grants");
