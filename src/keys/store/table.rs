@@ -136,12 +136,25 @@ pub trait RecordTable<T: Record>: Send + Sync {
     fn list(&self, after: Option<&T::Name>, limit: usize) -> Result<Vec<T>, StoreError>;
 }
 
-impl Record for Key {
-    type Name = KeyArn;
+/// Stamps `impl Record`: each type, then the field that names it and the field's type.
+macro_rules! record {
+    ($($record:ty => $field:ident: $name:ty,)+) => {$(
+        impl Record for $record {
+            type Name = $name;
 
-    fn name(&self) -> &KeyArn {
-        &self.key_arn
-    }
+            fn name(&self) -> &$name {
+                &self.$field
+            }
+        }
+    )+};
+}
+
+record! {
+    Key => key_arn: KeyArn,
+    KmsKey => arn: KmsKeyArn,
+    AliasEntry => name: AliasName,
+    KmsAlias => alias_name: KmsAliasName,
+    Grant => grant_id: String,
 }
 
 impl SealedRecord for StoredKey {
@@ -165,14 +178,6 @@ impl SealedRecord for StoredKey {
     }
 }
 
-impl Record for KmsKey {
-    type Name = KmsKeyArn;
-
-    fn name(&self) -> &KmsKeyArn {
-        &self.arn
-    }
-}
-
 impl SealedRecord for StoredKmsKey {
     type Meta = KmsKey;
 
@@ -191,29 +196,5 @@ impl SealedRecord for StoredKmsKey {
     fn from_parts(key: KmsKey, material: &[u8]) -> Option<Self> {
         let material = KmsMaterial::from_bytes(key.key_spec, material).ok()?;
         Some(StoredKmsKey { key, material })
-    }
-}
-
-impl Record for AliasEntry {
-    type Name = AliasName;
-
-    fn name(&self) -> &AliasName {
-        &self.name
-    }
-}
-
-impl Record for KmsAlias {
-    type Name = KmsAliasName;
-
-    fn name(&self) -> &KmsAliasName {
-        &self.alias_name
-    }
-}
-
-impl Record for Grant {
-    type Name = String;
-
-    fn name(&self) -> &String {
-        &self.grant_id
     }
 }
