@@ -280,3 +280,38 @@ fn records_keep_the_table_layout_of_bde5924() {
     );
     assert_eq!(aliases.get("alias/empty").expect("get").map(|v| v.value().to_owned()).as_deref(), Some(""));
 }
+
+#[test]
+fn store_made_before_the_kms_tables_gains_them() {
+    use redb::TableDefinition;
+
+    // The layout before KMS: keys, aliases and the master key check, written here table by table.
+    let dir = temp_dir("pre-kms");
+    std::fs::create_dir_all(&dir).expect("mkdir");
+    {
+        let db = redb::Database::create(dir.join("keys.redb")).expect("create");
+        let txn = db.begin_write().expect("write");
+        txn.open_table(TableDefinition::<&str, &[u8]>::new("keys")).expect("keys");
+        let mut aliases = txn.open_table(TableDefinition::<&str, &str>::new("aliases")).expect("aliases");
+        aliases.insert("alias/old", "").expect("alias");
+        drop(aliases);
+        let check = master().seal(b"master-key-check", b"paycrypt key store").expect("seal");
+        let mut meta = txn.open_table(TableDefinition::<&str, &[u8]>::new("meta")).expect("meta");
+        meta.insert("master-key-check", check.as_slice()).expect("check");
+        drop(meta);
+        txn.commit().expect("commit");
+    }
+    let wrong = FileStore::open_with_master(
+        &dir,
+        MasterKey::from_bytes(&[9; 32]).expect("key"),
+        &OpenOptions::default(),
+    );
+    assert!(matches!(wrong, Err(StoreError::MasterKey(_))), "{wrong:?}");
+    let store = FileStore::open_with_master(&dir, master(), &OpenOptions::default()).expect("open");
+    let aliases = store.list_aliases(None, 10).expect("aliases");
+    assert_eq!(aliases, [AliasEntry { name: AliasName::parse("alias/old").expect("name"), key_arn: None }]);
+    let arn = KmsKeyArn::parse(FIXTURE_KMS_KEY).expect("arn");
+    assert!(store.list_grants(&arn).expect("grants").is_empty());
+    assert!(store.list_kms_aliases(None, 10).expect("kms aliases").is_empty());
+    assert!(store.get_kms_key(&arn).expect("kms key").is_none());
+}
