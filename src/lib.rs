@@ -37,6 +37,7 @@ pub mod primitives;
 pub mod server;
 pub mod service;
 pub mod sigv4;
+mod time;
 
 pub use primitives::dukpt;
 pub use primitives::{Algorithm, Cipher, DecryptError, Error, Mode, SymmetricKey, UnpadError};

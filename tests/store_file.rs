@@ -7,7 +7,10 @@ use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use paycrypt::kcv::{KcvAlgorithm, kcv};
-use paycrypt::keys::{FileStore, KeyArn, KeyStore, MasterKey, OpenOptions, StoreError};
+use paycrypt::keys::{
+    AliasEntry, AliasName, FileStore, KeyArn, KeyStore, KmsAliasName, KmsKeyArn, KmsKeySpec, KmsKeyState,
+    KmsMaterial, MasterKey, OpenOptions, StoreError, StoredKey,
+};
 
 const MASTER: &str = "000102030405060708090A0B0C0D0E0F101112131415161718191A1B1C1D1E1F";
 const BIN: &str = env!("CARGO_BIN_EXE_paycrypt");
@@ -160,4 +163,155 @@ fn sigkill_at_random_points_loses_no_acknowledged_key() {
         assert_eq!(hex::encode_upper(kcv(material, KcvAlgorithm::Cmac)), key.key_check_value);
     }
     assert!(killed > 0 || acknowledged.len() == trials);
+}
+
+/// Copies the store that commit bde5924 wrote (`tests/fixtures/store_bde5924`, see its
+/// `source.txt`) into a fresh directory.
+fn store_written_by_bde5924(name: &str) -> PathBuf {
+    let dir = temp_dir(name);
+    std::fs::create_dir_all(&dir).expect("mkdir");
+    let fixture = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/store_bde5924/keys.redb");
+    std::fs::copy(fixture, dir.join("keys.redb")).expect("copy fixture");
+    dir
+}
+
+const FIXTURE_KMS_KEY: &str = "arn:aws:kms:us-east-1:111122223333:key/0b5e5f5a-1111-4222-8333-444455556666";
+
+#[test]
+fn store_written_by_bde5924_opens() {
+    let dir = store_written_by_bde5924("bde5924-opens");
+    let store = FileStore::open_with_master(&dir, master(), &OpenOptions::default()).expect("open");
+    let keys = store.list_keys(None, 10).expect("list");
+    let arns: Vec<&str> = keys.iter().map(|k| k.key_arn.as_str()).collect();
+    assert_eq!(
+        arns,
+        [
+            "arn:aws:payment-cryptography:us-east-1:111122223333:key/aes128dek0000001",
+            "arn:aws:payment-cryptography:us-east-1:111122223333:key/tdes2dek00000001"
+        ]
+    );
+    // Stopped after seeding: the update is there.
+    assert!(!keys[0].enabled && keys[1].enabled);
+    for (key, material, check) in [
+        (&keys[0], "2B7E151628AED2A6ABF7158809CF4F3C", "7AD386"),
+        (&keys[1], "0123456789ABCDEFFEDCBA9876543210", "08D7B4"),
+    ] {
+        let stored = store.get_key(&key.key_arn).expect("get").expect("present");
+        let bytes = stored.material.symmetric().expect("symmetric").as_bytes().to_vec();
+        assert_eq!(hex::encode_upper(bytes), material);
+        assert_eq!(stored.key, *key);
+        assert_eq!(key.key_check_value, check);
+    }
+    let aliases = store.list_aliases(None, 10).expect("aliases");
+    let aliases: Vec<(&str, Option<&str>)> =
+        aliases.iter().map(|a| (a.name.as_str(), a.key_arn.as_ref().map(KeyArn::as_str))).collect();
+    assert_eq!(aliases, [("alias/empty", None), ("alias/zone", Some(arns[0]))]);
+
+    let kms_arn = KmsKeyArn::parse(FIXTURE_KMS_KEY).expect("arn");
+    let kms = store.get_kms_key(&kms_arn).expect("get").expect("present");
+    assert_eq!(kms.key.key_state, KmsKeyState::Disabled);
+    assert_eq!(kms.key.description, "fixture");
+    assert_eq!(
+        kms.material,
+        KmsMaterial::from_bytes(
+            KmsKeySpec::SymmetricDefault,
+            &hex::decode("000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f").expect("hex")
+        )
+        .expect("material")
+    );
+    assert_eq!(store.list_kms_keys(None, 10).expect("list"), std::slice::from_ref(&kms.key));
+    let alias = store.get_kms_alias(&KmsAliasName::parse("alias/app").expect("name")).expect("get");
+    assert_eq!(alias.map(|a| a.target_key_id), Some(kms_arn.key_id()));
+    let grants = store.list_grants(&kms_arn).expect("grants");
+    assert_eq!(grants.len(), 1);
+    assert_eq!(grants[0].grant_id, "a5bd6f2aaf4b2832aefbe549aab73d846c5e1da82f10b1c1847c14e772fbcc59");
+    assert_eq!(grants[0].operations, ["Encrypt", "Decrypt"]);
+
+    // And it takes changes: a reopened store sees them.
+    let mut changed = keys[1].clone();
+    changed.enabled = false;
+    store.update_key(&changed).expect("update");
+    drop(store);
+    let store = FileStore::open_with_master(&dir, master(), &OpenOptions::default()).expect("reopen");
+    assert_eq!(store.get_key_metadata(&changed.key_arn).expect("get"), Some(changed));
+}
+
+#[test]
+fn records_keep_the_table_layout_of_bde5924() {
+    use redb::{ReadableDatabase, TableDefinition};
+
+    let dir = store_written_by_bde5924("bde5924-layout");
+    let store = FileStore::open_with_master(&dir, master(), &OpenOptions::default()).expect("open");
+    // Write one record of each kind with today's code...
+    let mut seeded = store.list_keys(None, 1).expect("list").remove(0);
+    let material = store.get_key(&seeded.key_arn).expect("get").expect("present").material;
+    seeded.key_arn =
+        KeyArn::parse("arn:aws:payment-cryptography:us-east-1:111122223333:key/newkey0000000001")
+            .expect("arn");
+    store.insert_key(&StoredKey { key: seeded.clone(), material }).expect("insert");
+    store
+        .put_alias(
+            &AliasEntry {
+                name: AliasName::parse("alias/new").expect("name"),
+                key_arn: Some(seeded.key_arn.clone()),
+            },
+            true,
+        )
+        .expect("alias");
+    drop(store);
+    // ...and read the tables as bde5924 laid them out: JSON `{"Key": …, "SealedMaterial": hex}` under
+    // the ARN, and aliases as the bare ARN text.
+    let db = redb::Database::open(dir.join("keys.redb")).expect("raw open");
+    let read = db.begin_read().expect("read");
+    for (table, name) in [("keys", seeded.key_arn.as_str()), ("kms_keys", FIXTURE_KMS_KEY)] {
+        let table = read.open_table(TableDefinition::<&str, &[u8]>::new(table)).expect("table");
+        let row = table.get(name).expect("get").expect("row");
+        let json: serde_json::Value = serde_json::from_slice(row.value()).expect("json");
+        let object = json.as_object().expect("object");
+        assert_eq!(object.keys().collect::<Vec<_>>(), ["Key", "SealedMaterial"]);
+        let sealed = hex::decode(json["SealedMaterial"].as_str().expect("hex")).expect("hex");
+        let opened = master().open(name.as_bytes(), &sealed, name).expect("sealed under the ARN");
+        assert!(!opened.is_empty());
+    }
+    let aliases = read.open_table(TableDefinition::<&str, &str>::new("aliases")).expect("aliases");
+    assert_eq!(
+        aliases.get("alias/new").expect("get").map(|v| v.value().to_owned()).as_deref(),
+        Some(seeded.key_arn.as_str())
+    );
+    assert_eq!(aliases.get("alias/empty").expect("get").map(|v| v.value().to_owned()).as_deref(), Some(""));
+}
+
+#[test]
+fn store_made_before_the_kms_tables_gains_them() {
+    use redb::TableDefinition;
+
+    // The layout before KMS: keys, aliases and the master key check, written here table by table.
+    let dir = temp_dir("pre-kms");
+    std::fs::create_dir_all(&dir).expect("mkdir");
+    {
+        let db = redb::Database::create(dir.join("keys.redb")).expect("create");
+        let txn = db.begin_write().expect("write");
+        txn.open_table(TableDefinition::<&str, &[u8]>::new("keys")).expect("keys");
+        let mut aliases = txn.open_table(TableDefinition::<&str, &str>::new("aliases")).expect("aliases");
+        aliases.insert("alias/old", "").expect("alias");
+        drop(aliases);
+        let check = master().seal(b"master-key-check", b"paycrypt key store").expect("seal");
+        let mut meta = txn.open_table(TableDefinition::<&str, &[u8]>::new("meta")).expect("meta");
+        meta.insert("master-key-check", check.as_slice()).expect("check");
+        drop(meta);
+        txn.commit().expect("commit");
+    }
+    let wrong = FileStore::open_with_master(
+        &dir,
+        MasterKey::from_bytes(&[9; 32]).expect("key"),
+        &OpenOptions::default(),
+    );
+    assert!(matches!(wrong, Err(StoreError::MasterKey(_))), "{wrong:?}");
+    let store = FileStore::open_with_master(&dir, master(), &OpenOptions::default()).expect("open");
+    let aliases = store.list_aliases(None, 10).expect("aliases");
+    assert_eq!(aliases, [AliasEntry { name: AliasName::parse("alias/old").expect("name"), key_arn: None }]);
+    let arn = KmsKeyArn::parse(FIXTURE_KMS_KEY).expect("arn");
+    assert!(store.list_grants(&arn).expect("grants").is_empty());
+    assert!(store.list_kms_aliases(None, 10).expect("kms aliases").is_empty());
+    assert!(store.get_kms_key(&arn).expect("kms key").is_none());
 }

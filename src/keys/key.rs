@@ -8,6 +8,7 @@ use zeroize::Zeroizing;
 
 use crate::keys::{KeyAlgorithm, KeyArn, KeyAttributes};
 use crate::primitives::SymmetricKey;
+use crate::time::{Date, UtcTime};
 
 /// A point in time, in milliseconds since the Unix epoch. On the wire it is a number of seconds with a
 /// fraction, as AWS's JSON protocols send timestamps.
@@ -36,32 +37,16 @@ impl Timestamp {
     /// assert_eq!(Timestamp(1_709_208_000_123).to_iso8601(), "2024-02-29T12:00:00.123000+00:00");
     /// ```
     pub fn to_iso8601(self) -> String {
-        let secs = self.0.div_euclid(1000);
-        let millis = self.0.rem_euclid(1000);
-        let days = secs.div_euclid(86_400);
-        let sod = secs.rem_euclid(86_400);
-        let (y, m, d) = civil_from_days(days);
+        let t = UtcTime::from_unix(self.0.div_euclid(1000));
+        let Date { year, month, day } = t.date;
         format!(
-            "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}.{millis:03}000+00:00",
-            sod / 3600,
-            (sod % 3600) / 60,
-            sod % 60
+            "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}.{:03}000+00:00",
+            t.hour,
+            t.minute,
+            t.second,
+            self.0.rem_euclid(1000)
         )
     }
-}
-
-/// Year, month, day of a count of days since 1970-01-01 (Howard Hinnant's algorithm).
-fn civil_from_days(z: i64) -> (i64, i64, i64) {
-    let z = z + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    let y = yoe + era * 400 + i64::from(m <= 2);
-    (y, m, d)
 }
 
 impl Serialize for Timestamp {

@@ -5,7 +5,8 @@
 //! - identifiers that are valid by construction ([`KeyArn`], [`AliasName`], [`KeyIdentifier`]);
 //! - a key's metadata in AWS's [`Key`] shape and its secret [`KeyMaterial`];
 //! - AWS KMS keys ([`KmsKey`], [`KmsMaterial`]), their aliases ([`KmsAlias`]) and [`Grant`]s;
-//! - the [`KeyStore`] trait with [`MemoryStore`] and the persistent [`FileStore`].
+//! - the [`KeyStore`] trait with [`MemoryStore`] and the persistent [`FileStore`], each keeping its
+//!   keys in [`SealedTable`]s and its aliases and grants in [`RecordTable`]s ([`Tables`]).
 
 mod attributes;
 mod ids;
@@ -24,5 +25,6 @@ pub use kms::{
     KmsMaterial, StoredKmsKey,
 };
 pub use store::{
-    AliasEntry, FileStore, KeyStore, MasterKey, MemoryStore, OpenOptions, StoreError, default_data_dir,
+    AliasEntry, FileStore, KeyStore, MasterKey, MemoryStore, OpenOptions, Put, Record, RecordTable,
+    SealedName, SealedRecord, SealedTable, StoreError, Tables, default_data_dir,
 };

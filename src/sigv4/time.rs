@@ -1,15 +1,15 @@
 //! Signing time: ISO 8601 basic format (`20260101T000000Z`, the `X-Amz-Date` form) and RFC 1123 dates
-//! (`Thu, 01 Jan 2026 00:00:00 GMT`, the HTTP `Date` form), to and from unix seconds, with no calendar
-//! crate: days are converted with the proleptic Gregorian civil-from-days arithmetic.
+//! (`Thu, 01 Jan 2026 00:00:00 GMT`, the HTTP `Date` form), to and from unix seconds. The calendar
+//! arithmetic is the crate's one civil-time conversion (`crate::time`), which uses no layer.
 
 use std::fmt;
+
+use crate::time::{Date, UtcTime};
 
 /// A signing time in whole seconds since the unix epoch (UTC), years 1970 to 9999.
 #[derive(Clone, Copy, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 pub struct AmzDate(u64);
 
-/// Seconds in a day.
-const DAY: u64 = 86_400;
 /// `9999-12-31T23:59:59Z`, the last second an ISO basic date can hold.
 const MAX: u64 = 253_402_300_799;
 const MONTHS: [&str; 12] =
@@ -45,10 +45,8 @@ impl AmzDate {
         if b.len() != 16 || b[8] != b'T' || b[15] != b'Z' {
             return None;
         }
-        let year = digits(&b[0..4])?;
-        let (month, day) = (digits(&b[4..6])?, digits(&b[6..8])?);
-        let (hour, minute, second) = (digits(&b[9..11])?, digits(&b[11..13])?, digits(&b[13..15])?);
-        Self::from_civil(year, month, day, hour, minute, second)
+        let date = Date::new(digits(&b[0..4])?.into(), digits(&b[4..6])?, digits(&b[6..8])?)?;
+        Self::from_civil(date, digits(&b[9..11])?, digits(&b[11..13])?, digits(&b[13..15])?)
     }
 
     /// Parses an HTTP `Date` header: `[Www, ]DD Mon YYYY HH:MM:SS` then `GMT`, `UTC`, `+0000` or
@@ -80,8 +78,8 @@ impl AmzDate {
         if parts.next().is_some() || !["GMT", "UTC", "+0000", "-0000"].contains(&zone) {
             return None;
         }
-        let (hour, minute, second) = (digits(&clock[0..2])?, digits(&clock[3..5])?, digits(&clock[6..8])?);
-        Self::from_civil(year, u64::try_from(month).ok()? + 1, day, hour, minute, second)
+        let date = Date::new(year.into(), u32::try_from(month).ok()? + 1, day)?;
+        Self::from_civil(date, digits(&clock[0..2])?, digits(&clock[3..5])?, digits(&clock[6..8])?)
     }
 
     /// Seconds since the unix epoch.
@@ -97,76 +95,36 @@ impl AmzDate {
     /// assert_eq!(AmzDate::from_unix(951_782_400).map(|d| d.day()).as_deref(), Some("20000229"));
     /// ```
     pub fn day(self) -> String {
-        let (y, m, d) = civil_from_days(self.0 / DAY);
-        format!("{y:04}{m:02}{d:02}")
+        let Date { year, month, day } = self.utc().date;
+        format!("{year:04}{month:02}{day:02}")
     }
 
-    fn from_civil(year: u64, month: u64, day: u64, hour: u64, minute: u64, second: u64) -> Option<Self> {
-        let valid = (1970..=9999).contains(&year)
-            && (1..=12).contains(&month)
-            && (1..=days_in_month(year, month)).contains(&day)
-            && hour < 24
-            && minute < 60
-            && second < 60;
-        valid.then(|| AmzDate(days_from_civil(year, month, day) * DAY + hour * 3600 + minute * 60 + second))
+    /// `date` at the time of day, or `None` when there is no such time or it is before 1970.
+    fn from_civil(date: Date, hour: u32, minute: u32, second: u32) -> Option<Self> {
+        let time = UtcTime::new(date, hour, minute, second)?;
+        u64::try_from(time.unix()).ok().and_then(AmzDate::from_unix)
+    }
+
+    fn utc(self) -> UtcTime {
+        // Always in range: at most `MAX`.
+        UtcTime::from_unix(i64::try_from(self.0).unwrap_or(i64::MAX))
     }
 }
 
 impl fmt::Display for AmzDate {
     /// The ISO 8601 basic form, `YYYYMMDD'T'HHMMSS'Z'`.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let (y, m, d) = civil_from_days(self.0 / DAY);
-        let s = self.0 % DAY;
-        write!(f, "{y:04}{m:02}{d:02}T{:02}{:02}{:02}Z", s / 3600, s / 60 % 60, s % 60)
+        let UtcTime { date: Date { year, month, day }, hour, minute, second } = self.utc();
+        write!(f, "{year:04}{month:02}{day:02}T{hour:02}{minute:02}{second:02}Z")
     }
 }
 
 /// The value of 1 to 4 ASCII digits.
-fn digits(b: &[u8]) -> Option<u64> {
+fn digits(b: &[u8]) -> Option<u32> {
     if b.is_empty() || b.len() > 4 || !b.iter().all(u8::is_ascii_digit) {
         return None;
     }
-    Some(b.iter().fold(0, |n, &c| n * 10 + u64::from(c - b'0')))
-}
-
-fn is_leap(year: u64) -> bool {
-    year.is_multiple_of(4) && (!year.is_multiple_of(100) || year.is_multiple_of(400))
-}
-
-fn days_in_month(year: u64, month: u64) -> u64 {
-    match month {
-        2 if is_leap(year) => 29,
-        2 => 28,
-        4 | 6 | 9 | 11 => 30,
-        _ => 31,
-    }
-}
-
-/// Days from 1970-01-01 to the given date (year >= 1970), counting in 400-year eras that start on
-/// 1 March so the leap day falls at the end of each year.
-fn days_from_civil(year: u64, month: u64, day: u64) -> u64 {
-    let y = if month <= 2 { year - 1 } else { year };
-    let era = y / 400;
-    let year_of_era = y - era * 400;
-    let month_from_march = (month + 9) % 12;
-    let day_of_year = (153 * month_from_march + 2) / 5 + day - 1;
-    let day_of_era = year_of_era * 365 + year_of_era / 4 - year_of_era / 100 + day_of_year;
-    // 719_468 days from 0000-03-01 to 1970-01-01.
-    era * 146_097 + day_of_era - 719_468
-}
-
-/// The date `days` after 1970-01-01, as (year, month, day): the inverse of [`days_from_civil`].
-fn civil_from_days(days: u64) -> (u64, u64, u64) {
-    let z = days + 719_468;
-    let era = z / 146_097;
-    let day_of_era = z - era * 146_097;
-    let year_of_era = (day_of_era - day_of_era / 1460 + day_of_era / 36_524 - day_of_era / 146_096) / 365;
-    let day_of_year = day_of_era - (365 * year_of_era + year_of_era / 4 - year_of_era / 100);
-    let month_from_march = (5 * day_of_year + 2) / 153;
-    let day = day_of_year - (153 * month_from_march + 2) / 5 + 1;
-    let month = if month_from_march < 10 { month_from_march + 3 } else { month_from_march - 9 };
-    let year = year_of_era + era * 400 + u64::from(month <= 2);
-    (year, month, day)
+    Some(b.iter().fold(0, |n, &c| n * 10 + u32::from(c - b'0')))
 }
 
 #[cfg(test)]
@@ -243,12 +201,6 @@ mod tests {
         fn iso_round_trips(unix in 0..=MAX) {
             let d = AmzDate::from_unix(unix).unwrap();
             prop_assert_eq!(AmzDate::parse_iso_basic(&d.to_string()), Some(d));
-        }
-
-        #[test]
-        fn days_round_trip(days in 0..(MAX / DAY)) {
-            let (y, m, d) = civil_from_days(days);
-            prop_assert_eq!(days_from_civil(y, m, d), days);
         }
     }
 }

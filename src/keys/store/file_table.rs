@@ -1,0 +1,303 @@
+//! The persistent store's tables: how each record kind sits in the redb database, and one generic
+//! table that every record kind goes through.
+//!
+//! The layout (unchanged since the store's first version; `tests/store_file.rs` opens a store written
+//! then): one redb table per record kind, keyed by the record's name,
+//! - `keys` and `kms_keys`: JSON `{"Key": <metadata>, "SealedMaterial": <hex>}`, the material sealed
+//!   by [`MasterKey::seal`] with the key ARN as additional authenticated data;
+//! - `aliases`: the key ARN as text, empty for an alias that points nowhere;
+//! - `kms_aliases` and `grants`: the record as JSON.
+
+use std::marker::PhantomData;
+use std::ops::Bound;
+use std::sync::Arc;
+
+use redb::{Database, ReadableDatabase, ReadableTable, TableDefinition, Value, WriteTransaction};
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
+
+use crate::keys::store::table::{Put, Record, RecordTable, SealedName, SealedRecord, SealedTable};
+use crate::keys::store::{AliasEntry, MasterKey, StoreError};
+use crate::keys::{AliasName, Grant, Key, KeyArn, KmsAlias, KmsKey};
+
+const KEYS: TableDefinition<&str, &[u8]> = TableDefinition::new("keys");
+const ALIASES: TableDefinition<&str, &str> = TableDefinition::new("aliases");
+const KMS_KEYS: TableDefinition<&str, &[u8]> = TableDefinition::new("kms_keys");
+const KMS_ALIASES: TableDefinition<&str, &[u8]> = TableDefinition::new("kms_aliases");
+/// The last table added: a store that has it has every table.
+pub(super) const GRANTS: TableDefinition<&str, &[u8]> = TableDefinition::new("grants");
+
+/// The database and the master key, which every table of a store shares.
+pub(super) struct Db {
+    /// The database.
+    pub(super) db: Database,
+    /// The key that seals material.
+    pub(super) master: MasterKey,
+}
+
+/// Creates, in `txn`, every record table that does not exist yet.
+///
+/// # Errors
+/// [`StoreError::Backend`] when the database fails.
+pub(super) fn create_tables(txn: &WriteTransaction) -> Result<(), StoreError> {
+    each_table(txn, false)
+}
+
+/// Empties, in `txn`, every record table.
+///
+/// # Errors
+/// [`StoreError::Backend`] when the database fails.
+pub(super) fn clear_tables(txn: &WriteTransaction) -> Result<(), StoreError> {
+    each_table(txn, true)
+}
+
+fn each_table(txn: &WriteTransaction, clear: bool) -> Result<(), StoreError> {
+    fn one<T: Row>(txn: &WriteTransaction, clear: bool) -> Result<(), StoreError> {
+        if clear {
+            txn.delete_table(T::TABLE).map_err(backend)?;
+        }
+        txn.open_table(T::TABLE).map(drop).map_err(backend)
+    }
+    one::<SealedRow<Key>>(txn, clear)?;
+    one::<AliasEntry>(txn, clear)?;
+    one::<SealedRow<KmsKey>>(txn, clear)?;
+    one::<KmsAlias>(txn, clear)?;
+    one::<Grant>(txn, clear)
+}
+
+/// How one record kind sits in its redb table.
+pub(super) trait Row: Sized {
+    /// The column type: `&[u8]` (JSON) or `&str`.
+    type Column: Value + 'static;
+    /// The table.
+    const TABLE: TableDefinition<'static, &'static str, Self::Column>;
+
+    /// The row's bytes, as the column holds them.
+    ///
+    /// # Errors
+    /// [`StoreError::Backend`] when the row cannot be encoded.
+    fn encode(&self) -> Result<Vec<u8>, StoreError>;
+
+    /// The row that `bytes` hold under `name`.
+    ///
+    /// # Errors
+    /// [`StoreError::Corrupt`] (naming `name`) when the bytes are not such a row.
+    fn decode(name: &str, bytes: &[u8]) -> Result<Self, StoreError>;
+}
+
+/// A row kept as JSON in a `&[u8]` column.
+trait JsonRow: Serialize + DeserializeOwned {
+    /// The table.
+    const TABLE: TableDefinition<'static, &'static str, &'static [u8]>;
+}
+
+impl<T: JsonRow> Row for T {
+    type Column = &'static [u8];
+    const TABLE: TableDefinition<'static, &'static str, &'static [u8]> = <T as JsonRow>::TABLE;
+
+    fn encode(&self) -> Result<Vec<u8>, StoreError> {
+        serde_json::to_vec(self).map_err(backend)
+    }
+
+    fn decode(name: &str, bytes: &[u8]) -> Result<Self, StoreError> {
+        serde_json::from_slice(bytes).map_err(|_| StoreError::Corrupt(name.to_owned()))
+    }
+}
+
+/// A key's row: its metadata in the clear, its material sealed (as hex).
+#[derive(Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub(super) struct SealedRow<M> {
+    key: M,
+    sealed_material: String,
+}
+
+impl JsonRow for SealedRow<Key> {
+    const TABLE: TableDefinition<'static, &'static str, &'static [u8]> = KEYS;
+}
+
+impl JsonRow for SealedRow<KmsKey> {
+    const TABLE: TableDefinition<'static, &'static str, &'static [u8]> = KMS_KEYS;
+}
+
+impl JsonRow for KmsAlias {
+    const TABLE: TableDefinition<'static, &'static str, &'static [u8]> = KMS_ALIASES;
+}
+
+impl JsonRow for Grant {
+    const TABLE: TableDefinition<'static, &'static str, &'static [u8]> = GRANTS;
+}
+
+impl Row for AliasEntry {
+    type Column = &'static str;
+    const TABLE: TableDefinition<'static, &'static str, &'static str> = ALIASES;
+
+    fn encode(&self) -> Result<Vec<u8>, StoreError> {
+        Ok(self.key_arn.as_ref().map_or("", KeyArn::as_str).as_bytes().to_vec())
+    }
+
+    fn decode(name: &str, bytes: &[u8]) -> Result<Self, StoreError> {
+        let corrupt = || StoreError::Corrupt(name.to_owned());
+        let arn = std::str::from_utf8(bytes).map_err(|_| corrupt())?;
+        let key_arn = if arn.is_empty() { None } else { Some(KeyArn::parse(arn).map_err(|_| corrupt())?) };
+        Ok(AliasEntry { name: AliasName::parse(name).map_err(|_| corrupt())?, key_arn })
+    }
+}
+
+/// One table of a store, holding rows `T`: each method one transaction.
+pub(super) struct FileTable<T> {
+    db: Arc<Db>,
+    rows: PhantomData<fn() -> T>,
+}
+
+impl<T: Row> FileTable<T> {
+    /// The table of rows `T` in `db`.
+    pub(super) fn new(db: Arc<Db>) -> Self {
+        FileTable { db, rows: PhantomData }
+    }
+
+    /// The row named `name`.
+    fn row(&self, name: &str) -> Result<Option<T>, StoreError> {
+        let read = self.db.db.begin_read().map_err(backend)?;
+        let table = read.open_table(T::TABLE).map_err(backend)?;
+        let Some(value) = table.get(name).map_err(backend)? else {
+            return Ok(None);
+        };
+        T::decode(name, T::Column::as_bytes(&value.value()).as_ref()).map(Some)
+    }
+
+    /// Up to `limit` rows, by name, starting after `after`.
+    fn rows(&self, after: Option<&str>, limit: usize) -> Result<Vec<T>, StoreError> {
+        let read = self.db.db.begin_read().map_err(backend)?;
+        let table = read.open_table(T::TABLE).map_err(backend)?;
+        let start = after.map_or(Bound::Unbounded, Bound::Excluded);
+        let mut out = Vec::new();
+        for entry in table.range::<&str>((start, Bound::Unbounded)).map_err(backend)?.take(limit) {
+            let (name, value) = entry.map_err(backend)?;
+            out.push(T::decode(name.value(), T::Column::as_bytes(&value.value()).as_ref())?);
+        }
+        Ok(out)
+    }
+
+    /// Writes every `(name, row)`, each as `put` requires, in one transaction: all of them or, on any
+    /// error, none.
+    fn write(&self, rows: &[(&str, &T)], put: Put) -> Result<(), StoreError> {
+        let encoded =
+            rows.iter().map(|(name, row)| Ok((*name, row.encode()?))).collect::<Result<Vec<_>, _>>()?;
+        let txn = self.db.db.begin_write().map_err(backend)?;
+        {
+            let mut table = txn.open_table(T::TABLE).map_err(backend)?;
+            for (name, bytes) in &encoded {
+                put.check(table.get(*name).map_err(backend)?.is_some(), name)?;
+                table.insert(*name, T::Column::from_bytes(bytes)).map_err(backend)?;
+            }
+        }
+        // Dropped without commit on any error above, so nothing is written.
+        txn.commit().map_err(backend)
+    }
+
+    /// Changes the row named `name` in one transaction (read, change, write back).
+    fn update(&self, name: &str, change: impl FnOnce(&mut T)) -> Result<(), StoreError> {
+        let txn = self.db.db.begin_write().map_err(backend)?;
+        {
+            let mut table = txn.open_table(T::TABLE).map_err(backend)?;
+            let old =
+                table.get(name).map_err(backend)?.map(|v| T::Column::as_bytes(&v.value()).as_ref().to_vec());
+            let mut row = T::decode(name, &old.ok_or_else(|| StoreError::NotFound(name.to_owned()))?)?;
+            change(&mut row);
+            table.insert(name, T::Column::from_bytes(&row.encode()?)).map_err(backend)?;
+        }
+        txn.commit().map_err(backend)
+    }
+
+    /// Removes the row named `name`.
+    fn delete(&self, name: &str) -> Result<(), StoreError> {
+        let txn = self.db.db.begin_write().map_err(backend)?;
+        {
+            let mut table = txn.open_table(T::TABLE).map_err(backend)?;
+            if table.remove(name).map_err(backend)?.is_none() {
+                return Err(StoreError::NotFound(name.to_owned()));
+            }
+        }
+        txn.commit().map_err(backend)
+    }
+}
+
+impl<T: Record + Row> RecordTable<T> for FileTable<T> {
+    fn get(&self, name: &T::Name) -> Result<Option<T>, StoreError> {
+        self.row(name.as_ref())
+    }
+
+    fn put(&self, record: &T, put: Put) -> Result<(), StoreError> {
+        self.write(&[(record.name().as_ref(), record)], put)
+    }
+
+    fn delete(&self, name: &T::Name) -> Result<(), StoreError> {
+        FileTable::delete(self, name.as_ref())
+    }
+
+    fn list(&self, after: Option<&T::Name>, limit: usize) -> Result<Vec<T>, StoreError> {
+        self.rows(after.map(AsRef::as_ref), limit)
+    }
+}
+
+/// A table of keys: rows of metadata and sealed material.
+pub(super) struct SealedFileTable<R: SealedRecord> {
+    rows: FileTable<SealedRow<R::Meta>>,
+}
+
+impl<R: SealedRecord> SealedFileTable<R>
+where
+    SealedRow<R::Meta>: Row,
+{
+    /// The table of keys `R` in `db`.
+    pub(super) fn new(db: Arc<Db>) -> Self {
+        SealedFileTable { rows: FileTable::new(db) }
+    }
+}
+
+impl<R: SealedRecord> SealedTable<R> for SealedFileTable<R>
+where
+    SealedRow<R::Meta>: Row,
+{
+    fn get(&self, name: &SealedName<R>) -> Result<Option<R>, StoreError> {
+        let name = name.as_ref();
+        let Some(row) = self.rows.row(name)? else {
+            return Ok(None);
+        };
+        let corrupt = || StoreError::Corrupt(name.to_owned());
+        let sealed = hex::decode(&row.sealed_material).map_err(|_| corrupt())?;
+        let material = self.rows.db.master.open(name.as_bytes(), &sealed, name)?;
+        R::from_parts(row.key, &material).map(Some).ok_or_else(corrupt)
+    }
+
+    fn metadata(&self, name: &SealedName<R>) -> Result<Option<R::Meta>, StoreError> {
+        Ok(self.rows.row(name.as_ref())?.map(|row| row.key))
+    }
+
+    fn insert(&self, records: &[R]) -> Result<(), StoreError> {
+        // Sealed before the transaction starts, so the write lock is held only to write.
+        let mut rows = Vec::with_capacity(records.len());
+        for record in records {
+            let meta = record.meta();
+            let sealed = self.rows.db.master.seal(meta.name().as_ref().as_bytes(), &record.material())?;
+            rows.push(SealedRow { key: meta.clone(), sealed_material: hex::encode(sealed) });
+        }
+        let named: Vec<(&str, &SealedRow<R::Meta>)> =
+            rows.iter().map(|r| (r.key.name().as_ref(), r)).collect();
+        self.rows.write(&named, Put::Create)
+    }
+
+    fn update(&self, meta: &R::Meta) -> Result<(), StoreError> {
+        self.rows.update(meta.name().as_ref(), |row| row.key = meta.clone())
+    }
+
+    fn list(&self, after: Option<&SealedName<R>>, limit: usize) -> Result<Vec<R::Meta>, StoreError> {
+        Ok(self.rows.rows(after.map(AsRef::as_ref), limit)?.into_iter().map(|row| row.key).collect())
+    }
+}
+
+/// A database failure as a [`StoreError::Backend`].
+pub(super) fn backend(e: impl std::fmt::Display) -> StoreError {
+    StoreError::Backend(e.to_string())
+}
