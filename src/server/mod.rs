@@ -33,12 +33,15 @@ use thiserror::Error;
 use tokio::net::TcpListener;
 
 use crate::keys::{KeyStore, Timestamp};
-use crate::service::kms::{KMS_OPERATIONS, Kms, KmsError};
-use crate::service::{PaymentCryptography, Plane, SeedFile, ServiceError, Settings};
+use crate::service::kms::{Kms, KmsError};
+use crate::service::{
+    ControlOperation, DataOperation, KmsOperation, PaymentCryptography, Plane, SeedFile, ServiceError,
+    Settings,
+};
 use crate::sigv4::{CredentialsFile, Payload, SigV4Error};
 
 pub use faults::{FaultFile, FaultFileError, FaultRule, Faults, InjectedError, Verdict};
-pub use route::{Api, Route, percent_decode, route};
+pub use route::{Api, ApiOperation, Route, percent_decode, route};
 pub use tls::{TlsError, TlsFiles};
 
 /// The default request body limit: 1 MiB, far above any AWS request of these APIs.
@@ -261,11 +264,11 @@ impl App {
         let (parts, body) = req.into_parts();
         let target = parts.headers.get("x-amz-target").and_then(|v| v.to_str().ok()).map(str::to_owned);
         let routed = route(parts.method.as_str(), parts.uri.path(), target.as_deref());
-        let api = match &routed {
-            Route::Operation { api, .. } => *api,
-            _ if target.as_deref().is_some_and(|t| t.starts_with(route::KMS_TARGET)) => Api::Kms,
-            _ if target.is_some() => Api::Control,
-            _ => Api::Data,
+        let api = match routed.api() {
+            Some(api) => api,
+            None if target.as_deref().is_some_and(|t| t.starts_with(KmsOperation::TARGET_PREFIX)) => Api::Kms,
+            None if target.is_some() => Api::Control,
+            None => Api::Data,
         };
         let mut outcome = Outcome { operation: operation_label(&routed), key: None };
         let reply = match Limited::new(body, self.body_limit).collect().await {
@@ -315,11 +318,14 @@ impl App {
             headers,
             payload: Payload::Body(body),
         };
-        let services: &[&str] = match routed {
-            Route::Operation { api: Api::Kms, .. } => &["kms"],
-            Route::Operation { .. } => &["payment-cryptography"],
-            _ if api == Api::Kms => &["kms"],
-            _ => &["payment-cryptography", "kms"],
+        let one;
+        let services: &[&str] = match routed.api() {
+            Some(api) => {
+                one = [api.signing_name()];
+                &one
+            }
+            None if api == Api::Kms => &[KmsOperation::SIGNING_NAME],
+            None => &[DataOperation::SIGNING_NAME, KmsOperation::SIGNING_NAME],
         };
         let now =
             std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs());
@@ -351,67 +357,89 @@ impl App {
                 &format!("The key identifier in {path} is not valid percent-encoded UTF-8."),
             ),
             Route::Extension(name) => self.extension(&name, body, outcome).await,
-            Route::Operation { api, name, uri_key } => {
-                let mut input = match parse_body(api, parts, body) {
-                    Ok(v) => v,
-                    Err(reply) => return *reply,
+            Route::Operation { op, uri_key } => {
+                let uri_key = match (op, uri_key) {
+                    (ApiOperation::Data(data), Some(key)) => Some((data.uri_member(), key)),
+                    _ => None,
                 };
-                if let Some((member, key)) = uri_key {
-                    input.insert(member.to_owned(), Value::String(key));
-                }
-                let key = request_key(&input);
-                outcome.key = key.clone();
-                if let Some(faults) = &self.faults {
-                    let resolve = |k: &str| -> Option<String> {
-                        if api == Api::Kms {
-                            self.kms.key_arn_of(k)
-                        } else {
-                            self.payments.key_arn_of(k).map(|arn| arn.to_string())
-                        }
-                    };
-                    // A KMS request may name its key only inside its ciphertext blob.
-                    let arn = if api == Api::Kms {
-                        self.kms.key_of_request(&input)
-                    } else {
-                        key.as_deref().and_then(resolve)
-                    };
-                    let keys: Vec<&str> = key.iter().chain(arn.iter()).map(String::as_str).collect();
-                    let verdict = faults.check(api, &name, &keys, &resolve);
-                    if verdict.latency_ms > 0 {
-                        tokio::time::sleep(Duration::from_millis(verdict.latency_ms)).await;
-                    }
-                    if let Some(e) = verdict.error {
-                        return Reply::message(api, e.status, &e.exception, &e.message);
-                    }
-                }
-                self.operation(api, &name, input, outcome).await
+                self.call(op.api(), op.as_str(), Some(op), uri_key, parts, body, outcome).await
+            }
+            Route::UnknownOperation { api, name } => {
+                self.call(api, &name, None, None, parts, body, outcome).await
             }
         }
     }
 
-    /// Runs one AWS operation.
-    async fn operation(
+    /// Parses an operation's body, applies the fault rules, and runs the operation (`None`: a name
+    /// not in the API's table, answered 501 after the same checks).
+    #[allow(clippy::too_many_arguments)]
+    async fn call(
         self: &Arc<Self>,
         api: Api,
         name: &str,
+        op: Option<ApiOperation>,
+        uri_key: Option<(&'static str, String)>,
+        parts: &hyper::http::request::Parts,
+        body: &[u8],
+        outcome: &mut Outcome,
+    ) -> Reply {
+        let mut input = match parse_body(api, parts, body) {
+            Ok(v) => v,
+            Err(reply) => return *reply,
+        };
+        if let Some((member, key)) = uri_key {
+            input.insert(member.to_owned(), Value::String(key));
+        }
+        let key = request_key(&input);
+        outcome.key = key.clone();
+        if let Some(faults) = &self.faults {
+            let resolve = |k: &str| -> Option<String> {
+                if api == Api::Kms {
+                    self.kms.key_arn_of(k)
+                } else {
+                    self.payments.key_arn_of(k).map(|arn| arn.to_string())
+                }
+            };
+            // A KMS request may name its key only inside its ciphertext blob.
+            let arn = if api == Api::Kms {
+                self.kms.key_of_request(&input)
+            } else {
+                key.as_deref().and_then(resolve)
+            };
+            let keys: Vec<&str> = key.iter().chain(arn.iter()).map(String::as_str).collect();
+            let verdict = faults.check(api, name, &keys, &resolve);
+            if verdict.latency_ms > 0 {
+                tokio::time::sleep(Duration::from_millis(verdict.latency_ms)).await;
+            }
+            if let Some(e) = verdict.error {
+                return Reply::message(api, e.status, &e.exception, &e.message);
+            }
+        }
+        match op {
+            Some(op) => self.operation(op, input, outcome).await,
+            None => unknown_operation(api, name),
+        }
+    }
+
+    /// Runs one AWS operation: inline when it only reads the store and computes, off the async
+    /// workers when it writes (a store transaction, and RSA key generation for CreateKey).
+    async fn operation(
+        self: &Arc<Self>,
+        op: ApiOperation,
         input: Map<String, Value>,
         outcome: &mut Outcome,
     ) -> Reply {
-        match api {
-            Api::Data => match self.payments.call(name, Value::Object(input)) {
-                Some(Ok(out)) => Reply::ok(api, out),
-                Some(Err(e)) => Reply::service(api, &e),
-                None => unknown_operation(api, name),
+        let api = op.api();
+        let input = Value::Object(input);
+        match op {
+            ApiOperation::Data(op) => match self.payments.dispatch(op.into(), input) {
+                Ok(out) => Reply::ok(api, out),
+                Err(e) => Reply::service(api, &e),
             },
-            Api::Control => {
-                // Only the control plane's own operations travel on its target.
-                if !crate::service::OPERATIONS
-                    .iter()
-                    .any(|(op, plane)| *op == name && *plane == Plane::Control)
+            ApiOperation::Control(op) => {
+                if op == ControlOperation::ImportKey
+                    && input.get("KeyMaterial").and_then(|m| m.get("ClearKey")).is_some()
                 {
-                    return unknown_operation(api, name);
-                }
-                if name == "ImportKey" && input.get("KeyMaterial").and_then(|m| m.get("ClearKey")).is_some() {
                     return Reply::service(
                         api,
                         &ServiceError::field(
@@ -420,22 +448,15 @@ impl App {
                         ),
                     );
                 }
-                let app = Arc::clone(self);
-                let name = name.to_owned();
-                // Control-plane operations write to the store (and may generate RSA keys): off the
-                // async workers.
-                let result =
-                    tokio::task::spawn_blocking(move || app.payments.call(&name, Value::Object(input))).await;
-                match result {
-                    Ok(Some(Ok(out))) => {
+                match self.run(op.writes(), move |app| app.payments.dispatch(op.into(), input)).await {
+                    Some(Ok(out)) => {
                         if let Some(arn) = response_key(&out) {
                             outcome.key = Some(arn);
                         }
                         Reply::ok(api, out)
                     }
-                    Ok(Some(Err(e))) => Reply::service(api, &e),
-                    Ok(None) => unknown_operation(api, &outcome.operation),
-                    Err(_) => Reply::message(
+                    Some(Err(e)) => Reply::service(api, &e),
+                    None => Reply::message(
                         api,
                         500,
                         "InternalServerException",
@@ -443,41 +464,8 @@ impl App {
                     ),
                 }
             }
-            Api::Kms => {
-                if !KMS_OPERATIONS.contains(&name) {
-                    return unknown_operation(api, name);
-                }
-                let crypto = matches!(
-                    name,
-                    "Encrypt"
-                        | "Decrypt"
-                        | "ReEncrypt"
-                        | "GenerateDataKey"
-                        | "GenerateDataKeyWithoutPlaintext"
-                        | "GenerateRandom"
-                );
-                let result = if crypto {
-                    // Reads and microseconds of work: on the async worker.
-                    self.kms.call(name, Value::Object(input))
-                } else {
-                    // Writes to the store, and RSA key generation: off the async workers.
-                    let app = Arc::clone(self);
-                    let owned = name.to_owned();
-                    match tokio::task::spawn_blocking(move || app.kms.call(&owned, Value::Object(input)))
-                        .await
-                    {
-                        Ok(result) => result,
-                        Err(_) => {
-                            return Reply::message(
-                                api,
-                                500,
-                                "KMSInternalException",
-                                "The operation failed unexpectedly.",
-                            );
-                        }
-                    }
-                };
-                match result {
+            ApiOperation::Kms(op) => {
+                match self.run(op.writes(), move |app| app.kms.dispatch(op, input)).await {
                     Some(Ok(out)) => {
                         if let Some(arn) = out
                             .get("KeyId")
@@ -489,10 +477,26 @@ impl App {
                         Reply::ok(api, out)
                     }
                     Some(Err(e)) => Reply::kms(&e),
-                    None => unknown_operation(api, name),
+                    None => {
+                        Reply::message(api, 500, "KMSInternalException", "The operation failed unexpectedly.")
+                    }
                 }
             }
         }
+    }
+
+    /// Runs `work` on this task when `blocking` is false, else on the blocking pool; `None` when the
+    /// blocking task died.
+    async fn run<T: Send + 'static>(
+        self: &Arc<Self>,
+        blocking: bool,
+        work: impl FnOnce(&App) -> T + Send + 'static,
+    ) -> Option<T> {
+        if !blocking {
+            return Some(work(self));
+        }
+        let app = Arc::clone(self);
+        tokio::task::spawn_blocking(move || work(&app)).await.ok()
     }
 
     /// paycrypt's own routes.
@@ -508,11 +512,10 @@ impl App {
                 serde_json::from_slice(&body).map_err(|e| bad_json(api, &e))?
             };
             match name.as_str() {
-                "import-key" => match app.payments.call("ImportKey", text) {
-                    Some(Ok(out)) => Ok(out),
-                    Some(Err(e)) => Err(Reply::service(api, &e)),
-                    None => Err(unknown_operation(api, "ImportKey")),
-                },
+                "import-key" => app
+                    .payments
+                    .dispatch(ControlOperation::ImportKey.into(), text)
+                    .map_err(|e| Reply::service(api, &e)),
                 "seed" => {
                     let file: SeedFile = serde_json::from_value(text).map_err(|e| {
                         Reply::service(api, &ServiceError::validation(format!("Invalid seed file: {e}.")))
@@ -599,11 +602,7 @@ fn bad_json(api: Api, e: &serde_json::Error) -> Reply {
 }
 
 fn unknown_operation(api: Api, name: &str) -> Reply {
-    let service = match api {
-        Api::Data => "payment-cryptography-data",
-        Api::Control => "payment-cryptography",
-        Api::Kms => "kms",
-    };
+    let service = api.service();
     Reply::message(
         api,
         501,
@@ -632,7 +631,8 @@ fn response_key(out: &Value) -> Option<String> {
 
 fn operation_label(routed: &Route) -> String {
     match routed {
-        Route::Operation { name, .. } => name.clone(),
+        Route::Operation { op, .. } => op.as_str().to_owned(),
+        Route::UnknownOperation { name, .. } => name.clone(),
         Route::Health => "_paycrypt/health".into(),
         Route::Extension(name) => format!("_paycrypt/{name}"),
         Route::Unknown(_) | Route::BadPath(_) => "-".into(),

@@ -35,6 +35,7 @@ mod dispatch;
 mod dukpt;
 mod error;
 pub mod kms;
+mod operation;
 mod seed;
 mod validate;
 
@@ -54,8 +55,10 @@ pub use data::{
     EncryptionDecryptionAttributes, PaddingType, ReEncryptDataInput, ReEncryptDataOutput,
     ReEncryptionAttributes, SymmetricEncryptionAttributes,
 };
-pub use dispatch::OPERATIONS;
 pub use error::{FieldError, Plane, ServiceError};
+pub use operation::{
+    ControlOperation, DataOperation, KmsOperation, OPERATIONS, Operation, Protocol, UnknownOperation,
+};
 pub use seed::{SeedAlias, SeedFile, SeedKey, SeedReport};
 
 /// The region and account that key ARNs carry.
