@@ -13,7 +13,7 @@ use crate::keys::{
 use crate::primitives::SymmetricKey;
 use crate::primitives::kcv::{KcvAlgorithm, kcv};
 use crate::primitives::rsa::RsaPrivateKey;
-use crate::service::asymmetric::{parse_rsa, rsa_check_value, rsa_key};
+use crate::service::data::{parse_rsa, rsa_check_value, rsa_key};
 use crate::service::{PaymentCryptography, ServiceError};
 
 /// CreateKey request.

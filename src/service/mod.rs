@@ -28,11 +28,9 @@
 //! ```
 
 mod aliases;
-mod asymmetric;
 mod control;
 mod data;
 mod dispatch;
-mod dukpt;
 mod error;
 pub mod kms;
 mod operation;

@@ -6,7 +6,7 @@ use sha1::{Digest, Sha1};
 use crate::keys::{KeyAttributes, KeyClass, KeyMaterial};
 use crate::primitives::rsa::{RsaPadding, RsaPrivateKey, RsaPublicKey};
 use crate::service::ServiceError;
-use crate::service::data::{AsymmetricEncryptionAttributes, Direction};
+use crate::service::data::shapes::{AsymmetricEncryptionAttributes, Direction};
 
 /// A parsed RSA key: a private key (which also encrypts) or a public key.
 pub(crate) enum RsaKey {
@@ -62,7 +62,7 @@ pub(crate) fn rsa_check_value(key: &RsaKey) -> Result<String, ServiceError> {
 }
 
 /// `Asymmetric` encryption or decryption. `PaddingType` is required.
-pub(crate) fn rsa_crypt(
+pub(super) fn rsa_crypt(
     key: &RsaKey,
     attrs: &AsymmetricEncryptionAttributes,
     path: &str,
