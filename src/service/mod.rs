@@ -53,7 +53,7 @@ pub use data::{
     EncryptionDecryptionAttributes, PaddingType, ReEncryptDataInput, ReEncryptDataOutput,
     ReEncryptionAttributes, SymmetricEncryptionAttributes,
 };
-pub use error::{FieldError, Plane, ServiceError};
+pub use error::{FieldError, Plane, ServiceError, ValidationError};
 pub use operation::{
     ControlOperation, DataOperation, KmsOperation, OPERATIONS, Operation, Protocol, UnknownOperation,
 };
@@ -116,7 +116,7 @@ impl<S: KeyStore> PaymentCryptography<S> {
     /// Parses `identifier` (the member at `path`) and follows an alias to its key ARN.
     fn resolve(&self, path: &str, identifier: &str) -> Result<KeyArn, ServiceError> {
         let parsed = KeyIdentifier::parse(identifier)
-            .map_err(|e| ServiceError::field(path, format!("{path}: {e}")))?;
+            .map_err(|e| ServiceError::field(path, format!("{path}: {e}")).with_reason(e))?;
         match parsed {
             KeyIdentifier::Arn(arn) => Ok(arn),
             KeyIdentifier::Alias(name) => self

@@ -33,7 +33,7 @@ pub(crate) fn parse_rsa(attrs: &KeyAttributes, pem: &str, path: &str) -> Result<
         KeyClass::PublicKey => RsaPublicKey::from_pem(pem).map(RsaKey::Public),
         _ => RsaPrivateKey::from_pem(pem).map(|k| RsaKey::Private(Box::new(k))),
     }
-    .map_err(|e| ServiceError::field(path, format!("{path}: {e}")))?;
+    .map_err(|e| ServiceError::field(path, format!("{path}: {e}")).with_reason(e))?;
     let got = key.public().bits();
     if got != bits {
         return Err(ServiceError::field(
@@ -81,7 +81,7 @@ pub(super) fn rsa_crypt(
         Direction::Encrypt => key
             .public()
             .encrypt(padding, None, data)
-            .map_err(|e| ServiceError::field(data_path, e.to_string())),
+            .map_err(|e| ServiceError::field(data_path, e.to_string()).with_reason(e)),
         Direction::Decrypt => {
             let RsaKey::Private(private) = key else {
                 return Err(ServiceError::field(

@@ -99,5 +99,5 @@ fn dukpt_error(e: DukptError, path: &str) -> ServiceError {
         }
         _ => e.to_string(),
     };
-    ServiceError::field(member, message)
+    ServiceError::field(member, message).with_reason(e)
 }

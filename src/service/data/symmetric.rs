@@ -80,5 +80,5 @@ pub(super) fn block_cipher(
         Direction::Encrypt => cipher.encrypt(mode, iv.as_deref(), data),
         Direction::Decrypt => cipher.decrypt(mode, iv.as_deref(), data),
     };
-    result.map_err(|e| ServiceError::validation(e.to_string()))
+    result.map_err(|e| ServiceError::validation(e.to_string()).with_reason(e))
 }
