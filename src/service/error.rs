@@ -34,56 +34,26 @@ pub struct FieldError {
 /// that was broken, or the error of the layer below. [`ServiceError::Validation`] carries one (see
 /// [`ServiceError::validation_error`]) wherever the failure has a type; the AWS message stays the
 /// service error's own `Display`. Each variant's [`source`](std::error::Error::source) is the error it
-/// holds.
+/// holds, and `From` makes one of it.
 #[derive(Clone, Debug, Eq, PartialEq, Error)]
 #[non_exhaustive]
 pub enum ValidationError {
     /// The key attributes are not a combination AWS accepts.
     #[error("{0}")]
-    Attributes(#[source] AttributesError),
+    Attributes(#[from] AttributesError),
     /// A key identifier, key ARN, key id or alias name does not match AWS's pattern.
     #[error("{0}")]
-    Identifier(#[source] IdError),
+    Identifier(#[from] IdError),
     /// TDES or AES refused the key material, the data, the IV or the mode.
     #[error("{0}")]
-    Cipher(#[source] crate::primitives::Error),
+    Cipher(#[from] crate::primitives::Error),
     /// DUKPT refused the key serial number, the BDK or the derived key type.
     #[error("{0}")]
-    Dukpt(#[source] DukptError),
+    Dukpt(#[from] DukptError),
     /// RSA key material does not parse or has the wrong size, or the data does not fit the key and
     /// padding.
     #[error("{0}")]
-    Rsa(#[source] RsaKeyError),
-}
-
-impl From<AttributesError> for ValidationError {
-    fn from(e: AttributesError) -> Self {
-        ValidationError::Attributes(e)
-    }
-}
-
-impl From<IdError> for ValidationError {
-    fn from(e: IdError) -> Self {
-        ValidationError::Identifier(e)
-    }
-}
-
-impl From<crate::primitives::Error> for ValidationError {
-    fn from(e: crate::primitives::Error) -> Self {
-        ValidationError::Cipher(e)
-    }
-}
-
-impl From<DukptError> for ValidationError {
-    fn from(e: DukptError) -> Self {
-        ValidationError::Dukpt(e)
-    }
-}
-
-impl From<RsaKeyError> for ValidationError {
-    fn from(e: RsaKeyError) -> Self {
-        ValidationError::Rsa(e)
-    }
+    Rsa(#[from] RsaKeyError),
 }
 
 /// A failed operation, as AWS would report it.

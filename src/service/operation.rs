@@ -75,11 +75,12 @@ enum Access {
 }
 
 /// Stamps one operation enum: the variants (named as AWS names the operations) with their access,
-/// `ALL`, `as_str`, `writes`, `FromStr` and `Display`.
+/// the service's name, protocol and signing name, `ALL`, `as_str`, `writes`, `FromStr` and
+/// `Display`.
 macro_rules! operation_table {
     (
         $(#[$meta:meta])*
-        $name:ident, service $service:literal {
+        $name:ident, service $service:literal, protocol $protocol:ident, signing $signing:literal {
             $( $(#[$vmeta:meta])* $variant:ident: $access:ident, )+
         }
     ) => {
@@ -94,6 +95,10 @@ macro_rules! operation_table {
             pub const ALL: &'static [$name] = &[$($name::$variant),+];
             /// The service name (`aws <service> …`, and the endpoint prefix).
             pub const SERVICE: &'static str = $service;
+            /// The protocol the operations travel on.
+            pub const PROTOCOL: Protocol = Protocol::$protocol;
+            /// The SigV4 signing name.
+            pub const SIGNING_NAME: &'static str = $signing;
 
             /// AWS's name of the operation, e.g. `EncryptData`.
             pub const fn as_str(self) -> &'static str {
@@ -134,7 +139,7 @@ macro_rules! operation_table {
 operation_table! {
     /// The payment-cryptography data plane (`payment-cryptography-data`, restJson1): each operation is
     /// `POST /keys/{<uri_member>}/<action>`.
-    DataOperation, service "payment-cryptography-data" {
+    DataOperation, service "payment-cryptography-data", protocol RestJson1, signing "payment-cryptography" {
         /// Encrypts data under a key.
         EncryptData: Read,
         /// Decrypts data under a key.
@@ -145,11 +150,6 @@ operation_table! {
 }
 
 impl DataOperation {
-    /// The protocol of the data plane.
-    pub const PROTOCOL: Protocol = Protocol::RestJson1;
-    /// The SigV4 signing name (shared with the control plane).
-    pub const SIGNING_NAME: &'static str = "payment-cryptography";
-
     /// The last segment of the operation's path, e.g. `reencrypt`.
     pub const fn action(self) -> &'static str {
         match self {
@@ -181,7 +181,7 @@ impl DataOperation {
 operation_table! {
     /// The payment-cryptography control plane (`payment-cryptography`, awsJson1_0): the subset an
     /// emulator needs, each `POST /` with `X-Amz-Target: PaymentCryptographyControlPlane.<Name>`.
-    ControlOperation, service "payment-cryptography" {
+    ControlOperation, service "payment-cryptography", protocol AwsJson1_0, signing "payment-cryptography" {
         /// Generates a key.
         CreateKey: Write,
         /// Imports a key.
@@ -212,17 +212,13 @@ operation_table! {
 }
 
 impl ControlOperation {
-    /// The protocol of the control plane.
-    pub const PROTOCOL: Protocol = Protocol::AwsJson1_0;
     /// The `X-Amz-Target` prefix: the header is `<prefix>.<Name>`.
     pub const TARGET_PREFIX: &'static str = "PaymentCryptographyControlPlane";
-    /// The SigV4 signing name (shared with the data plane).
-    pub const SIGNING_NAME: &'static str = "payment-cryptography";
 }
 
 operation_table! {
     /// AWS KMS (`kms`, awsJson1_1): each `POST /` with `X-Amz-Target: TrentService.<Name>`.
-    KmsOperation, service "kms" {
+    KmsOperation, service "kms", protocol AwsJson1_1, signing "kms" {
         /// Creates a key.
         CreateKey: Write,
         /// Describes a key.
@@ -269,12 +265,8 @@ operation_table! {
 }
 
 impl KmsOperation {
-    /// The protocol of KMS.
-    pub const PROTOCOL: Protocol = Protocol::AwsJson1_1;
     /// The `X-Amz-Target` prefix: the header is `<prefix>.<Name>`.
     pub const TARGET_PREFIX: &'static str = "TrentService";
-    /// The SigV4 signing name.
-    pub const SIGNING_NAME: &'static str = "kms";
 }
 
 /// An operation of AWS Payment Cryptography, either plane: what [`PaymentCryptography::dispatch`]
