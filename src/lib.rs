@@ -33,7 +33,7 @@ pub mod service;
 pub mod sigv4;
 
 pub use primitives::dukpt;
-pub use primitives::{Algorithm, Cipher, DecryptError, Error, Mode, SymmetricKey, UnpadError};
+pub use primitives::{Algorithm, Cipher, CipherError, DecryptError, Error, Mode, SymmetricKey, UnpadError};
 pub use primitives::{jwe, kcv, modes, padding, rsa};
 
 /// The README's Rust examples run as doctests, so the README cannot drift from the code.

@@ -104,7 +104,7 @@ fn cipher_errors_are_typed() {
     let e = import(&s, attrs, "0011").expect_err("short key");
     assert_eq!(
         reason(&e),
-        &ValidationError::Cipher(paycrypt::Error::KeyLength {
+        &ValidationError::Cipher(paycrypt::CipherError::KeyLength {
             algorithm: paycrypt::Algorithm::Aes128,
             got: 2
         })
@@ -113,7 +113,9 @@ fn cipher_errors_are_typed() {
         e.to_string(),
         "KeyMaterial.ClearKey.KeyMaterial: Key (2 bytes) must be 16 bytes for AES_128."
     );
-    assert!(e.source().and_then(|s| s.source()).and_then(|s| s.downcast_ref::<paycrypt::Error>()).is_some());
+    assert!(
+        e.source().and_then(|s| s.source()).and_then(|s| s.downcast_ref::<paycrypt::CipherError>()).is_some()
+    );
 }
 
 #[test]

@@ -46,7 +46,7 @@ pub enum ValidationError {
     Identifier(#[from] IdError),
     /// TDES or AES refused the key material, the data, the IV or the mode.
     #[error("{0}")]
-    Cipher(#[from] crate::primitives::Error),
+    Cipher(#[from] crate::primitives::CipherError),
     /// DUKPT refused the key serial number, the BDK or the derived key type.
     #[error("{0}")]
     Dukpt(#[from] DukptError),
