@@ -7,7 +7,7 @@ use proptest::prelude::*;
 
 use paycrypt::modes::Direction;
 use paycrypt::padding::Padding;
-use paycrypt::{Algorithm, Cipher, Error, Mode};
+use paycrypt::{Algorithm, Cipher, CipherError, Mode};
 
 fn algorithm() -> impl Strategy<Value = Algorithm> {
     prop::sample::select(Algorithm::ALL.to_vec())
@@ -122,7 +122,7 @@ proptest! {
         mode in prop::sample::select(Mode::ALL.to_vec()),
     ) {
         match Cipher::new(a, &vec![7; key_len]) {
-            Err(Error::KeyLength { got, .. }) => prop_assert!(got == key_len && key_len != a.key_len()),
+            Err(CipherError::KeyLength { got, .. }) => prop_assert!(got == key_len && key_len != a.key_len()),
             Err(e) => prop_assert!(false, "unexpected {e}"),
             Ok(cipher) => {
                 let iv = vec![1; iv_len];
@@ -143,7 +143,7 @@ proptest! {
 
 #[test]
 fn error_messages_are_pinned() {
-    let cases: Vec<(Result<Cipher, Error>, &str)> =
+    let cases: Vec<(Result<Cipher, CipherError>, &str)> =
         vec![(Cipher::new(Algorithm::Tdes2Key, &[0; 15]), "Key (15 bytes) must be 16 bytes for TDES_2KEY.")];
     for (result, message) in cases {
         assert_eq!(result.err().map(|e| e.to_string()).as_deref(), Some(message));

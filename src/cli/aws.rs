@@ -284,5 +284,5 @@ pub(crate) fn finish(operation: &str, result: Result<(), Failure>) -> ExitCode {
 }
 
 fn operation_is_data_plane(operation: &str) -> bool {
-    matches!(operation, "EncryptData" | "DecryptData" | "ReEncryptData")
+    operation.parse::<paycrypt::service::DataOperation>().is_ok()
 }

@@ -36,21 +36,23 @@ impl fmt::Display for CliError {
     }
 }
 
-impl From<paycrypt::Error> for CliError {
-    fn from(err: paycrypt::Error) -> Self {
+impl From<paycrypt::CipherError> for CliError {
+    fn from(err: paycrypt::CipherError) -> Self {
         let hint = match &err {
-            paycrypt::Error::KeyLength { algorithm, .. } => {
+            paycrypt::CipherError::KeyLength { algorithm, .. } => {
                 Some(format!("{algorithm} keys are {} hex digits", algorithm.key_len() * 2))
             }
-            paycrypt::Error::IvLength { expected, .. } => {
+            paycrypt::CipherError::IvLength { expected, .. } => {
                 Some(format!("pass --iv with {} hex digits (one block)", expected * 2))
             }
-            paycrypt::Error::IvMissing { .. } => Some("pass --iv with one block of hex digits".to_owned()),
-            paycrypt::Error::IvNotAllowed => Some("drop --iv for ECB".to_owned()),
-            paycrypt::Error::PartialBlock { .. } => {
+            paycrypt::CipherError::IvMissing { .. } => {
+                Some("pass --iv with one block of hex digits".to_owned())
+            }
+            paycrypt::CipherError::IvNotAllowed => Some("drop --iv for ECB".to_owned()),
+            paycrypt::CipherError::PartialBlock { .. } => {
                 Some("pad the data (--padding PKCS7) or use CFB or OFB".to_owned())
             }
-            paycrypt::Error::ModeNotSupported { .. } => {
+            paycrypt::CipherError::ModeNotSupported { .. } => {
                 Some("for TDES use CFB64 (or plain CFB) as the full-block CFB".to_owned())
             }
             _ => None,

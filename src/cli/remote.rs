@@ -7,6 +7,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use serde_json::Value;
 use ureq::tls::{Certificate, ClientCert, PrivateKey, RootCerts, TlsConfig};
 
+use paycrypt::service::{ControlOperation, DataOperation, KmsOperation, Protocol};
 use paycrypt::sigv4::{Credentials, CredentialsFile, Payload, Request, sign};
 
 use crate::cli::CliError;
@@ -92,39 +93,39 @@ impl Remote {
     pub(crate) fn call(&self, wire: Wire, operation: &str, mut body: Value) -> Result<Value, Failure> {
         let (path, target, content_type, service) = match wire {
             Wire::Data => {
-                let (member, action) = match operation {
-                    "EncryptData" => ("KeyIdentifier", "encrypt"),
-                    "DecryptData" => ("KeyIdentifier", "decrypt"),
-                    "ReEncryptData" => ("IncomingKeyIdentifier", "reencrypt"),
-                    other => return Err(local(format!("{other} is not a data-plane operation"))),
-                };
+                let op: DataOperation = operation
+                    .parse()
+                    .map_err(|_| local(format!("{operation} is not a data-plane operation")))?;
                 let key = body
                     .as_object_mut()
-                    .and_then(|m| m.remove(member))
+                    .and_then(|m| m.remove(op.uri_member()))
                     .and_then(|v| v.as_str().map(str::to_owned))
                     .unwrap_or_default();
                 (
-                    format!("/keys/{}/{action}", encode_segment(&key)),
+                    op.path(&encode_segment(&key)),
                     None,
-                    "application/json",
-                    "payment-cryptography",
+                    DataOperation::PROTOCOL.content_type(),
+                    DataOperation::SIGNING_NAME,
                 )
             }
             Wire::Control => (
                 "/".to_owned(),
-                Some(format!("PaymentCryptographyControlPlane.{operation}")),
-                "application/x-amz-json-1.0",
-                "payment-cryptography",
+                Some(format!("{}.{operation}", ControlOperation::TARGET_PREFIX)),
+                ControlOperation::PROTOCOL.content_type(),
+                ControlOperation::SIGNING_NAME,
             ),
             Wire::Kms => (
                 "/".to_owned(),
-                Some(format!("TrentService.{operation}")),
-                "application/x-amz-json-1.1",
-                "kms",
+                Some(format!("{}.{operation}", KmsOperation::TARGET_PREFIX)),
+                KmsOperation::PROTOCOL.content_type(),
+                KmsOperation::SIGNING_NAME,
             ),
-            Wire::Extension => {
-                (format!("/_paycrypt/{operation}"), None, "application/json", "payment-cryptography")
-            }
+            Wire::Extension => (
+                format!("/_paycrypt/{operation}"),
+                None,
+                Protocol::RestJson1.content_type(),
+                ControlOperation::SIGNING_NAME,
+            ),
         };
         let bytes = serde_json::to_vec(&body).map_err(|e| local(format!("cannot write the request: {e}")))?;
         let mut headers: Vec<(&str, &str)> = vec![("Host", &self.host), ("Content-Type", content_type)];

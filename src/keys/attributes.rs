@@ -335,13 +335,64 @@ pub struct KeyAttributes {
     pub key_usage: KeyUsage,
 }
 
-/// Why a set of key attributes is not one AWS accepts.
+/// Why a set of key attributes is not one AWS accepts: the rule broken, with the values that broke
+/// it and what the rule allows.
 #[derive(Clone, Debug, Eq, PartialEq)]
-pub struct AttributesError(pub String);
+#[non_exhaustive]
+pub enum AttributesError {
+    /// The key class does not fit the algorithm: a symmetric class with an asymmetric algorithm, or
+    /// the reverse.
+    ClassAlgorithm {
+        /// The key class given.
+        class: KeyClass,
+        /// The key algorithm given.
+        algorithm: KeyAlgorithm,
+    },
+    /// The algorithm is not one that the usage allows.
+    AlgorithmNotAllowed {
+        /// The key algorithm given.
+        algorithm: KeyAlgorithm,
+        /// The key usage given.
+        usage: KeyUsage,
+        /// The algorithms the usage allows ([`KeyAttributes::allowed_algorithms`]).
+        allowed: &'static [KeyAlgorithm],
+    },
+    /// The modes of use are not one of the sets that the usage and class allow.
+    ModesNotAllowed {
+        /// The modes of use given.
+        modes: KeyModesOfUse,
+        /// The key usage given.
+        usage: KeyUsage,
+        /// The key class given.
+        class: KeyClass,
+        /// The sets the usage and class allow ([`KeyAttributes::allowed_modes`]).
+        allowed: &'static [KeyModesOfUse],
+    },
+}
 
 impl fmt::Display for AttributesError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
+        match self {
+            AttributesError::ClassAlgorithm { class, algorithm } => {
+                write!(f, "KeyClass {class} does not fit KeyAlgorithm {algorithm}.")
+            }
+            AttributesError::AlgorithmNotAllowed { algorithm, usage, allowed } => {
+                let names: Vec<&str> = allowed.iter().map(|a| a.name()).collect();
+                write!(
+                    f,
+                    "KeyAlgorithm {algorithm} is not allowed for KeyUsage {usage}; allowed: {}.",
+                    names.join(", ")
+                )
+            }
+            AttributesError::ModesNotAllowed { modes, usage, class, allowed } => {
+                let names: Vec<String> = allowed.iter().map(|m| m.to_string()).collect();
+                write!(
+                    f,
+                    "KeyModesOfUse {modes} is not allowed for KeyUsage {usage} ({class}); allowed: {}.",
+                    names.join(", ")
+                )
+            }
+        }
     }
 }
 
@@ -434,7 +485,7 @@ impl KeyAttributes {
     ///
     /// # Examples
     /// ```
-    /// use paycrypt::keys::{KeyAlgorithm, KeyAttributes, KeyClass, KeyModesOfUse, KeyUsage};
+    /// use paycrypt::keys::{AttributesError, KeyAlgorithm, KeyAttributes, KeyClass, KeyModesOfUse, KeyUsage};
     ///
     /// let bdk = KeyAttributes {
     ///     key_algorithm: KeyAlgorithm::Tdes2Key,
@@ -444,36 +495,32 @@ impl KeyAttributes {
     /// };
     /// assert!(bdk.check().is_ok());
     /// let bad = KeyAttributes { key_modes_of_use: KeyModesOfUse::ENCRYPT_WRAP, ..bdk };
-    /// assert!(bad.check().is_err());
+    /// assert!(matches!(bad.check(), Err(AttributesError::ModesNotAllowed { .. })));
     /// ```
     pub fn check(&self) -> Result<(), AttributesError> {
         let symmetric_class = self.key_class == KeyClass::SymmetricKey;
         if symmetric_class == self.key_algorithm.is_asymmetric() {
-            return Err(AttributesError(format!(
-                "KeyClass {} does not fit KeyAlgorithm {}.",
-                self.key_class, self.key_algorithm
-            )));
+            return Err(AttributesError::ClassAlgorithm {
+                class: self.key_class,
+                algorithm: self.key_algorithm,
+            });
         }
-        let algorithms = Self::allowed_algorithms(self.key_usage);
-        if !algorithms.contains(&self.key_algorithm) {
-            let names: Vec<&str> = algorithms.iter().map(|a| a.name()).collect();
-            return Err(AttributesError(format!(
-                "KeyAlgorithm {} is not allowed for KeyUsage {}; allowed: {}.",
-                self.key_algorithm,
-                self.key_usage,
-                names.join(", ")
-            )));
+        let allowed = Self::allowed_algorithms(self.key_usage);
+        if !allowed.contains(&self.key_algorithm) {
+            return Err(AttributesError::AlgorithmNotAllowed {
+                algorithm: self.key_algorithm,
+                usage: self.key_usage,
+                allowed,
+            });
         }
-        let modes = Self::allowed_modes(self.key_usage, self.key_class);
-        if !modes.contains(&self.key_modes_of_use) {
-            let names: Vec<String> = modes.iter().map(|m| m.to_string()).collect();
-            return Err(AttributesError(format!(
-                "KeyModesOfUse {} is not allowed for KeyUsage {} ({}); allowed: {}.",
-                self.key_modes_of_use,
-                self.key_usage,
-                self.key_class,
-                names.join(", ")
-            )));
+        let allowed = Self::allowed_modes(self.key_usage, self.key_class);
+        if !allowed.contains(&self.key_modes_of_use) {
+            return Err(AttributesError::ModesNotAllowed {
+                modes: self.key_modes_of_use,
+                usage: self.key_usage,
+                class: self.key_class,
+                allowed,
+            });
         }
         Ok(())
     }

@@ -5,7 +5,7 @@ use std::str::FromStr;
 
 use serde::{Deserialize, Serialize};
 
-use crate::primitives::Error;
+use crate::primitives::CipherError;
 
 /// A symmetric key algorithm, spelled as AWS Payment Cryptography spells it (`KeyAlgorithm`).
 #[derive(Clone, Copy, Debug, Eq, Hash, PartialEq, Serialize, Deserialize)]
@@ -64,11 +64,11 @@ impl Algorithm {
 }
 
 impl FromStr for Algorithm {
-    type Err = Error;
+    type Err = CipherError;
 
-    fn from_str(s: &str) -> Result<Self, Error> {
+    fn from_str(s: &str) -> Result<Self, CipherError> {
         Algorithm::ALL.into_iter().find(|a| a.name().eq_ignore_ascii_case(s)).ok_or_else(|| {
-            Error::UnknownName {
+            CipherError::UnknownName {
                 what: "algorithm",
                 got: s.to_owned(),
                 expected: "TDES_2KEY, TDES_3KEY, AES_128, AES_192, AES_256",
@@ -139,13 +139,15 @@ impl Mode {
 }
 
 impl FromStr for Mode {
-    type Err = Error;
+    type Err = CipherError;
 
-    fn from_str(s: &str) -> Result<Self, Error> {
-        Mode::ALL.into_iter().find(|m| m.name().eq_ignore_ascii_case(s)).ok_or_else(|| Error::UnknownName {
-            what: "mode",
-            got: s.to_owned(),
-            expected: "ECB, CBC, CFB, CFB1, CFB8, CFB64, CFB128, OFB",
+    fn from_str(s: &str) -> Result<Self, CipherError> {
+        Mode::ALL.into_iter().find(|m| m.name().eq_ignore_ascii_case(s)).ok_or_else(|| {
+            CipherError::UnknownName {
+                what: "mode",
+                got: s.to_owned(),
+                expected: "ECB, CBC, CFB, CFB1, CFB8, CFB64, CFB128, OFB",
+            }
         })
     }
 }

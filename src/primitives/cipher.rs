@@ -8,7 +8,7 @@ use des::{TdesEde2, TdesEde3};
 use zeroize::Zeroizing;
 
 use crate::primitives::modes::{self, Direction};
-use crate::primitives::{Algorithm, Error, Mode};
+use crate::primitives::{Algorithm, CipherError, Mode};
 
 /// A TDES or AES key: its algorithm and its bytes, the length already checked.
 ///
@@ -37,10 +37,10 @@ impl SymmetricKey {
     /// TDES keys are taken as given: the DES parity bits are ignored, as every TDES implementation does.
     ///
     /// # Errors
-    /// [`Error::KeyLength`] when `bytes` is not [`Algorithm::key_len`] long.
-    pub fn new(algorithm: Algorithm, bytes: &[u8]) -> Result<Self, Error> {
+    /// [`CipherError::KeyLength`] when `bytes` is not [`Algorithm::key_len`] long.
+    pub fn new(algorithm: Algorithm, bytes: &[u8]) -> Result<Self, CipherError> {
         if bytes.len() != algorithm.key_len() {
-            return Err(Error::KeyLength { algorithm, got: bytes.len() });
+            return Err(CipherError::KeyLength { algorithm, got: bytes.len() });
         }
         Ok(SymmetricKey { algorithm, bytes: Zeroizing::new(bytes.to_vec()) })
     }
@@ -64,7 +64,7 @@ impl SymmetricKey {
     ///
     /// # Errors
     /// As [`Cipher::encrypt_in_place`].
-    pub fn encrypt(&self, mode: Mode, iv: Option<&[u8]>, data: &[u8]) -> Result<Vec<u8>, Error> {
+    pub fn encrypt(&self, mode: Mode, iv: Option<&[u8]>, data: &[u8]) -> Result<Vec<u8>, CipherError> {
         self.cipher().encrypt(mode, iv, data)
     }
 
@@ -72,7 +72,7 @@ impl SymmetricKey {
     ///
     /// # Errors
     /// As [`Cipher::decrypt_in_place`].
-    pub fn decrypt(&self, mode: Mode, iv: Option<&[u8]>, data: &[u8]) -> Result<Vec<u8>, Error> {
+    pub fn decrypt(&self, mode: Mode, iv: Option<&[u8]>, data: &[u8]) -> Result<Vec<u8>, CipherError> {
         self.cipher().decrypt(mode, iv, data)
     }
 }
@@ -126,8 +126,8 @@ impl Cipher {
     /// A keyed cipher straight from key bytes.
     ///
     /// # Errors
-    /// [`Error::KeyLength`] when `bytes` is not [`Algorithm::key_len`] long.
-    pub fn new(algorithm: Algorithm, bytes: &[u8]) -> Result<Self, Error> {
+    /// [`CipherError::KeyLength`] when `bytes` is not [`Algorithm::key_len`] long.
+    pub fn new(algorithm: Algorithm, bytes: &[u8]) -> Result<Self, CipherError> {
         SymmetricKey::new(algorithm, bytes).map(|k| Cipher::from_key(&k))
     }
 
@@ -148,9 +148,9 @@ impl Cipher {
     /// the CFB modes and OFB take any length. [`Mode::Cfb`] is the cipher's full-block CFB.
     ///
     /// # Errors
-    /// [`Error::ModeNotSupported`] (CFB128 with TDES), [`Error::IvMissing`], [`Error::IvNotAllowed`],
-    /// [`Error::IvLength`], [`Error::PartialBlock`]. On error `buf` is unchanged.
-    pub fn encrypt_in_place(&self, mode: Mode, iv: Option<&[u8]>, buf: &mut [u8]) -> Result<(), Error> {
+    /// [`CipherError::ModeNotSupported`] (CFB128 with TDES), [`CipherError::IvMissing`], [`CipherError::IvNotAllowed`],
+    /// [`CipherError::IvLength`], [`CipherError::PartialBlock`]. On error `buf` is unchanged.
+    pub fn encrypt_in_place(&self, mode: Mode, iv: Option<&[u8]>, buf: &mut [u8]) -> Result<(), CipherError> {
         self.run(mode, iv, buf, Direction::Encrypt)
     }
 
@@ -158,7 +158,7 @@ impl Cipher {
     ///
     /// # Errors
     /// As [`Cipher::encrypt_in_place`]. On error `buf` is unchanged.
-    pub fn decrypt_in_place(&self, mode: Mode, iv: Option<&[u8]>, buf: &mut [u8]) -> Result<(), Error> {
+    pub fn decrypt_in_place(&self, mode: Mode, iv: Option<&[u8]>, buf: &mut [u8]) -> Result<(), CipherError> {
         self.run(mode, iv, buf, Direction::Decrypt)
     }
 
@@ -166,7 +166,7 @@ impl Cipher {
     ///
     /// # Errors
     /// As [`Cipher::encrypt_in_place`].
-    pub fn encrypt(&self, mode: Mode, iv: Option<&[u8]>, data: &[u8]) -> Result<Vec<u8>, Error> {
+    pub fn encrypt(&self, mode: Mode, iv: Option<&[u8]>, data: &[u8]) -> Result<Vec<u8>, CipherError> {
         let mut buf = data.to_vec();
         self.encrypt_in_place(mode, iv, &mut buf)?;
         Ok(buf)
@@ -176,7 +176,7 @@ impl Cipher {
     ///
     /// # Errors
     /// As [`Cipher::encrypt_in_place`].
-    pub fn decrypt(&self, mode: Mode, iv: Option<&[u8]>, data: &[u8]) -> Result<Vec<u8>, Error> {
+    pub fn decrypt(&self, mode: Mode, iv: Option<&[u8]>, data: &[u8]) -> Result<Vec<u8>, CipherError> {
         let mut buf = data.to_vec();
         self.decrypt_in_place(mode, iv, &mut buf)?;
         Ok(buf)
@@ -188,7 +188,7 @@ impl Cipher {
     /// [`Mode::Cfb128`]; for bit strings whose length is not a multiple of 8 use `segment_bits = 1`.
     ///
     /// # Errors
-    /// [`Error::IvLength`] for an IV that is not one block; [`Error::ModeNotSupported`] for a segment
+    /// [`CipherError::IvLength`] for an IV that is not one block; [`CipherError::ModeNotSupported`] for a segment
     /// size that is not 1 or a multiple of 8 up to the block, or a `bits` count that is not a multiple
     /// of the segment (the last segment may be partial only in whole bytes) or exceeds `buf`.
     pub fn cfb_in_place(
@@ -198,16 +198,16 @@ impl Cipher {
         buf: &mut [u8],
         bits: usize,
         direction: Direction,
-    ) -> Result<(), Error> {
+    ) -> Result<(), CipherError> {
         let algorithm = self.algorithm();
         let block = algorithm.block_len();
         if iv.len() != block {
-            return Err(Error::IvLength { algorithm, mode: Mode::Cfb, got: iv.len(), expected: block });
+            return Err(CipherError::IvLength { algorithm, mode: Mode::Cfb, got: iv.len(), expected: block });
         }
         let bytes_ok = segment_bits.is_multiple_of(8) && bits.is_multiple_of(8);
         let fits = bits <= buf.len() * 8 && (1..=block * 8).contains(&segment_bits);
         if !fits || !(segment_bits == 1 || bytes_ok) {
-            return Err(Error::ModeNotSupported { algorithm, mode: Mode::Cfb });
+            return Err(CipherError::ModeNotSupported { algorithm, mode: Mode::Cfb });
         }
         with_cipher!(&self.inner, c => modes::apply_cfb(c, segment_bits, iv, buf, bits, direction));
         Ok(())
@@ -219,11 +219,11 @@ impl Cipher {
     /// This is ECB on one block: only for building other constructions (KCV, key derivation).
     ///
     /// # Errors
-    /// [`Error::PartialBlock`] when `block` is not exactly one block long.
-    pub fn encrypt_block(&self, block: &mut [u8]) -> Result<(), Error> {
+    /// [`CipherError::PartialBlock`] when `block` is not exactly one block long.
+    pub fn encrypt_block(&self, block: &mut [u8]) -> Result<(), CipherError> {
         let algorithm = self.algorithm();
         if block.len() != algorithm.block_len() {
-            return Err(Error::PartialBlock {
+            return Err(CipherError::PartialBlock {
                 algorithm,
                 mode: Mode::Ecb,
                 len: block.len(),
@@ -233,7 +233,13 @@ impl Cipher {
         self.run(Mode::Ecb, None, block, Direction::Encrypt)
     }
 
-    fn run(&self, mode: Mode, iv: Option<&[u8]>, buf: &mut [u8], direction: Direction) -> Result<(), Error> {
+    fn run(
+        &self,
+        mode: Mode,
+        iv: Option<&[u8]>,
+        buf: &mut [u8],
+        direction: Direction,
+    ) -> Result<(), CipherError> {
         let mode = modes::check(self.algorithm(), mode, iv, buf.len())?;
         let iv = iv.unwrap_or_default();
         with_cipher!(&self.inner, c => modes::apply(c, mode, iv, buf, direction));

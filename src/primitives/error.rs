@@ -1,6 +1,6 @@
 //! Errors of the primitives layer.
 //!
-//! [`Error`] says what was wrong with a caller's input (a length, a name, a mode that does not fit the
+//! [`CipherError`] says what was wrong with a caller's input (a length, a name, a mode that does not fit the
 //! cipher). Checks that would become an oracle if they said more, padding and decryption checks, return
 //! the opaque [`UnpadError`] or [`DecryptError`] instead.
 
@@ -8,10 +8,11 @@ use thiserror::Error;
 
 use crate::primitives::{Algorithm, Mode};
 
-/// Bad input to a primitive: which value, what it was, and the rule it broke.
+/// Bad input to a primitive (a cipher, a mode, a padding, a KCV, a name): which value, what it was,
+/// and the rule it broke.
 #[derive(Clone, Debug, Eq, PartialEq, Error)]
 #[non_exhaustive]
-pub enum Error {
+pub enum CipherError {
     /// A key had the wrong length for its algorithm.
     #[error("Key ({got} bytes) must be {} bytes for {algorithm}.", algorithm.key_len())]
     KeyLength {
@@ -83,6 +84,9 @@ pub enum Error {
         expected: &'static str,
     },
 }
+
+/// The former name of [`CipherError`], kept so that code written against it still compiles.
+pub type Error = CipherError;
 
 /// Removing padding failed. Deliberately carries no detail, so it cannot become a padding oracle.
 #[derive(Clone, Copy, Debug, Eq, PartialEq, Error)]

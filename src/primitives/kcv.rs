@@ -15,7 +15,7 @@ use cmac::{Cmac, Mac};
 use des::{TdesEde2, TdesEde3};
 use serde::{Deserialize, Serialize};
 
-use crate::primitives::{Algorithm, Error, SymmetricKey};
+use crate::primitives::{Algorithm, CipherError, SymmetricKey};
 
 /// How a key check value is computed (AWS `KeyCheckValueAlgorithm`).
 #[derive(Clone, Copy, Debug, Eq, Hash, PartialEq, Serialize, Deserialize)]
@@ -44,13 +44,13 @@ impl KcvAlgorithm {
 }
 
 impl FromStr for KcvAlgorithm {
-    type Err = Error;
+    type Err = CipherError;
 
-    fn from_str(s: &str) -> Result<Self, Error> {
+    fn from_str(s: &str) -> Result<Self, CipherError> {
         [KcvAlgorithm::AnsiX924, KcvAlgorithm::Cmac]
             .into_iter()
             .find(|k| k.name().eq_ignore_ascii_case(s))
-            .ok_or_else(|| Error::UnknownName {
+            .ok_or_else(|| CipherError::UnknownName {
                 what: "KCV algorithm",
                 got: s.to_owned(),
                 expected: "ANSI_X9_24, CMAC",
@@ -108,7 +108,7 @@ pub fn check_block(key: &SymmetricKey, algorithm: KcvAlgorithm) -> Vec<u8> {
 /// CMAC (NIST SP 800-38B) of `data` under `key`.
 ///
 /// # Errors
-/// [`Error::KeyLength`] is impossible for a [`SymmetricKey`]; this returns the tag directly.
+/// [`CipherError::KeyLength`] is impossible for a [`SymmetricKey`]; this returns the tag directly.
 pub fn cmac(key: &SymmetricKey, data: &[u8]) -> Vec<u8> {
     let bytes = key.as_bytes();
     match key.algorithm() {

@@ -15,4 +15,4 @@ pub mod rsa;
 
 pub use algorithm::{Algorithm, Mode};
 pub use cipher::{Cipher, SymmetricKey};
-pub use error::{DecryptError, Error, UnpadError};
+pub use error::{CipherError, DecryptError, Error, UnpadError};

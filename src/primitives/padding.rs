@@ -10,7 +10,7 @@ use std::str::FromStr;
 use serde::{Deserialize, Serialize};
 use subtle::{Choice, ConditionallySelectable, ConstantTimeEq, ConstantTimeLess};
 
-use crate::primitives::{Error, UnpadError};
+use crate::primitives::{CipherError, UnpadError};
 
 /// A padding method.
 #[derive(Clone, Copy, Debug, Default, Eq, Hash, PartialEq, Serialize, Deserialize)]
@@ -102,11 +102,11 @@ impl Padding {
 }
 
 impl FromStr for Padding {
-    type Err = Error;
+    type Err = CipherError;
 
-    fn from_str(s: &str) -> Result<Self, Error> {
+    fn from_str(s: &str) -> Result<Self, CipherError> {
         Padding::ALL.into_iter().find(|p| p.name().eq_ignore_ascii_case(s)).ok_or_else(|| {
-            Error::UnknownName {
+            CipherError::UnknownName {
                 what: "padding",
                 got: s.to_owned(),
                 expected: "NONE, PKCS7, ISO9797_M1, ISO9797_M2",

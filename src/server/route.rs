@@ -1,6 +1,8 @@
 //! Which AWS protocol and operation a request is: decided from its method, path and `X-Amz-Target`
 //! alone, before the body is parsed.
 
+use crate::service::{ControlOperation, DataOperation, KmsOperation, Protocol};
+
 /// The AWS API a request speaks.
 #[derive(Clone, Copy, Debug, Eq, PartialEq)]
 pub enum Api {
@@ -13,32 +15,87 @@ pub enum Api {
 }
 
 impl Api {
+    /// The API's protocol.
+    pub fn protocol(self) -> Protocol {
+        match self {
+            Api::Data => DataOperation::PROTOCOL,
+            Api::Control => ControlOperation::PROTOCOL,
+            Api::Kms => KmsOperation::PROTOCOL,
+        }
+    }
+
     /// The `Content-Type` of this API's responses (and of its requests, for the awsJson APIs).
     pub fn content_type(self) -> &'static str {
+        self.protocol().content_type()
+    }
+
+    /// The service name, e.g. `payment-cryptography-data`.
+    pub fn service(self) -> &'static str {
         match self {
-            Api::Data => "application/json",
-            Api::Control => "application/x-amz-json-1.0",
-            Api::Kms => "application/x-amz-json-1.1",
+            Api::Data => DataOperation::SERVICE,
+            Api::Control => ControlOperation::SERVICE,
+            Api::Kms => KmsOperation::SERVICE,
+        }
+    }
+
+    /// The SigV4 signing name its requests must be signed for.
+    pub fn signing_name(self) -> &'static str {
+        match self {
+            Api::Data => DataOperation::SIGNING_NAME,
+            Api::Control => ControlOperation::SIGNING_NAME,
+            Api::Kms => KmsOperation::SIGNING_NAME,
         }
     }
 }
 
-/// The `X-Amz-Target` prefix of the payment-cryptography control plane.
-pub const CONTROL_TARGET: &str = "PaymentCryptographyControlPlane";
-/// The `X-Amz-Target` prefix of KMS.
-pub const KMS_TARGET: &str = "TrentService";
+/// An operation of one of the served APIs, from the operation tables.
+#[derive(Clone, Copy, Debug, Eq, PartialEq)]
+pub enum ApiOperation {
+    /// A payment-cryptography data-plane operation.
+    Data(DataOperation),
+    /// A payment-cryptography control-plane operation.
+    Control(ControlOperation),
+    /// A KMS operation.
+    Kms(KmsOperation),
+}
+
+impl ApiOperation {
+    /// The API the operation belongs to.
+    pub fn api(self) -> Api {
+        match self {
+            ApiOperation::Data(_) => Api::Data,
+            ApiOperation::Control(_) => Api::Control,
+            ApiOperation::Kms(_) => Api::Kms,
+        }
+    }
+
+    /// AWS's name of the operation.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ApiOperation::Data(op) => op.as_str(),
+            ApiOperation::Control(op) => op.as_str(),
+            ApiOperation::Kms(op) => op.as_str(),
+        }
+    }
+}
 
 /// A routed request.
 #[derive(Clone, Debug, Eq, PartialEq)]
 pub enum Route {
-    /// An AWS operation.
+    /// An AWS operation that paycrypt serves.
     Operation {
-        /// Its API.
+        /// The operation.
+        op: ApiOperation,
+        /// For the data plane: the URI's key identifier, decoded (its member is the operation's
+        /// [`DataOperation::uri_member`]).
+        uri_key: Option<String>,
+    },
+    /// A served API's `X-Amz-Target` naming an operation that is not in its table.
+    UnknownOperation {
+        /// The API of the target prefix.
         api: Api,
-        /// Its AWS name, e.g. `EncryptData`.
+        /// The name after the prefix.
         name: String,
-        /// For the data plane: the URI's key identifier member name and its decoded value.
-        uri_key: Option<(&'static str, String)>,
     },
     /// `GET /_paycrypt/health`.
     Health,
@@ -48,6 +105,17 @@ pub enum Route {
     Unknown(String),
     /// A data-plane path whose key identifier does not percent-decode.
     BadPath(String),
+}
+
+impl Route {
+    /// The API of an operation route (known or not).
+    pub fn api(&self) -> Option<Api> {
+        match self {
+            Route::Operation { op, .. } => Some(op.api()),
+            Route::UnknownOperation { api, .. } => Some(*api),
+            _ => None,
+        }
+    }
 }
 
 /// Routes a request by its method, raw (percent-encoded) path and `X-Amz-Target` header.
@@ -62,26 +130,30 @@ pub fn route(method: &str, path: &str, target: Option<&str>) -> Route {
     if let Some(target) = target {
         let (prefix, name) = target.split_once('.').unwrap_or((target, ""));
         let api = match prefix {
-            CONTROL_TARGET => Api::Control,
-            KMS_TARGET => Api::Kms,
+            ControlOperation::TARGET_PREFIX => Api::Control,
+            KmsOperation::TARGET_PREFIX => Api::Kms,
             _ => return Route::Unknown(target.to_owned()),
         };
         if method != "POST" || path != "/" || name.is_empty() {
             return Route::Unknown(format!("{method} {path} {target}"));
         }
-        return Route::Operation { api, name: name.to_owned(), uri_key: None };
+        let op = match api {
+            Api::Kms => name.parse().map(ApiOperation::Kms).ok(),
+            _ => name.parse().map(ApiOperation::Control).ok(),
+        };
+        return match op {
+            Some(op) => Route::Operation { op, uri_key: None },
+            None => Route::UnknownOperation { api, name: name.to_owned() },
+        };
     }
     let segments: Vec<&str> = path.split('/').collect();
     if let (&["", "keys", key, action], "POST") = (segments.as_slice(), method) {
-        let (name, member) = match action {
-            "encrypt" => ("EncryptData", "KeyIdentifier"),
-            "decrypt" => ("DecryptData", "KeyIdentifier"),
-            "reencrypt" => ("ReEncryptData", "IncomingKeyIdentifier"),
-            _ => return Route::Unknown(format!("{method} {path}")),
+        let Some(op) = DataOperation::from_action(action) else {
+            return Route::Unknown(format!("{method} {path}"));
         };
         return match percent_decode(key) {
             Some(key) if !key.is_empty() => {
-                Route::Operation { api: Api::Data, name: name.to_owned(), uri_key: Some((member, key)) }
+                Route::Operation { op: ApiOperation::Data(op), uri_key: Some(key) }
             }
             _ => Route::BadPath(path.to_owned()),
         };
@@ -121,29 +193,32 @@ mod tests {
                 None
             ),
             Route::Operation {
-                api: Api::Data,
-                name: "EncryptData".into(),
-                uri_key: Some((
-                    "KeyIdentifier",
-                    "arn:aws:payment-cryptography:us-east-1:111122223333:key/abc".into()
-                ))
+                op: ApiOperation::Data(DataOperation::EncryptData),
+                uri_key: Some("arn:aws:payment-cryptography:us-east-1:111122223333:key/abc".into())
             }
         );
         assert_eq!(
             route("POST", "/keys/alias%2Fa/reencrypt", None),
             Route::Operation {
-                api: Api::Data,
-                name: "ReEncryptData".into(),
-                uri_key: Some(("IncomingKeyIdentifier", "alias/a".into()))
+                op: ApiOperation::Data(DataOperation::ReEncryptData),
+                uri_key: Some("alias/a".into())
             }
         );
         assert_eq!(
             route("POST", "/", Some("PaymentCryptographyControlPlane.GetKey")),
-            Route::Operation { api: Api::Control, name: "GetKey".into(), uri_key: None }
+            Route::Operation { op: ApiOperation::Control(ControlOperation::GetKey), uri_key: None }
         );
         assert_eq!(
             route("POST", "/", Some("TrentService.Encrypt")),
-            Route::Operation { api: Api::Kms, name: "Encrypt".into(), uri_key: None }
+            Route::Operation { op: ApiOperation::Kms(KmsOperation::Encrypt), uri_key: None }
+        );
+        assert_eq!(
+            route("POST", "/", Some("PaymentCryptographyControlPlane.EncryptData")),
+            Route::UnknownOperation { api: Api::Control, name: "EncryptData".into() }
+        );
+        assert_eq!(
+            route("POST", "/", Some("TrentService.Frobnicate")),
+            Route::UnknownOperation { api: Api::Kms, name: "Frobnicate".into() }
         );
         assert_eq!(route("GET", "/_paycrypt/health", None), Route::Health);
         assert_eq!(route("POST", "/_paycrypt/reset", None), Route::Extension("reset".into()));

@@ -99,7 +99,8 @@ impl<S: KeyStore> PaymentCryptography<S> {
         let name = alias_name(&input.alias_name)?;
         let key_arn = match &input.key_arn {
             Some(text) => {
-                let arn = KeyArn::parse(text).map_err(|e| ServiceError::field("KeyArn", e.to_string()))?;
+                let arn = KeyArn::parse(text)
+                    .map_err(|e| ServiceError::field("KeyArn", e.to_string()).with_reason(e))?;
                 let key =
                     self.store().get_key_metadata(&arn)?.ok_or_else(|| ServiceError::not_found(text))?;
                 if key.as_of(Timestamp::now()).key_state == KeyState::DeleteComplete {
@@ -146,7 +147,9 @@ impl<S: KeyStore> PaymentCryptography<S> {
     pub fn list_aliases(&self, input: ListAliasesInput) -> Result<ListAliasesOutput, ServiceError> {
         let max = page_size(input.max_results)?;
         let filter = match &input.key_arn {
-            Some(t) => Some(KeyArn::parse(t).map_err(|e| ServiceError::field("KeyArn", e.to_string()))?),
+            Some(t) => Some(
+                KeyArn::parse(t).map_err(|e| ServiceError::field("KeyArn", e.to_string()).with_reason(e))?,
+            ),
             None => None,
         };
         let mut after = match &input.next_token {
@@ -181,5 +184,5 @@ impl<S: KeyStore> PaymentCryptography<S> {
 }
 
 fn alias_name(text: &str) -> Result<AliasName, ServiceError> {
-    AliasName::parse(text).map_err(|e| ServiceError::field("AliasName", e.to_string()))
+    AliasName::parse(text).map_err(|e| ServiceError::field("AliasName", e.to_string()).with_reason(e))
 }

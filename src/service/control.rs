@@ -13,7 +13,7 @@ use crate::keys::{
 use crate::primitives::SymmetricKey;
 use crate::primitives::kcv::{KcvAlgorithm, kcv};
 use crate::primitives::rsa::RsaPrivateKey;
-use crate::service::asymmetric::{parse_rsa, rsa_check_value, rsa_key};
+use crate::service::data::{parse_rsa, rsa_check_value, rsa_key};
 use crate::service::{PaymentCryptography, ServiceError};
 
 /// CreateKey request.
@@ -233,7 +233,7 @@ impl<S: KeyStore> PaymentCryptography<S> {
                         .map_err(|_| ServiceError::field(path, format!("{path} must be hex.")))?,
                 );
                 let key = SymmetricKey::new(algorithm, &bytes)
-                    .map_err(|e| ServiceError::field(path, format!("{path}: {e}")))?;
+                    .map_err(|e| ServiceError::field(path, format!("{path}: {e}")).with_reason(e))?;
                 KeyMaterial::Symmetric(key)
             }
             None if attrs.key_algorithm.rsa_bits().is_some() => {
@@ -470,7 +470,7 @@ pub(crate) fn clear_key_member(m: &ImportKeyMaterial) -> Result<&ClearKeyMateria
 }
 
 fn check_attributes(path: &str, attrs: &KeyAttributes) -> Result<(), ServiceError> {
-    attrs.check().map_err(|e| ServiceError::field(path, e.to_string()))
+    attrs.check().map_err(|e| ServiceError::field(path, e.to_string()).with_reason(e))
 }
 
 pub(crate) fn page_size(max: Option<i64>) -> Result<usize, ServiceError> {

@@ -5,33 +5,13 @@ use serde::de::DeserializeOwned;
 use serde_json::Value;
 
 use crate::keys::KeyStore;
-use crate::service::{PaymentCryptography, Plane, ServiceError};
-
-/// Every operation [`PaymentCryptography::call`] knows, with its plane.
-pub const OPERATIONS: &[(&str, Plane)] = &[
-    ("EncryptData", Plane::Data),
-    ("DecryptData", Plane::Data),
-    ("ReEncryptData", Plane::Data),
-    ("CreateKey", Plane::Control),
-    ("ImportKey", Plane::Control),
-    ("GetKey", Plane::Control),
-    ("ListKeys", Plane::Control),
-    ("DeleteKey", Plane::Control),
-    ("RestoreKey", Plane::Control),
-    ("StartKeyUsage", Plane::Control),
-    ("StopKeyUsage", Plane::Control),
-    ("CreateAlias", Plane::Control),
-    ("GetAlias", Plane::Control),
-    ("ListAliases", Plane::Control),
-    ("UpdateAlias", Plane::Control),
-    ("DeleteAlias", Plane::Control),
-];
+use crate::service::{ControlOperation, DataOperation, Operation, PaymentCryptography, ServiceError};
 
 impl<S: KeyStore> PaymentCryptography<S> {
     /// Runs the operation named `operation` (AWS's name, e.g. `EncryptData`) on a JSON request and
     /// returns the JSON response. For the data plane, `body` holds every member, the URI's
     /// `KeyIdentifier` or `IncomingKeyIdentifier` included. `None` when the operation is not one of
-    /// [`OPERATIONS`].
+    /// the operation table ([`Operation`]).
     ///
     /// # Errors
     /// `ValidationException` for a body that does not parse into the request shape (a missing required
@@ -52,26 +32,49 @@ impl<S: KeyStore> PaymentCryptography<S> {
     /// # Ok::<(), paycrypt::service::ServiceError>(())
     /// ```
     pub fn call(&self, operation: &str, body: Value) -> Option<Result<Value, ServiceError>> {
-        let result = match operation {
-            "EncryptData" => run(body, |i| self.encrypt_data(i)),
-            "DecryptData" => run(body, |i| self.decrypt_data(i)),
-            "ReEncryptData" => run(body, |i| self.re_encrypt_data(i)),
-            "CreateKey" => run(body, |i| self.create_key(i)),
-            "ImportKey" => run(body, |i| self.import_key(i)),
-            "GetKey" => run(body, |i| self.get_key(i)),
-            "ListKeys" => run(body, |i| self.list_keys(i)),
-            "DeleteKey" => run(body, |i| self.delete_key(i)),
-            "RestoreKey" => run(body, |i| self.restore_key(i)),
-            "StartKeyUsage" => run(body, |i| self.start_key_usage(i)),
-            "StopKeyUsage" => run(body, |i| self.stop_key_usage(i)),
-            "CreateAlias" => run(body, |i| self.create_alias(i)),
-            "GetAlias" => run(body, |i| self.get_alias(i)),
-            "ListAliases" => run(body, |i| self.list_aliases(i)),
-            "UpdateAlias" => run(body, |i| self.update_alias(i)),
-            "DeleteAlias" => run(body, |i| self.delete_alias(i).map(|()| serde_json::Map::new())),
-            _ => return None,
-        };
-        Some(result)
+        let operation: Operation = operation.parse().ok()?;
+        Some(self.dispatch(operation, body))
+    }
+
+    /// Runs `operation` on a JSON request and returns the JSON response: [`call`](Self::call) for a
+    /// caller that already holds the operation from the table.
+    ///
+    /// # Errors
+    /// As [`call`](Self::call).
+    ///
+    /// # Examples
+    /// ```
+    /// use paycrypt::keys::MemoryStore;
+    /// use paycrypt::service::{ControlOperation, PaymentCryptography, Settings};
+    ///
+    /// let svc = PaymentCryptography::new(MemoryStore::new(), Settings::default());
+    /// let out = svc.dispatch(ControlOperation::ListKeys.into(), serde_json::json!({}))?;
+    /// assert_eq!(out, serde_json::json!({"Keys": []}));
+    /// # Ok::<(), paycrypt::service::ServiceError>(())
+    /// ```
+    pub fn dispatch(&self, operation: Operation, body: Value) -> Result<Value, ServiceError> {
+        use ControlOperation as C;
+        use DataOperation as D;
+        match operation {
+            Operation::Data(D::EncryptData) => run(body, |i| self.encrypt_data(i)),
+            Operation::Data(D::DecryptData) => run(body, |i| self.decrypt_data(i)),
+            Operation::Data(D::ReEncryptData) => run(body, |i| self.re_encrypt_data(i)),
+            Operation::Control(op) => match op {
+                C::CreateKey => run(body, |i| self.create_key(i)),
+                C::ImportKey => run(body, |i| self.import_key(i)),
+                C::GetKey => run(body, |i| self.get_key(i)),
+                C::ListKeys => run(body, |i| self.list_keys(i)),
+                C::DeleteKey => run(body, |i| self.delete_key(i)),
+                C::RestoreKey => run(body, |i| self.restore_key(i)),
+                C::StartKeyUsage => run(body, |i| self.start_key_usage(i)),
+                C::StopKeyUsage => run(body, |i| self.stop_key_usage(i)),
+                C::CreateAlias => run(body, |i| self.create_alias(i)),
+                C::GetAlias => run(body, |i| self.get_alias(i)),
+                C::ListAliases => run(body, |i| self.list_aliases(i)),
+                C::UpdateAlias => run(body, |i| self.update_alias(i)),
+                C::DeleteAlias => run(body, |i| self.delete_alias(i).map(|()| serde_json::Map::new())),
+            },
+        }
     }
 }
 

@@ -28,13 +28,12 @@
 //! ```
 
 mod aliases;
-mod asymmetric;
 mod control;
 mod data;
 mod dispatch;
-mod dukpt;
 mod error;
 pub mod kms;
+mod operation;
 mod seed;
 mod validate;
 
@@ -54,8 +53,10 @@ pub use data::{
     EncryptionDecryptionAttributes, PaddingType, ReEncryptDataInput, ReEncryptDataOutput,
     ReEncryptionAttributes, SymmetricEncryptionAttributes,
 };
-pub use dispatch::OPERATIONS;
-pub use error::{FieldError, Plane, ServiceError};
+pub use error::{FieldError, Plane, ServiceError, ValidationError};
+pub use operation::{
+    ControlOperation, DataOperation, KmsOperation, OPERATIONS, Operation, Protocol, UnknownOperation,
+};
 pub use seed::{SeedAlias, SeedFile, SeedKey, SeedReport};
 
 /// The region and account that key ARNs carry.
@@ -115,7 +116,7 @@ impl<S: KeyStore> PaymentCryptography<S> {
     /// Parses `identifier` (the member at `path`) and follows an alias to its key ARN.
     fn resolve(&self, path: &str, identifier: &str) -> Result<KeyArn, ServiceError> {
         let parsed = KeyIdentifier::parse(identifier)
-            .map_err(|e| ServiceError::field(path, format!("{path}: {e}")))?;
+            .map_err(|e| ServiceError::field(path, format!("{path}: {e}")).with_reason(e))?;
         match parsed {
             KeyIdentifier::Arn(arn) => Ok(arn),
             KeyIdentifier::Alias(name) => self

@@ -121,9 +121,11 @@ impl<S: KeyStore> PaymentCryptography<S> {
             let path = format!("Aliases[{i}]");
             let name = AliasName::parse(&a.alias_name).map_err(|e| {
                 ServiceError::field(format!("{path}.AliasName"), format!("{path}.AliasName: {e}"))
+                    .with_reason(e)
             })?;
-            let id = KeyId::parse(&a.key_id)
-                .map_err(|e| ServiceError::field(format!("{path}.KeyId"), format!("{path}.KeyId: {e}")))?;
+            let id = KeyId::parse(&a.key_id).map_err(|e| {
+                ServiceError::field(format!("{path}.KeyId"), format!("{path}.KeyId: {e}")).with_reason(e)
+            })?;
             let arn = KeyArn::new(&self.settings().region, &self.settings().account, &id);
             let known =
                 keys.iter().any(|k| k.key.key_arn == arn) || self.store().get_key_metadata(&arn)?.is_some();
@@ -192,8 +194,8 @@ impl<S: KeyStore> PaymentCryptography<S> {
     }
 
     fn seed_key(&self, entry: &SeedKey) -> Result<StoredKey, ServiceError> {
-        let id =
-            KeyId::parse(&entry.key_id).map_err(|e| ServiceError::field("KeyId", format!("KeyId: {e}")))?;
+        let id = KeyId::parse(&entry.key_id)
+            .map_err(|e| ServiceError::field("KeyId", format!("KeyId: {e}")).with_reason(e))?;
         let clear = ClearKeyMaterial {
             key_attributes: entry.key_attributes,
             key_material: entry.key_material.clone(),
@@ -219,7 +221,7 @@ impl<S: KeyStore> PaymentCryptography<S> {
 /// Prefixes the paths and message of a validation error with the entry's path.
 fn at(prefix: &str, e: ServiceError) -> ServiceError {
     match e {
-        ServiceError::Validation { message, fields } => ServiceError::Validation {
+        ServiceError::Validation { message, fields, reason } => ServiceError::Validation {
             message: format!("{prefix}: {}", message.replace("KeyMaterial.ClearKey.", "")),
             fields: fields
                 .into_iter()
@@ -228,6 +230,7 @@ fn at(prefix: &str, e: ServiceError) -> ServiceError {
                     message: f.message,
                 })
                 .collect(),
+            reason,
         },
         other => other,
     }

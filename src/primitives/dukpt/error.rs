@@ -141,5 +141,5 @@ pub enum Error {
     },
     /// A key could not be built from derived bytes; a bug guard, as derived lengths always fit.
     #[error(transparent)]
-    Key(#[from] crate::primitives::Error),
+    Key(#[from] crate::primitives::CipherError),
 }

@@ -3,7 +3,7 @@
 
 use zeroize::Zeroizing;
 
-use crate::primitives::{Algorithm, DecryptError, Error};
+use crate::primitives::{Algorithm, CipherError, DecryptError};
 
 /// The IV length: 96 bits, the only one JWE uses.
 pub const IV_LEN: usize = 12;
@@ -15,7 +15,7 @@ pub const TAG_LEN: usize = 16;
 /// returns the ciphertext (as long as the plaintext) and the tag.
 ///
 /// # Errors
-/// [`Error::KeyLength`] for a key that is not 16, 24 or 32 bytes.
+/// [`CipherError::KeyLength`] for a key that is not 16, 24 or 32 bytes.
 ///
 /// # Examples
 /// ```
@@ -34,10 +34,10 @@ pub fn encrypt(
     iv: &[u8; IV_LEN],
     aad: &[u8],
     plaintext: &[u8],
-) -> Result<(Vec<u8>, [u8; TAG_LEN]), Error> {
+) -> Result<(Vec<u8>, [u8; TAG_LEN]), CipherError> {
     let mut buffer = plaintext.to_vec();
     let tag = engine::seal(key, iv, aad, &mut buffer)
-        .ok_or(Error::KeyLength { algorithm: Algorithm::Aes256, got: key.len() })?;
+        .ok_or(CipherError::KeyLength { algorithm: Algorithm::Aes256, got: key.len() })?;
     Ok((buffer, tag))
 }
 

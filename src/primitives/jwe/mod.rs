@@ -38,7 +38,7 @@ pub use compact::{Decrypted, Header, decrypt, encrypt};
 pub use error::JweError;
 pub use fields::{Field, decrypt_fields, encrypt_fields};
 
-use crate::primitives::Error;
+use crate::primitives::CipherError;
 use crate::rsa::RsaPadding;
 
 /// A JWE key-management algorithm (`alg`): RSA-OAEP wrapping of the content key.
@@ -110,10 +110,10 @@ impl JweEnc {
 macro_rules! jose_name {
     ($ty:ident, $what:literal, $expected:literal) => {
         impl FromStr for $ty {
-            type Err = Error;
+            type Err = CipherError;
 
-            fn from_str(s: &str) -> Result<Self, Error> {
-                $ty::ALL.into_iter().find(|v| v.name() == s).ok_or_else(|| Error::UnknownName {
+            fn from_str(s: &str) -> Result<Self, CipherError> {
+                $ty::ALL.into_iter().find(|v| v.name() == s).ok_or_else(|| CipherError::UnknownName {
                     what: $what,
                     got: s.to_owned(),
                     expected: $expected,

@@ -18,7 +18,7 @@ pub mod ofb;
 
 use cipher::{Block, BlockCipherDecrypt, BlockCipherEncrypt, InnerIvInit, array::Array};
 
-use crate::primitives::{Algorithm, Error, Mode};
+use crate::primitives::{Algorithm, CipherError, Mode};
 
 /// Which way a mode runs.
 #[derive(Clone, Copy, Debug, Eq, PartialEq)]
@@ -33,26 +33,31 @@ pub enum Direction {
 /// resolved to the cipher's full-block CFB.
 ///
 /// # Errors
-/// [`Error::ModeNotSupported`], [`Error::IvMissing`], [`Error::IvNotAllowed`], [`Error::IvLength`] or
-/// [`Error::PartialBlock`].
-pub fn check(algorithm: Algorithm, mode: Mode, iv: Option<&[u8]>, data_len: usize) -> Result<Mode, Error> {
+/// [`CipherError::ModeNotSupported`], [`CipherError::IvMissing`], [`CipherError::IvNotAllowed`], [`CipherError::IvLength`] or
+/// [`CipherError::PartialBlock`].
+pub fn check(
+    algorithm: Algorithm,
+    mode: Mode,
+    iv: Option<&[u8]>,
+    data_len: usize,
+) -> Result<Mode, CipherError> {
     let block = algorithm.block_len();
     let mode = match (mode, algorithm.is_tdes()) {
         (Mode::Cfb, true) => Mode::Cfb64,
         (Mode::Cfb, false) => Mode::Cfb128,
-        (Mode::Cfb128, true) => return Err(Error::ModeNotSupported { algorithm, mode }),
+        (Mode::Cfb128, true) => return Err(CipherError::ModeNotSupported { algorithm, mode }),
         (m, _) => m,
     };
     match (mode.takes_iv(), iv) {
-        (false, Some(_)) => return Err(Error::IvNotAllowed),
-        (true, None) => return Err(Error::IvMissing { mode }),
+        (false, Some(_)) => return Err(CipherError::IvNotAllowed),
+        (true, None) => return Err(CipherError::IvMissing { mode }),
         (true, Some(iv)) if iv.len() != block => {
-            return Err(Error::IvLength { algorithm, mode, got: iv.len(), expected: block });
+            return Err(CipherError::IvLength { algorithm, mode, got: iv.len(), expected: block });
         }
         _ => {}
     }
     if mode.needs_whole_blocks() && !data_len.is_multiple_of(block) {
-        return Err(Error::PartialBlock { algorithm, mode, len: data_len, block });
+        return Err(CipherError::PartialBlock { algorithm, mode, len: data_len, block });
     }
     Ok(mode)
 }

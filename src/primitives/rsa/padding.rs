@@ -5,7 +5,7 @@ use std::str::FromStr;
 
 use serde::{Deserialize, Serialize};
 
-use crate::primitives::Error;
+use crate::primitives::CipherError;
 
 /// An RSA encryption padding, spelled as AWS Payment Cryptography's `Asymmetric.PaddingType`.
 ///
@@ -21,7 +21,7 @@ use crate::primitives::Error;
 /// assert_eq!(padding, RsaPadding::OaepSha256);
 /// // A 2048-bit modulus is 256 bytes; OAEP-SHA-256 spends 2 * 32 + 2 of them.
 /// assert_eq!(padding.max_message_len(256), Some(190));
-/// # Ok::<(), paycrypt::Error>(())
+/// # Ok::<(), paycrypt::CipherError>(())
 /// ```
 #[derive(Clone, Copy, Debug, Eq, Hash, PartialEq, Serialize, Deserialize)]
 pub enum RsaPadding {
@@ -85,11 +85,11 @@ impl RsaPadding {
 }
 
 impl FromStr for RsaPadding {
-    type Err = Error;
+    type Err = CipherError;
 
-    fn from_str(s: &str) -> Result<Self, Error> {
+    fn from_str(s: &str) -> Result<Self, CipherError> {
         RsaPadding::ALL.into_iter().find(|p| p.name().eq_ignore_ascii_case(s)).ok_or_else(|| {
-            Error::UnknownName {
+            CipherError::UnknownName {
                 what: "padding",
                 got: s.to_owned(),
                 expected: "PKCS1, OAEP_SHA1, OAEP_SHA256, OAEP_SHA512",

@@ -6,37 +6,13 @@ use serde::de::DeserializeOwned;
 use serde_json::Value;
 
 use crate::keys::KeyStore;
+use crate::service::KmsOperation;
 use crate::service::kms::{Kms, KmsError};
-
-/// Every operation [`Kms::call`] knows.
-pub const KMS_OPERATIONS: &[&str] = &[
-    "CreateKey",
-    "DescribeKey",
-    "ListKeys",
-    "EnableKey",
-    "DisableKey",
-    "ScheduleKeyDeletion",
-    "CancelKeyDeletion",
-    "CreateAlias",
-    "ListAliases",
-    "DeleteAlias",
-    "UpdateAlias",
-    "Encrypt",
-    "Decrypt",
-    "ReEncrypt",
-    "GenerateDataKey",
-    "GenerateDataKeyWithoutPlaintext",
-    "GenerateRandom",
-    "CreateGrant",
-    "ListGrants",
-    "RetireGrant",
-    "RevokeGrant",
-];
 
 impl<S: KeyStore> Kms<S> {
     /// Runs the operation named `operation` (AWS's name, e.g. `Encrypt`) on a JSON request body and
     /// returns the JSON response body (`{}` for operations that return nothing). `None` when the
-    /// operation is not one of [`KMS_OPERATIONS`].
+    /// operation is not one of the operation table ([`KmsOperation`]).
     ///
     /// # Errors
     /// `ValidationException` for a body that does not parse into the request shape (not an object, a
@@ -58,32 +34,53 @@ impl<S: KeyStore> Kms<S> {
     /// # Ok::<(), paycrypt::service::kms::KmsError>(())
     /// ```
     pub fn call(&self, operation: &str, body: Value) -> Option<Result<Value, KmsError>> {
+        let operation: KmsOperation = operation.parse().ok()?;
+        Some(self.dispatch(operation, body))
+    }
+
+    /// Runs `operation` on a JSON request body and returns the JSON response body:
+    /// [`call`](Self::call) for a caller that already holds the operation from the table.
+    ///
+    /// # Errors
+    /// As [`call`](Self::call).
+    ///
+    /// # Examples
+    /// ```
+    /// use paycrypt::keys::MemoryStore;
+    /// use paycrypt::service::{KmsOperation, Settings};
+    /// use paycrypt::service::kms::Kms;
+    ///
+    /// let kms = Kms::new(MemoryStore::new(), Settings::default());
+    /// let out = kms.dispatch(KmsOperation::GenerateRandom, serde_json::json!({"NumberOfBytes": 4}))?;
+    /// assert_eq!(out["Plaintext"].as_str().map(str::len), Some(8));
+    /// # Ok::<(), paycrypt::service::kms::KmsError>(())
+    /// ```
+    pub fn dispatch(&self, operation: KmsOperation, body: Value) -> Result<Value, KmsError> {
+        use KmsOperation as K;
         let empty = |()| serde_json::Map::new();
-        let result = match operation {
-            "CreateKey" => run(body, |i| self.create_key(i)),
-            "DescribeKey" => run(body, |i| self.describe_key(i)),
-            "ListKeys" => run(body, |i| self.list_keys(i)),
-            "EnableKey" => run(body, |i| self.enable_key(i).map(empty)),
-            "DisableKey" => run(body, |i| self.disable_key(i).map(empty)),
-            "ScheduleKeyDeletion" => run(body, |i| self.schedule_key_deletion(i)),
-            "CancelKeyDeletion" => run(body, |i| self.cancel_key_deletion(i)),
-            "CreateAlias" => run(body, |i| self.create_alias(i).map(empty)),
-            "ListAliases" => run(body, |i| self.list_aliases(i)),
-            "DeleteAlias" => run(body, |i| self.delete_alias(i).map(empty)),
-            "UpdateAlias" => run(body, |i| self.update_alias(i).map(empty)),
-            "Encrypt" => run(body, |i| self.encrypt(i)),
-            "Decrypt" => run(body, |i| self.decrypt(i)),
-            "ReEncrypt" => run(body, |i| self.re_encrypt(i)),
-            "GenerateDataKey" => run(body, |i| self.generate_data_key(i)),
-            "GenerateDataKeyWithoutPlaintext" => run(body, |i| self.generate_data_key_without_plaintext(i)),
-            "GenerateRandom" => run(body, |i| self.generate_random(i)),
-            "CreateGrant" => run(body, |i| self.create_grant(i)),
-            "ListGrants" => run(body, |i| self.list_grants(i)),
-            "RetireGrant" => run(body, |i| self.retire_grant(i).map(empty)),
-            "RevokeGrant" => run(body, |i| self.revoke_grant(i).map(empty)),
-            _ => return None,
-        };
-        Some(result)
+        match operation {
+            K::CreateKey => run(body, |i| self.create_key(i)),
+            K::DescribeKey => run(body, |i| self.describe_key(i)),
+            K::ListKeys => run(body, |i| self.list_keys(i)),
+            K::EnableKey => run(body, |i| self.enable_key(i).map(empty)),
+            K::DisableKey => run(body, |i| self.disable_key(i).map(empty)),
+            K::ScheduleKeyDeletion => run(body, |i| self.schedule_key_deletion(i)),
+            K::CancelKeyDeletion => run(body, |i| self.cancel_key_deletion(i)),
+            K::CreateAlias => run(body, |i| self.create_alias(i).map(empty)),
+            K::ListAliases => run(body, |i| self.list_aliases(i)),
+            K::DeleteAlias => run(body, |i| self.delete_alias(i).map(empty)),
+            K::UpdateAlias => run(body, |i| self.update_alias(i).map(empty)),
+            K::Encrypt => run(body, |i| self.encrypt(i)),
+            K::Decrypt => run(body, |i| self.decrypt(i)),
+            K::ReEncrypt => run(body, |i| self.re_encrypt(i)),
+            K::GenerateDataKey => run(body, |i| self.generate_data_key(i)),
+            K::GenerateDataKeyWithoutPlaintext => run(body, |i| self.generate_data_key_without_plaintext(i)),
+            K::GenerateRandom => run(body, |i| self.generate_random(i)),
+            K::CreateGrant => run(body, |i| self.create_grant(i)),
+            K::ListGrants => run(body, |i| self.list_grants(i)),
+            K::RetireGrant => run(body, |i| self.retire_grant(i).map(empty)),
+            K::RevokeGrant => run(body, |i| self.revoke_grant(i).map(empty)),
+        }
     }
 }
 

@@ -56,6 +56,7 @@ use crate::keys::{
 };
 use crate::service::Settings;
 
+pub use crate::service::operation::{KMS_OPERATIONS, KmsOperation};
 pub use aliases::{
     AliasListEntry, CreateAliasRequest, DeleteAliasRequest, ListAliasesRequest, ListAliasesResponse,
 };
@@ -64,7 +65,6 @@ pub use crypto::{
     GenerateDataKeyResponse, GenerateDataKeyWithoutPlaintextResponse, GenerateRandomRequest,
     GenerateRandomResponse, ReEncryptRequest, ReEncryptResponse,
 };
-pub use dispatch::KMS_OPERATIONS;
 pub use error::KmsError;
 pub use grants::{
     CreateGrantRequest, CreateGrantResponse, GrantListEntry, ListGrantsRequest, ListGrantsResponse,

@@ -14,12 +14,13 @@ use crate::primitives::dukpt::{
 };
 use crate::primitives::{Mode, SymmetricKey};
 use crate::service::ServiceError;
-use crate::service::data::{
-    Direction, DukptEncryptionAttributes, DukptEncryptionMode, DukptKeyVariant, block_cipher,
+use crate::service::data::shapes::{
+    Direction, DukptEncryptionAttributes, DukptEncryptionMode, DukptKeyVariant,
 };
+use crate::service::data::symmetric::block_cipher;
 
 /// The DUKPT usage for a variant: the data key of the KSN's scheme.
-pub(crate) fn usage(scheme: Scheme, variant: DukptKeyVariant) -> Usage {
+pub(super) fn usage(scheme: Scheme, variant: DukptKeyVariant) -> Usage {
     match (scheme, variant) {
         (Scheme::Tdes, DukptKeyVariant::Request | DukptKeyVariant::Bidirectional) => {
             Usage::Tdes(TdesVariant::DataRequest)
@@ -33,7 +34,7 @@ pub(crate) fn usage(scheme: Scheme, variant: DukptKeyVariant) -> Usage {
 
 /// Derives the data key from `bdk` and the KSN in `attrs`, then runs ECB or CBC (default CBC, IV zero
 /// when absent) over `data`. `path` is the `…Dukpt` member's path.
-pub(crate) fn dukpt_crypt(
+pub(super) fn dukpt_crypt(
     bdk: &SymmetricKey,
     attrs: &DukptEncryptionAttributes,
     path: &str,
@@ -98,5 +99,5 @@ fn dukpt_error(e: DukptError, path: &str) -> ServiceError {
         }
         _ => e.to_string(),
     };
-    ServiceError::field(member, message)
+    ServiceError::field(member, message).with_reason(e)
 }

@@ -6,7 +6,7 @@ use sha1::{Digest, Sha1};
 use crate::keys::{KeyAttributes, KeyClass, KeyMaterial};
 use crate::primitives::rsa::{RsaPadding, RsaPrivateKey, RsaPublicKey};
 use crate::service::ServiceError;
-use crate::service::data::{AsymmetricEncryptionAttributes, Direction};
+use crate::service::data::shapes::{AsymmetricEncryptionAttributes, Direction};
 
 /// A parsed RSA key: a private key (which also encrypts) or a public key.
 pub(crate) enum RsaKey {
@@ -33,7 +33,7 @@ pub(crate) fn parse_rsa(attrs: &KeyAttributes, pem: &str, path: &str) -> Result<
         KeyClass::PublicKey => RsaPublicKey::from_pem(pem).map(RsaKey::Public),
         _ => RsaPrivateKey::from_pem(pem).map(|k| RsaKey::Private(Box::new(k))),
     }
-    .map_err(|e| ServiceError::field(path, format!("{path}: {e}")))?;
+    .map_err(|e| ServiceError::field(path, format!("{path}: {e}")).with_reason(e))?;
     let got = key.public().bits();
     if got != bits {
         return Err(ServiceError::field(
@@ -62,7 +62,7 @@ pub(crate) fn rsa_check_value(key: &RsaKey) -> Result<String, ServiceError> {
 }
 
 /// `Asymmetric` encryption or decryption. `PaddingType` is required.
-pub(crate) fn rsa_crypt(
+pub(super) fn rsa_crypt(
     key: &RsaKey,
     attrs: &AsymmetricEncryptionAttributes,
     path: &str,
@@ -81,7 +81,7 @@ pub(crate) fn rsa_crypt(
         Direction::Encrypt => key
             .public()
             .encrypt(padding, None, data)
-            .map_err(|e| ServiceError::field(data_path, e.to_string())),
+            .map_err(|e| ServiceError::field(data_path, e.to_string()).with_reason(e)),
         Direction::Decrypt => {
             let RsaKey::Private(private) = key else {
                 return Err(ServiceError::field(

@@ -1,0 +1,469 @@
+//! One request's way through the server: body read (bounded) → SigV4 check → route by path and
+//! `X-Amz-Target` → fault rules → the service operation → the reply, and the log line.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Duration, Instant};
+
+use http_body_util::{BodyExt, Full, Limited};
+use hyper::body::{Bytes, Incoming};
+use hyper::header::CONTENT_TYPE;
+use hyper::{Request, Response};
+use serde_json::{Map, Value, json};
+
+use crate::keys::Timestamp;
+use crate::server::reply::{Reply, bad_json, render, unknown_operation};
+use crate::server::{Api, ApiOperation, Config, Faults, Route, SharedStore, route};
+use crate::service::kms::Kms;
+use crate::service::{
+    ControlOperation, DataOperation, KmsOperation, PaymentCryptography, SeedFile, ServiceError,
+};
+use crate::sigv4::{CredentialsFile, Payload, SigV4Error};
+
+/// The state every request sees.
+pub(super) struct App {
+    store: SharedStore,
+    payments: PaymentCryptography<SharedStore>,
+    kms: Kms<SharedStore>,
+    seed: Option<SeedFile>,
+    faults: Option<Faults>,
+    body_limit: usize,
+    log_requests: bool,
+    ids: RequestIds,
+    credentials: CredentialsFile,
+    region: String,
+}
+
+/// A finished request, for the log line.
+struct Outcome {
+    operation: String,
+    key: Option<String>,
+}
+
+impl App {
+    /// The services over the configured store, and the request-independent settings.
+    pub(super) fn new(config: Config) -> Self {
+        let payments = PaymentCryptography::new(Arc::clone(&config.store), config.settings.clone());
+        let kms = Kms::new(Arc::clone(&config.store), config.settings.clone());
+        App {
+            store: config.store,
+            payments,
+            kms,
+            seed: config.seed,
+            faults: config.faults,
+            body_limit: config.body_limit,
+            log_requests: config.log_requests,
+            ids: RequestIds::new(),
+            region: config.settings.region.to_string(),
+            credentials: config.credentials,
+        }
+    }
+
+    /// One request, start to finish: read the body (bounded), check the signature, route, dispatch,
+    /// render the reply, write the log line.
+    pub(super) async fn handle(self: Arc<Self>, req: Request<Incoming>) -> Response<Full<Bytes>> {
+        let started = Instant::now();
+        let request_id = self.ids.next();
+        let (parts, body) = req.into_parts();
+        let target = parts.headers.get("x-amz-target").and_then(|v| v.to_str().ok()).map(str::to_owned);
+        let routed = route(parts.method.as_str(), parts.uri.path(), target.as_deref());
+        let api = match routed.api() {
+            Some(api) => api,
+            None if target.as_deref().is_some_and(|t| t.starts_with(KmsOperation::TARGET_PREFIX)) => Api::Kms,
+            None if target.is_some() => Api::Control,
+            None => Api::Data,
+        };
+        let mut outcome = Outcome { operation: operation_label(&routed), key: None };
+        let reply = match Limited::new(body, self.body_limit).collect().await {
+            Err(_) => Reply::message(
+                api,
+                413,
+                "RequestEntityTooLargeException",
+                &format!("The request body is larger than {} bytes.", self.body_limit),
+            ),
+            Ok(collected) => {
+                let body = collected.to_bytes();
+                match self.authenticate(&routed, api, &parts, &body) {
+                    Ok(()) => self.dispatch(routed, api, &parts, &body, &mut outcome).await,
+                    Err(e) => Reply::message(api, e.http_status(), e.exception(), &e.message()),
+                }
+            }
+        };
+        let status = reply.status;
+        let response = render(reply, &request_id);
+        if self.log_requests {
+            log_line(&request_id, &outcome, status, started.elapsed());
+        }
+        response
+    }
+
+    /// Checks the request's SigV4 signature (every route but the health check), and that it was
+    /// signed for the API it calls.
+    fn authenticate(
+        &self,
+        routed: &Route,
+        api: Api,
+        parts: &hyper::http::request::Parts,
+        body: &[u8],
+    ) -> Result<(), SigV4Error> {
+        if matches!(routed, Route::Health) {
+            return Ok(());
+        }
+        let headers: Vec<(&str, &str)> = parts
+            .headers
+            .iter()
+            .filter_map(|(name, value)| value.to_str().ok().map(|v| (name.as_str(), v)))
+            .collect();
+        let request = crate::sigv4::Request {
+            method: parts.method.as_str(),
+            path: parts.uri.path(),
+            query: parts.uri.query().unwrap_or(""),
+            headers,
+            payload: Payload::Body(body),
+        };
+        let one;
+        let services: &[&str] = match routed.api() {
+            Some(api) => {
+                one = [api.signing_name()];
+                &one
+            }
+            None if api == Api::Kms => &[KmsOperation::SIGNING_NAME],
+            None => &[DataOperation::SIGNING_NAME, KmsOperation::SIGNING_NAME],
+        };
+        let now =
+            std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs());
+        crate::sigv4::verify(&request, &self.credentials, &self.region, services, now).map(|_| ())
+    }
+
+    /// Answers a routed, authenticated request.
+    async fn dispatch(
+        self: &Arc<Self>,
+        routed: Route,
+        api: Api,
+        parts: &hyper::http::request::Parts,
+        body: &[u8],
+        outcome: &mut Outcome,
+    ) -> Reply {
+        match routed {
+            Route::Health => Reply::ok(api, json!({ "Status": "ok" })),
+            Route::Unknown(what) => Reply::message(
+                api,
+                501,
+                "UnknownOperationException",
+                &format!(
+                    "Unknown operation: {what}. paycrypt serves the payment-cryptography data plane, the payment-cryptography control plane and KMS."
+                ),
+            ),
+            Route::BadPath(path) => Reply::message(
+                Api::Data,
+                400,
+                "ValidationException",
+                &format!("The key identifier in {path} is not valid percent-encoded UTF-8."),
+            ),
+            Route::Extension(name) => self.extension(&name, body, outcome).await,
+            Route::Operation { op, uri_key } => {
+                let uri_key = match (op, uri_key) {
+                    (ApiOperation::Data(data), Some(key)) => Some((data.uri_member(), key)),
+                    _ => None,
+                };
+                self.call(op.api(), op.as_str(), Some(op), uri_key, parts, body, outcome).await
+            }
+            Route::UnknownOperation { api, name } => {
+                self.call(api, &name, None, None, parts, body, outcome).await
+            }
+        }
+    }
+
+    /// Parses an operation's body, applies the fault rules, and runs the operation (`None`: a name
+    /// not in the API's table, answered 501 after the same checks).
+    #[allow(clippy::too_many_arguments)]
+    async fn call(
+        self: &Arc<Self>,
+        api: Api,
+        name: &str,
+        op: Option<ApiOperation>,
+        uri_key: Option<(&'static str, String)>,
+        parts: &hyper::http::request::Parts,
+        body: &[u8],
+        outcome: &mut Outcome,
+    ) -> Reply {
+        let mut input = match parse_body(api, parts, body) {
+            Ok(v) => v,
+            Err(reply) => return *reply,
+        };
+        if let Some((member, key)) = uri_key {
+            input.insert(member.to_owned(), Value::String(key));
+        }
+        let key = request_key(&input);
+        outcome.key = key.clone();
+        if let Some(faults) = &self.faults {
+            let resolve = |k: &str| -> Option<String> {
+                if api == Api::Kms {
+                    self.kms.key_arn_of(k)
+                } else {
+                    self.payments.key_arn_of(k).map(|arn| arn.to_string())
+                }
+            };
+            // A KMS request may name its key only inside its ciphertext blob.
+            let arn = if api == Api::Kms {
+                self.kms.key_of_request(&input)
+            } else {
+                key.as_deref().and_then(resolve)
+            };
+            let keys: Vec<&str> = key.iter().chain(arn.iter()).map(String::as_str).collect();
+            let verdict = faults.check(api, name, &keys, &resolve);
+            if verdict.latency_ms > 0 {
+                tokio::time::sleep(Duration::from_millis(verdict.latency_ms)).await;
+            }
+            if let Some(e) = verdict.error {
+                return Reply::message(api, e.status, &e.exception, &e.message);
+            }
+        }
+        match op {
+            Some(op) => self.operation(op, input, outcome).await,
+            None => unknown_operation(api, name),
+        }
+    }
+
+    /// Runs one AWS operation: inline when it only reads the store and computes, off the async
+    /// workers when it writes (a store transaction, and RSA key generation for CreateKey).
+    async fn operation(
+        self: &Arc<Self>,
+        op: ApiOperation,
+        input: Map<String, Value>,
+        outcome: &mut Outcome,
+    ) -> Reply {
+        let api = op.api();
+        let input = Value::Object(input);
+        match op {
+            ApiOperation::Data(op) => match self.payments.dispatch(op.into(), input) {
+                Ok(out) => Reply::ok(api, out),
+                Err(e) => Reply::service(api, &e),
+            },
+            ApiOperation::Control(op) => {
+                if op == ControlOperation::ImportKey
+                    && input.get("KeyMaterial").and_then(|m| m.get("ClearKey")).is_some()
+                {
+                    return Reply::service(
+                        api,
+                        &ServiceError::field(
+                            "KeyMaterial.ClearKey",
+                            "ClearKey is not an AWS ImportKey member: paycrypt takes clear key material on POST /_paycrypt/import-key.",
+                        ),
+                    );
+                }
+                match self.run(op.writes(), move |app| app.payments.dispatch(op.into(), input)).await {
+                    Some(Ok(out)) => {
+                        if let Some(arn) = response_key(&out) {
+                            outcome.key = Some(arn);
+                        }
+                        Reply::ok(api, out)
+                    }
+                    Some(Err(e)) => Reply::service(api, &e),
+                    None => Reply::message(
+                        api,
+                        500,
+                        "InternalServerException",
+                        "The operation failed unexpectedly.",
+                    ),
+                }
+            }
+            ApiOperation::Kms(op) => {
+                match self.run(op.writes(), move |app| app.kms.dispatch(op, input)).await {
+                    Some(Ok(out)) => {
+                        if let Some(arn) = out
+                            .get("KeyId")
+                            .or_else(|| out.get("KeyMetadata").and_then(|m| m.get("Arn")))
+                            .and_then(Value::as_str)
+                        {
+                            outcome.key = Some(arn.to_owned());
+                        }
+                        Reply::ok(api, out)
+                    }
+                    Some(Err(e)) => Reply::kms(&e),
+                    None => {
+                        Reply::message(api, 500, "KMSInternalException", "The operation failed unexpectedly.")
+                    }
+                }
+            }
+        }
+    }
+
+    /// Runs `work` on this task when `blocking` is false, else on the blocking pool; `None` when the
+    /// blocking task died.
+    async fn run<T: Send + 'static>(
+        self: &Arc<Self>,
+        blocking: bool,
+        work: impl FnOnce(&App) -> T + Send + 'static,
+    ) -> Option<T> {
+        if !blocking {
+            return Some(work(self));
+        }
+        let app = Arc::clone(self);
+        tokio::task::spawn_blocking(move || work(&app)).await.ok()
+    }
+
+    /// paycrypt's own routes.
+    async fn extension(self: &Arc<Self>, name: &str, body: &[u8], outcome: &mut Outcome) -> Reply {
+        let api = Api::Control;
+        let app = Arc::clone(self);
+        let name = name.to_owned();
+        let body = body.to_vec();
+        let result = tokio::task::spawn_blocking(move || -> Result<Value, Reply> {
+            let text: Value = if body.is_empty() {
+                json!({})
+            } else {
+                serde_json::from_slice(&body).map_err(|e| bad_json(api, &e))?
+            };
+            match name.as_str() {
+                "import-key" => app
+                    .payments
+                    .dispatch(ControlOperation::ImportKey.into(), text)
+                    .map_err(|e| Reply::service(api, &e)),
+                "seed" => {
+                    let file: SeedFile = serde_json::from_value(text).map_err(|e| {
+                        Reply::service(api, &ServiceError::validation(format!("Invalid seed file: {e}.")))
+                    })?;
+                    let report = app.payments.seed(&file).map_err(|e| Reply::service(api, &e))?;
+                    serde_json::to_value(report).map_err(|e| Reply::message(api, 500, "InternalServerException", &e.to_string()))
+                }
+                "reset" => app.reset().map_err(|e| Reply::service(api, &e)),
+                other => Err(Reply::message(
+                    api,
+                    501,
+                    "UnknownOperationException",
+                    &format!("Unknown operation: POST /_paycrypt/{other}. paycrypt's own routes are reset, import-key and seed."),
+                )),
+            }
+        })
+        .await;
+        match result {
+            Ok(Ok(out)) => {
+                outcome.key = response_key(&out);
+                Reply::ok(api, out)
+            }
+            Ok(Err(reply)) => reply,
+            Err(_) => {
+                Reply::message(api, 500, "InternalServerException", "The operation failed unexpectedly.")
+            }
+        }
+    }
+
+    /// Empties the store, seeds it again and restarts the fault counters.
+    fn reset(&self) -> Result<Value, ServiceError> {
+        self.store.clear()?;
+        let report = match &self.seed {
+            Some(seed) => self.payments.seed(seed)?,
+            None => Default::default(),
+        };
+        if let Some(faults) = &self.faults {
+            faults.reset();
+        }
+        serde_json::to_value(report).map_err(|e| ServiceError::Internal(e.to_string()))
+    }
+}
+
+/// Parses the request body of an operation into a JSON object, checking the content type of the
+/// awsJson protocols.
+fn parse_body(
+    api: Api,
+    parts: &hyper::http::request::Parts,
+    body: &[u8],
+) -> Result<Map<String, Value>, Box<Reply>> {
+    if api != Api::Data {
+        let content_type = parts.headers.get(CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("");
+        let essence = content_type.split(';').next().unwrap_or("").trim();
+        if !essence.eq_ignore_ascii_case(api.content_type()) {
+            return Err(Box::new(Reply::message(
+                api,
+                400,
+                "SerializationException",
+                &format!(
+                    "Content-Type '{content_type}' is not supported: this API takes {}.",
+                    api.content_type()
+                ),
+            )));
+        }
+    }
+    if body.iter().all(u8::is_ascii_whitespace) {
+        return Ok(Map::new());
+    }
+    match serde_json::from_slice(body) {
+        Ok(Value::Object(map)) => Ok(map),
+        Ok(_) => Err(Box::new(Reply::message(
+            api,
+            400,
+            if api == Api::Data { "ValidationException" } else { "SerializationException" },
+            "The request body must be a JSON object.",
+        ))),
+        Err(e) => Err(Box::new(bad_json(api, &e))),
+    }
+}
+
+/// The key a request names, for the log and the fault rules.
+fn request_key(input: &Map<String, Value>) -> Option<String> {
+    ["KeyIdentifier", "IncomingKeyIdentifier", "KeyId", "SourceKeyId", "AliasName", "TargetKeyId"]
+        .iter()
+        .find_map(|m| input.get(*m).and_then(Value::as_str))
+        .map(str::to_owned)
+}
+
+/// The key ARN a response names, for the log.
+fn response_key(out: &Value) -> Option<String> {
+    out.get("KeyArn")
+        .or_else(|| out.get("Key").and_then(|k| k.get("KeyArn")))
+        .or_else(|| out.get("Alias").and_then(|a| a.get("KeyArn")))
+        .or_else(|| out.get("KeyId"))
+        .and_then(Value::as_str)
+        .map(str::to_owned)
+}
+
+fn operation_label(routed: &Route) -> String {
+    match routed {
+        Route::Operation { op, .. } => op.as_str().to_owned(),
+        Route::UnknownOperation { name, .. } => name.clone(),
+        Route::Health => "_paycrypt/health".into(),
+        Route::Extension(name) => format!("_paycrypt/{name}"),
+        Route::Unknown(_) | Route::BadPath(_) => "-".into(),
+    }
+}
+
+fn log_line(request_id: &str, outcome: &Outcome, status: u16, elapsed: Duration) {
+    let now = Timestamp::now().to_iso8601();
+    let key = outcome.key.as_deref().unwrap_or("-");
+    eprintln!(
+        "{now} {request_id} {} {key} {status} {:.3}ms",
+        outcome.operation,
+        elapsed.as_secs_f64() * 1000.0
+    );
+}
+
+/// Request ids shaped like AWS's (UUID form): a random 64-bit prefix fixed at start, then a counter.
+struct RequestIds {
+    prefix: u64,
+    next: AtomicU64,
+}
+
+impl RequestIds {
+    fn new() -> Self {
+        let mut seed = [0u8; 16];
+        // Without randomness the ids are still unique within the process.
+        let _ = getrandom::fill(&mut seed);
+        let (a, b) = seed.split_at(8);
+        let to_u64 = |s: &[u8]| s.iter().fold(0u64, |acc, b| (acc << 8) | u64::from(*b));
+        RequestIds { prefix: to_u64(a), next: AtomicU64::new(to_u64(b) >> 16) }
+    }
+
+    fn next(&self) -> String {
+        let n = self.next.fetch_add(1, Ordering::Relaxed);
+        let p = self.prefix;
+        format!(
+            "{:08x}-{:04x}-4{:03x}-{:04x}-{:012x}",
+            p >> 32,
+            (p >> 16) & 0xffff,
+            p & 0xfff,
+            0x8000 | ((n >> 48) & 0x3fff),
+            n & 0xffff_ffff_ffff
+        )
+    }
+}
