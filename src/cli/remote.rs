@@ -10,7 +10,7 @@ use ureq::tls::{Certificate, ClientCert, PrivateKey, RootCerts, TlsConfig};
 use paycrypt::sigv4::{Credentials, CredentialsFile, Payload, Request, sign};
 
 use crate::cli::CliError;
-use crate::cli::aws::Failure;
+use crate::cli::failure::Failure;
 
 /// Which protocol an operation travels on.
 #[derive(Clone, Copy, Debug, Eq, PartialEq)]
