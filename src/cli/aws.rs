@@ -14,7 +14,7 @@ use paycrypt::service::{PaymentCryptography, Settings};
 use crate::cli::CliError;
 use crate::cli::failure::{Failure, finish, is_data_plane};
 use crate::cli::global::GlobalArgs;
-use crate::cli::output::{self, Response};
+use crate::cli::output::{self, Api, Response};
 use crate::cli::remote::{EndpointOptions, Remote, Wire};
 
 /// Where an AWS-mirroring command runs: on the key store, or at a remote endpoint.
@@ -116,7 +116,7 @@ impl Call<'_> {
             (|| {
                 let body = self.request(build()?)?;
                 let out = Backend::payment_cryptography(self.globals)?.call(operation, &body)?;
-                print(self.globals, operation, out)
+                print(self.globals, Api::PaymentCryptography, operation, out)
             })(),
         )
     }
@@ -272,9 +272,9 @@ fn to_json<T: Serialize>(value: &T) -> Result<Value, Failure> {
 }
 
 /// Prints a response of `operation` as the AWS CLI does, with `--query` and `--output`.
-pub(crate) fn print(g: &GlobalArgs, operation: &str, mut value: Value) -> Result<(), Failure> {
+pub(crate) fn print(g: &GlobalArgs, api: Api, operation: &str, mut value: Value) -> Result<(), Failure> {
     iso_timestamps(&mut value);
-    output::print(operation, Response::One(value), g.output, g.query.as_deref())
+    output::print(api, operation, Response::One(value), g.output, g.query.as_deref())
 }
 
 /// How a list operation pages: its token members and the list it returns.
@@ -293,6 +293,7 @@ pub(crate) struct Paging {
 /// names a page (its token or limit member) or `--no-paginate` asks for one; then prints it.
 pub(crate) fn paginate(
     g: &GlobalArgs,
+    api: Api,
     operation: &str,
     paging: &Paging,
     mut request: Value,
@@ -300,7 +301,7 @@ pub(crate) fn paginate(
 ) -> Result<(), Failure> {
     let names_a_page = [paging.input_token, paging.limit].iter().any(|m| request.get(*m).is_some());
     if g.no_paginate || names_a_page {
-        return print(g, operation, page(&request)?);
+        return print(g, api, operation, page(&request)?);
     }
     let mut pages = Vec::new();
     let mut results = Vec::new();
@@ -326,6 +327,7 @@ pub(crate) fn paginate(
     let mut merged = Map::new();
     merged.insert(paging.result.to_owned(), Value::Array(results));
     output::print(
+        api,
         operation,
         Response::Pages { pages, merged: Value::Object(merged) },
         g.output,

@@ -13,6 +13,7 @@ use paycrypt::service::{GetAliasInput, ImportKeyInput, ImportKeyMaterial, SeedFi
 use crate::cli::aws::{Backend, Body, Call, Paging, paginate, print, shaped_arg};
 use crate::cli::failure::{Failure, finish};
 use crate::cli::global::GlobalArgs;
+use crate::cli::output::Api;
 
 /// The control plane's commands.
 #[derive(Subcommand)]
@@ -249,7 +250,9 @@ impl ControlCommand {
                                 .done(),
                         )?;
                         let svc = Backend::payment_cryptography(g)?;
-                        paginate(g, "ListKeys", &PAGES_KEYS, request, |page| svc.call("ListKeys", page))
+                        paginate(g, Api::PaymentCryptography, "ListKeys", &PAGES_KEYS, request, |page| {
+                            svc.call("ListKeys", page)
+                        })
                     })(),
                 )
             }
@@ -275,9 +278,14 @@ impl ControlCommand {
                                 .done(),
                         )?;
                         let svc = Backend::payment_cryptography(g)?;
-                        paginate(g, "ListAliases", &PAGES_ALIASES, request, |page| {
-                            svc.call("ListAliases", page)
-                        })
+                        paginate(
+                            g,
+                            Api::PaymentCryptography,
+                            "ListAliases",
+                            &PAGES_ALIASES,
+                            request,
+                            |page| svc.call("ListAliases", page),
+                        )
                     })(),
                 )
             }
@@ -354,7 +362,7 @@ fn import_key(g: &GlobalArgs, args: ImportKeyArgs) -> ExitCode {
                 &Body::new().set("AliasName", alias.clone()).opt("KeyArn", key_arn).done(),
             )?;
         }
-        print(g, "ImportKey", out)
+        print(g, Api::PaymentCryptography, "ImportKey", out)
     })();
     finish(operation, result)
 }
@@ -380,7 +388,7 @@ pub(crate) fn seed(g: &GlobalArgs, args: SeedArgs) -> ExitCode {
             })?;
             let out =
                 Backend::payment_cryptography(g)?.extension("seed", &file, |local| Ok(local.seed(&file)?))?;
-            print(g, "Seed", out)
+            print(g, Api::PaymentCryptography, "Seed", out)
         })(),
     )
 }

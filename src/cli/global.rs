@@ -126,7 +126,7 @@ struct IgnoredArgs {
 
 /// Checks that `--query` is a JMESPath expression, so a bad one is a usage error before anything runs.
 fn parse_query(value: &str) -> Result<String, String> {
-    jmespath::compile(value)
+    crate::cli::output::compile(value)
         .map(|_| value.to_owned())
         .map_err(|e| format!("Bad value for --query {value}: {e}"))
 }

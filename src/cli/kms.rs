@@ -12,6 +12,7 @@ use crate::cli::aws::{
 };
 use crate::cli::failure::{Failure, finish};
 use crate::cli::global::{BinaryFormat, GlobalArgs};
+use crate::cli::output::Api;
 
 /// The `kms` subcommands.
 #[derive(Subcommand)]
@@ -510,10 +511,10 @@ pub(crate) fn run(command: KmsCommand, g: &GlobalArgs) -> ExitCode {
                 _ => None,
             };
             match paging {
-                Some(paging) => {
-                    paginate(g, operation, paging, request, |page| kms.call_kms(operation, page.clone()))
-                }
-                None => print(g, operation, kms.call_kms(operation, request)?),
+                Some(paging) => paginate(g, Api::Kms, operation, paging, request, |page| {
+                    kms.call_kms(operation, page.clone())
+                }),
+                None => print(g, Api::Kms, operation, kms.call_kms(operation, request)?),
             }
         })(),
     )
