@@ -282,15 +282,55 @@ pub(crate) fn json(value: &Value) -> Result<String, Failure> {
     String::from_utf8(out).map_err(|e| Failure::Local(CliError::new(format!("cannot write JSON: {e}"))))
 }
 
-/// A scalar as Python's `str()` prints it, which is what the AWS CLI's text and table outputs show.
+/// A value as Python's `str()` prints it, which is what the AWS CLI's text and table outputs show (a
+/// list or object only lands in a cell when a member is a scalar in one object and not in another).
 fn scalar(value: &Value) -> String {
+    match value {
+        Value::String(s) => s.clone(),
+        other => python_repr(other),
+    }
+}
+
+/// Python's `repr()` of a JSON value as Python's json module loads it.
+fn python_repr(value: &Value) -> String {
     match value {
         Value::Null => "None".to_owned(),
         Value::Bool(true) => "True".to_owned(),
         Value::Bool(false) => "False".to_owned(),
-        Value::String(s) => s.clone(),
-        other => other.to_string(),
+        Value::Number(n) => n.to_string(),
+        Value::String(s) => python_str_repr(s),
+        Value::Array(items) => format!("[{}]", items.iter().map(python_repr).collect::<Vec<_>>().join(", ")),
+        Value::Object(map) => format!(
+            "{{{}}}",
+            map.iter()
+                .map(|(k, v)| format!("{}: {}", python_str_repr(k), python_repr(v)))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
     }
+}
+
+/// Python's `repr()` of a string: single quotes unless it holds one and no double quote.
+fn python_str_repr(s: &str) -> String {
+    let quote = if s.contains('\'') && !s.contains('"') { '"' } else { '\'' };
+    let mut out = String::with_capacity(s.len() + 2);
+    out.push(quote);
+    for c in s.chars() {
+        match c {
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            c if c == quote => {
+                out.push('\\');
+                out.push(c);
+            }
+            c if u32::from(c) < 0x20 || c == '\u{7f}' => out.push_str(&format!("\\x{:02x}", u32::from(c))),
+            c => out.push(c),
+        }
+    }
+    out.push(quote);
+    out
 }
 
 fn is_scalar(value: &Value) -> bool {
@@ -722,6 +762,9 @@ mod tests {
         assert_eq!(text_of(json!({"Tags": ["x", "y"]})), "TAGS\tx\nTAGS\ty\n");
         assert_eq!(text_of(json!([])), "");
         assert_eq!(text_of(json!(null)), "None\n");
+        // A member that is a list in one object and a scalar in another prints as Python's repr.
+        let mixed = json!({"L": [{"A": 1}, {"A": [null, "it's", true]}]});
+        assert_eq!(text_of(mixed), "L\t1\nL\t[None, \"it's\", True]\n");
     }
 
     #[test]
