@@ -13,6 +13,7 @@ use crate::cli::global::GlobalArgs;
 
 /// The data plane's commands.
 #[derive(Subcommand)]
+#[allow(clippy::enum_variant_names)] // The variants name the AWS CLI's commands: encrypt-data, …
 pub(crate) enum DataCommand {
     /// Encrypt data (aws payment-cryptography-data encrypt-data).
     EncryptData(EncryptDataArgs),
