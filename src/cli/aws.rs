@@ -31,22 +31,23 @@ impl Backend {
     /// The payment-cryptography backend that the global options name: the endpoint of
     /// `--endpoint-url`, else the key store.
     pub(crate) fn payment_cryptography(g: &GlobalArgs) -> Result<Self, Failure> {
-        match remote(g)? {
-            Some(remote) => Ok(Backend::Remote(Box::new(remote))),
-            None => {
-                let (store, settings) = open_store(g)?;
-                Ok(Backend::Local(Box::new(PaymentCryptography::new(store, settings))))
-            }
-        }
+        Self::remote_or(g, |store, settings| {
+            Backend::Local(Box::new(PaymentCryptography::new(store, settings)))
+        })
     }
 
     /// The KMS backend that the global options name.
     pub(crate) fn kms(g: &GlobalArgs) -> Result<Self, Failure> {
+        Self::remote_or(g, |store, settings| Backend::LocalKms(Box::new(Kms::new(store, settings))))
+    }
+
+    /// The endpoint of `--endpoint-url`, else `local` over the key store.
+    fn remote_or(g: &GlobalArgs, local: impl FnOnce(FileStore, Settings) -> Self) -> Result<Self, Failure> {
         match remote(g)? {
             Some(remote) => Ok(Backend::Remote(Box::new(remote))),
             None => {
                 let (store, settings) = open_store(g)?;
-                Ok(Backend::LocalKms(Box::new(Kms::new(store, settings))))
+                Ok(local(store, settings))
             }
         }
     }

@@ -59,6 +59,13 @@ pub(crate) struct CreateKeyArgs {
     /// The key may not be exported
     #[arg(long)]
     no_exportable: bool,
+    #[command(flatten)]
+    options: KeyOptions,
+}
+
+/// What `create-key` and `import-key` share: the check value's algorithm, enabled or not, tags.
+#[derive(Args)]
+pub(crate) struct KeyOptions {
     /// ANSI_X9_24 or CMAC [default: ANSI_X9_24 for TDES, CMAC for AES]
     #[arg(long)]
     key_check_value_algorithm: Option<String>,
@@ -67,6 +74,22 @@ pub(crate) struct CreateKeyArgs {
     /// JSON Tags (accepted, not stored)
     #[arg(long)]
     tags: Option<String>,
+}
+
+impl KeyOptions {
+    /// Adds the members these flags give to `body`.
+    fn add_to(self, body: Body) -> Result<Body, Failure> {
+        Ok(body
+            .opt(
+                "KeyCheckValueAlgorithm",
+                enum_arg::<KeyCheckValueAlgorithm>(
+                    "--key-check-value-algorithm",
+                    self.key_check_value_algorithm,
+                )?,
+            )
+            .opt("Enabled", self.enabled.value())
+            .opt("Tags", shaped_arg::<Value>("--tags", self.tags.as_deref())?))
+    }
 }
 
 /// `--enabled` / `--no-enabled`.
@@ -96,17 +119,11 @@ pub(crate) struct ImportKeyArgs {
     /// JSON ImportKeyMaterial; paycrypt takes {"ClearKey":{"KeyAttributes":{…},"KeyMaterial":"<hex or PEM>"}}
     #[arg(long, required_unless_present = "cli_input_json")]
     key_material: Option<String>,
-    /// ANSI_X9_24 or CMAC [default: ANSI_X9_24 for TDES, CMAC for AES]
-    #[arg(long)]
-    key_check_value_algorithm: Option<String>,
     #[command(flatten)]
-    enabled: EnabledArgs,
+    options: KeyOptions,
     /// Also create this alias for the key (paycrypt's own)
     #[arg(long, value_name = "ALIAS_NAME")]
     alias: Option<String>,
-    /// JSON Tags (accepted, not stored)
-    #[arg(long)]
-    tags: Option<String>,
 }
 
 /// A command that names one key: `get-key`, `restore-key`, `start-key-usage`, `stop-key-usage`.
@@ -153,12 +170,12 @@ pub(crate) struct AliasArgs {
     key_arn: Option<String>,
 }
 
-/// `get-alias` and `delete-alias`.
+/// `get-alias` and `delete-alias` (and `kms delete-alias`).
 #[derive(Args)]
 pub(crate) struct AliasNameArgs {
     /// The alias: alias/NAME
     #[arg(long, required_unless_present = "cli_input_json")]
-    alias_name: Option<String>,
+    pub(crate) alias_name: Option<String>,
 }
 
 /// `list-aliases`.
@@ -209,22 +226,13 @@ impl ControlCommand {
                     (false, true) => Some(false),
                     (false, false) => None,
                 };
-                Ok(Body::new()
+                let body = Body::new()
                     .opt(
                         "KeyAttributes",
                         shaped_arg::<KeyAttributes>("--key-attributes", a.key_attributes.as_deref())?,
                     )
-                    .opt("Exportable", exportable)
-                    .opt(
-                        "KeyCheckValueAlgorithm",
-                        enum_arg::<KeyCheckValueAlgorithm>(
-                            "--key-check-value-algorithm",
-                            a.key_check_value_algorithm,
-                        )?,
-                    )
-                    .opt("Enabled", a.enabled.value())
-                    .opt("Tags", shaped_arg::<Value>("--tags", a.tags.as_deref())?)
-                    .done())
+                    .opt("Exportable", exportable);
+                Ok(a.options.add_to(body)?.done())
             }),
             C::ImportKey(a) => import_key(g, a),
             C::GetKey(a) => key_op(call("GetKey", &["KeyIdentifier"]), a),
@@ -309,20 +317,11 @@ fn import_key(g: &GlobalArgs, args: ImportKeyArgs) -> ExitCode {
     let mut operation = "ImportKey";
     let result = (|| {
         let request = call.request(
-            Body::new()
-                .opt(
+            args.options
+                .add_to(Body::new().opt(
                     "KeyMaterial",
                     shaped_arg::<ImportKeyMaterial>("--key-material", args.key_material.as_deref())?,
-                )
-                .opt(
-                    "KeyCheckValueAlgorithm",
-                    enum_arg::<KeyCheckValueAlgorithm>(
-                        "--key-check-value-algorithm",
-                        args.key_check_value_algorithm,
-                    )?,
-                )
-                .opt("Enabled", args.enabled.value())
-                .opt("Tags", shaped_arg::<Value>("--tags", args.tags.as_deref())?)
+                ))?
                 .done(),
         )?;
         let input: ImportKeyInput = serde_json::from_value(request).map_err(|e| Failure::Parameter {

@@ -10,6 +10,7 @@ use serde_json::{Map, Value, json};
 use crate::cli::aws::{
     Backend, Body, Call, Paging, json_arg, paginate, param_file, param_fileb, print, shaped_arg, text_arg,
 };
+use crate::cli::control_plane::AliasNameArgs;
 use crate::cli::failure::{Failure, finish};
 use crate::cli::global::{BinaryFormat, GlobalArgs};
 use crate::cli::output::Api;
@@ -70,6 +71,13 @@ pub(crate) struct EncryptArgs {
     /// The plaintext: fileb://PATH for raw bytes, or base64
     #[arg(long, required_unless_present = "cli_input_json")]
     plaintext: Option<String>,
+    #[command(flatten)]
+    options: CipherOptions,
+}
+
+/// What `encrypt` and `decrypt` share: the context, grant tokens and algorithm.
+#[derive(Args)]
+pub(crate) struct CipherOptions {
     /// k=v,k2=v2 or JSON {"k":"v"}
     #[arg(long)]
     encryption_context: Option<String>,
@@ -81,6 +89,19 @@ pub(crate) struct EncryptArgs {
     encryption_algorithm: Option<String>,
 }
 
+impl CipherOptions {
+    /// Adds the members these flags give to `body`.
+    fn add_to(self, body: Body) -> Result<Body, Failure> {
+        Ok(body
+            .opt(
+                "EncryptionContext",
+                context_arg("--encryption-context", self.encryption_context.as_deref())?,
+            )
+            .tokens(self.grant_tokens)
+            .opt("EncryptionAlgorithm", self.encryption_algorithm))
+    }
+}
+
 /// `decrypt`.
 #[derive(Args)]
 pub(crate) struct DecryptArgs {
@@ -90,15 +111,8 @@ pub(crate) struct DecryptArgs {
     /// The key (optional for symmetric ciphertexts, required for RSA)
     #[arg(long)]
     key_id: Option<String>,
-    /// k=v,k2=v2 or JSON {"k":"v"}
-    #[arg(long)]
-    encryption_context: Option<String>,
-    /// Grant tokens (at most 10)
-    #[arg(long, num_args = 1..)]
-    grant_tokens: Vec<String>,
-    /// SYMMETRIC_DEFAULT, RSAES_OAEP_SHA_1 or RSAES_OAEP_SHA_256
-    #[arg(long)]
-    encryption_algorithm: Option<String>,
+    #[command(flatten)]
+    options: CipherOptions,
 }
 
 /// `re-encrypt`.
@@ -233,14 +247,6 @@ pub(crate) struct AliasArgs {
     target_key_id: Option<String>,
 }
 
-/// `delete-alias`.
-#[derive(Args)]
-pub(crate) struct AliasNameArgs {
-    /// alias/NAME
-    #[arg(long, required_unless_present = "cli_input_json")]
-    alias_name: Option<String>,
-}
-
 /// `list-aliases`.
 #[derive(Args)]
 pub(crate) struct ListAliasesArgs {
@@ -346,33 +352,25 @@ pub(crate) fn run(command: KmsCommand, g: &GlobalArgs) -> ExitCode {
                 "Encrypt",
                 &["KeyId", "Plaintext"],
                 (|| {
-                    Ok(Body::new()
-                        .opt("KeyId", a.key_id)
-                        .opt("Plaintext", blob_arg("--plaintext", a.plaintext.as_deref(), binary)?)
-                        .opt(
-                            "EncryptionContext",
-                            context_arg("--encryption-context", a.encryption_context.as_deref())?,
-                        )
-                        .tokens(a.grant_tokens)
-                        .opt("EncryptionAlgorithm", a.encryption_algorithm))
+                    a.options.add_to(
+                        Body::new()
+                            .opt("KeyId", a.key_id)
+                            .opt("Plaintext", blob_arg("--plaintext", a.plaintext.as_deref(), binary)?),
+                    )
                 })(),
             ),
             C::Decrypt(a) => (
                 "Decrypt",
                 &["CiphertextBlob"],
                 (|| {
-                    Ok(Body::new()
-                        .opt(
-                            "CiphertextBlob",
-                            blob_arg("--ciphertext-blob", a.ciphertext_blob.as_deref(), binary)?,
-                        )
-                        .opt("KeyId", a.key_id)
-                        .opt(
-                            "EncryptionContext",
-                            context_arg("--encryption-context", a.encryption_context.as_deref())?,
-                        )
-                        .tokens(a.grant_tokens)
-                        .opt("EncryptionAlgorithm", a.encryption_algorithm))
+                    a.options.add_to(
+                        Body::new()
+                            .opt(
+                                "CiphertextBlob",
+                                blob_arg("--ciphertext-blob", a.ciphertext_blob.as_deref(), binary)?,
+                            )
+                            .opt("KeyId", a.key_id),
+                    )
                 })(),
             ),
             C::ReEncrypt(a) => (
