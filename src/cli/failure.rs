@@ -3,7 +3,8 @@
 //!
 //! Exit codes, as AWS CLI version 2 has them: 0 ok; 252 a parameter that does not parse or a usage
 //! error; 254 an error from the service (printed as `An error occurred (<Exception>) when calling the
-//! <Operation> operation: <message>`); and paycrypt's own 1 when the key store cannot be opened.
+//! <Operation> operation: <message>`); 253 a configuration error (a credentials profile that does not
+//! exist); and paycrypt's own 1 when the key store cannot be opened or the endpoint cannot be reached.
 
 use std::process::ExitCode;
 
@@ -14,6 +15,8 @@ use crate::cli::CliError;
 
 /// The exit code for a parameter that does not parse, or a usage error (as AWS CLI version 2).
 pub(crate) const EXIT_PARAMETER: u8 = 252;
+/// The exit code for a configuration error (as AWS CLI version 2).
+pub(crate) const EXIT_CONFIG: u8 = 253;
 /// The exit code for a service error (as AWS CLI version 2).
 pub(crate) const EXIT_SERVICE: u8 = 254;
 
@@ -31,6 +34,8 @@ pub(crate) enum Failure {
         /// The AWS member names that are missing.
         members: Vec<&'static str>,
     },
+    /// The configuration is wrong, e.g. a named credentials profile does not exist (exit 253).
+    Config(String),
     /// The service refused (exit 254).
     Service(ServiceError),
     /// A remote endpoint refused (exit 254).
@@ -90,6 +95,10 @@ pub(crate) fn finish(operation: &str, result: Result<(), Failure>) -> ExitCode {
                 eprintln!("Missing required parameter in input: \"{member}\"");
             }
             ExitCode::from(EXIT_PARAMETER)
+        }
+        Err(Failure::Config(message)) => {
+            eprintln!("\n{message}");
+            ExitCode::from(EXIT_CONFIG)
         }
         Err(Failure::Service(e)) => {
             let plane = if is_data_plane(operation) { Plane::Data } else { Plane::Control };

@@ -77,7 +77,16 @@ pub(crate) struct GlobalArgs {
     #[arg(long, global = true, value_name = "NAME")]
     pub(crate) profile: Option<String>,
     /// How AWS commands print their response: json, text or table
-    #[arg(long, global = true, value_enum, default_value_t = OutputFormat::Json, value_name = "FORMAT", hide_possible_values = true)]
+    #[arg(
+        long,
+        global = true,
+        env = "AWS_DEFAULT_OUTPUT",
+        hide_env_values = true,
+        value_enum,
+        default_value_t = OutputFormat::Json,
+        value_name = "FORMAT",
+        hide_possible_values = true
+    )]
     pub(crate) output: OutputFormat,
     /// A JMESPath query applied to the response before --output formats it
     #[arg(long, global = true, value_name = "JMESPATH", value_parser = parse_query)]
