@@ -3,6 +3,5 @@
 
 #[test]
 fn cli_golden_files() {
-    // The AWS CLI's default output setting, which paycrypt honours too, must not leak in.
-    trycmd::TestCases::new().env("AWS_DEFAULT_OUTPUT", "json").case("tests/cmd/*.toml");
+    trycmd::TestCases::new().case("tests/cmd/*.toml");
 }

@@ -25,8 +25,6 @@ fn on_seeded_store(suite: &str, store: &str, cases: &str) {
         .env("PAYCRYPT_DATA_DIR", dir.display().to_string())
         .env("PAYCRYPT_REGION", "us-east-1")
         .env("PAYCRYPT_ACCOUNT_ID", "111122223333")
-        // The AWS CLI's default output setting, which paycrypt honours too, must not leak in.
-        .env("AWS_DEFAULT_OUTPUT", "json")
         .case(cases);
 }
 

@@ -80,8 +80,6 @@ pub(crate) struct GlobalArgs {
     #[arg(
         long,
         global = true,
-        env = "AWS_DEFAULT_OUTPUT",
-        hide_env_values = true,
         value_enum,
         default_value_t = OutputFormat::Json,
         value_name = "FORMAT",
