@@ -292,20 +292,39 @@ pub(crate) struct Paging {
 
 /// Runs a list operation as the AWS CLI does: every page, merged into one list, unless the request
 /// names a page (its token or limit member) or `--no-paginate` asks for one; then prints it.
+/// `--page-size` sets the limit of each page while still reading them all.
 pub(crate) fn paginate(
     g: &GlobalArgs,
     api: Api,
     operation: &str,
     paging: &Paging,
     mut request: Value,
-    mut page: impl FnMut(&Value) -> Result<Value, Failure>,
+    page: impl FnMut(&Value) -> Result<Value, Failure>,
 ) -> Result<(), Failure> {
     let names_a_page = [paging.input_token, paging.limit].iter().any(|m| request.get(*m).is_some());
-    if g.no_paginate || names_a_page {
-        return print(g, api, operation, page(&request)?);
-    }
+    let response = if g.no_paginate || names_a_page {
+        let mut page = page;
+        let mut value = page(&request)?;
+        iso_timestamps(&mut value);
+        Response::One(value)
+    } else {
+        if let (Some(size), Value::Object(map)) = (g.page_size, &mut request) {
+            map.insert(paging.limit.to_owned(), Value::from(size));
+        }
+        every_page(paging, request, page)?
+    };
+    output::print(api, operation, response, g.output, g.query.as_deref())
+}
+
+/// Reads every page of a list operation, from `request` on, following its tokens.
+fn every_page(
+    paging: &Paging,
+    mut request: Value,
+    mut page: impl FnMut(&Value) -> Result<Value, Failure>,
+) -> Result<Response, Failure> {
     let mut pages = Vec::new();
     let mut results = Vec::new();
+    let mut previous: Option<String> = None;
     loop {
         let mut response = page(&request)?;
         iso_timestamps(&mut response);
@@ -316,24 +335,24 @@ pub(crate) fn paginate(
         let mut only = Map::new();
         only.insert(paging.result.to_owned(), items);
         pages.push(Value::Object(only));
-        match response.get(paging.output_token).and_then(Value::as_str) {
-            Some(token) if !token.is_empty() => {
-                if let Value::Object(map) = &mut request {
-                    map.insert(paging.input_token.to_owned(), Value::String(token.to_owned()));
-                }
-            }
+        let token = match response.get(paging.output_token).and_then(Value::as_str) {
+            Some(token) if !token.is_empty() => token.to_owned(),
             _ => break,
+        };
+        if previous.as_deref() == Some(token.as_str()) {
+            return Err(Failure::Local(CliError::new(format!(
+                "the same {} was received twice: {token}",
+                paging.output_token
+            ))));
         }
+        if let Value::Object(map) = &mut request {
+            map.insert(paging.input_token.to_owned(), Value::String(token.clone()));
+        }
+        previous = Some(token);
     }
     let mut merged = Map::new();
     merged.insert(paging.result.to_owned(), Value::Array(results));
-    output::print(
-        api,
-        operation,
-        Response::Pages { pages, merged: Value::Object(merged) },
-        g.output,
-        g.query.as_deref(),
-    )
+    Ok(Response::Pages { pages, merged: Value::Object(merged) })
 }
 
 /// Rewrites every number member named `…Timestamp` or `…Date` as the AWS CLI prints timestamps.
@@ -353,5 +372,41 @@ pub(crate) fn iso_timestamps(value: &mut Value) {
         }
         Value::Array(items) => items.iter_mut().for_each(iso_timestamps),
         _ => {}
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    const PAGING: Paging =
+        Paging { input_token: "NextToken", output_token: "NextToken", limit: "MaxResults", result: "Keys" };
+
+    #[test]
+    fn every_page_follows_the_tokens_and_merges_the_lists() {
+        let mut asked = Vec::new();
+        let pages = every_page(&PAGING, json!({"KeyState": "CREATE_COMPLETE"}), |request| {
+            asked.push(request.clone());
+            Ok(match request.get("NextToken").and_then(Value::as_str) {
+                None => json!({"Keys": [{"K": 1}, {"K": 2}], "NextToken": "a"}),
+                Some("a") => json!({"Keys": [{"K": 3}], "NextToken": "b"}),
+                Some(_) => json!({"Keys": []}),
+            })
+        });
+        let Ok(Response::Pages { pages, merged }) = pages else { panic!("not pages") };
+        assert_eq!(merged, json!({"Keys": [{"K": 1}, {"K": 2}, {"K": 3}]}));
+        assert_eq!(
+            pages,
+            vec![json!({"Keys": [{"K": 1}, {"K": 2}]}), json!({"Keys": [{"K": 3}]}), json!({"Keys": []})]
+        );
+        assert_eq!(asked[2], json!({"KeyState": "CREATE_COMPLETE", "NextToken": "b"}));
+    }
+
+    #[test]
+    fn a_token_received_twice_stops_the_loop() {
+        let pages = every_page(&PAGING, json!({}), |_| Ok(json!({"Keys": [], "NextToken": "same"})));
+        assert!(pages.is_err());
     }
 }

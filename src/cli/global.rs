@@ -1,7 +1,7 @@
 //! The global options: accepted before or after any command, as the AWS CLI accepts its own.
 //!
 //! Used: `--data-dir`, `--region`, `--account-id`, `--endpoint-url`, `--ca-bundle`, `--client-cert`,
-//! `--client-key`, `--profile`, `--output`, `--query`, `--no-paginate`, `--cli-input-json`,
+//! `--client-key`, `--profile`, `--output`, `--query`, `--no-paginate`, `--page-size`, `--cli-input-json`,
 //! `--cli-binary-format`. Accepted and ignored, so AWS CLI scripts run unchanged (hidden from help, listed
 //! in docs/aws-cli.md): `--no-cli-pager`, `--cli-read-timeout`, `--cli-connect-timeout`, `--debug`,
 //! `--color`, `--no-verify-ssl`, `--cli-auto-prompt`, `--no-cli-auto-prompt`.
@@ -92,6 +92,9 @@ pub(crate) struct GlobalArgs {
     /// One page of a list command's results, with its NextToken, instead of every page
     #[arg(long, global = true)]
     pub(crate) no_paginate: bool,
+    /// How many results a list command asks for in each page (it still reads every page)
+    #[arg(long, global = true, value_name = "N", value_parser = parse_page_size)]
+    pub(crate) page_size: Option<u32>,
     /// The request as JSON (or file://PATH holding it); flags given as well take precedence
     #[arg(long, global = true, value_name = "JSON")]
     pub(crate) cli_input_json: Option<String>,
@@ -129,6 +132,11 @@ struct IgnoredArgs {
     /// Ignored
     #[arg(long, global = true, hide = true)]
     no_cli_auto_prompt: bool,
+}
+
+/// A page size: a whole number from 1.
+fn parse_page_size(value: &str) -> Result<u32, String> {
+    value.parse::<u32>().ok().filter(|n| *n > 0).ok_or_else(|| "give a whole number of 1 or more".to_owned())
 }
 
 /// Checks that `--query` is a JMESPath expression, so a bad one is a usage error before anything runs.

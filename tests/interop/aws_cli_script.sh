@@ -21,6 +21,8 @@ aws payment-cryptography get-key --key-identifier alias/script-dek \
 aws payment-cryptography get-key --key-identifier alias/script-dek --query Key.KeyAttributes --output text
 aws payment-cryptography list-aliases --query 'Aliases[].AliasName' --output text
 aws payment-cryptography list-keys --query 'length(Keys)'
+aws payment-cryptography list-aliases --page-size 2 --output text --query 'Aliases[].AliasName'
+aws payment-cryptography list-aliases --max-results 2 --output text
 aws payment-cryptography get-key --key-identifier alias/zone --query Key.KeyCheckValue --output text
 
 echo "== payment-cryptography-data: encrypt, decrypt, re-encrypt"
