@@ -552,17 +552,16 @@ impl TableBuilder {
     }
 
     fn object(&mut self, map: &Map<String, Value>, indent: usize) {
-        let (headers, more) = split_names(map);
-        if headers.len() == 1 {
-            let value = scalar(&map[&headers[0]]);
-            self.current().add_row(vec![headers[0].clone(), value]);
-        } else if !headers.is_empty() {
-            let row = headers.iter().map(|h| scalar(&map[h])).collect();
-            self.current().add_header(headers);
+        let (scalars, more) = split_members(map);
+        if let [(name, value)] = scalars.as_slice() {
+            self.current().add_row(vec![(*name).clone(), scalar(value)]);
+        } else if !scalars.is_empty() {
+            let row = scalars.iter().map(|(_, v)| scalar(v)).collect();
+            self.current().add_header(scalars.iter().map(|(name, _)| (*name).clone()).collect());
             self.current().add_row(row);
         }
-        for name in more {
-            self.build(Some(&name), &map[&name], indent + 1);
+        for (name, value) in more {
+            self.build(Some(name), value, indent + 1);
         }
     }
 
@@ -570,9 +569,9 @@ impl TableBuilder {
         let mut headers = Vec::new();
         let mut more = Vec::new();
         for map in items.iter().filter_map(Value::as_object) {
-            let (h, m) = split_names(map);
-            headers.extend(h);
-            more.extend(m);
+            let (h, m) = split_members(map);
+            headers.extend(h.into_iter().map(|(name, _)| name.clone()));
+            more.extend(m.into_iter().map(|(name, _)| name.clone()));
         }
         headers.sort();
         headers.dedup();
@@ -595,13 +594,15 @@ impl TableBuilder {
     }
 }
 
-/// An object's member names split into sorted scalar ones and sorted nested ones.
-fn split_names(map: &Map<String, Value>) -> (Vec<String>, Vec<String>) {
-    let (mut headers, mut more): (Vec<String>, Vec<String>) =
-        map.keys().cloned().partition(|name| is_scalar(&map[name]));
-    headers.sort();
-    more.sort();
-    (headers, more)
+/// The members of one object, each with its name.
+type Members<'a> = Vec<(&'a String, &'a Value)>;
+
+/// An object's members split into the scalar ones and the nested ones, each sorted by name.
+fn split_members(map: &Map<String, Value>) -> (Members<'_>, Members<'_>) {
+    let (mut scalars, mut more): (Members<'_>, Members<'_>) = map.iter().partition(|(_, v)| is_scalar(v));
+    scalars.sort_by(|a, b| a.0.cmp(b.0));
+    more.sort_by(|a, b| a.0.cmp(b.0));
+    (scalars, more)
 }
 
 /// Python's falsiness, which decides whether the AWS CLI's table formatter prints a value at all.

@@ -115,6 +115,12 @@ def main():
         seeded = subprocess.run([os.path.abspath(BIN), "seed", seed_path], capture_output=True, text=True, env=env)
         T.check(seeded.returncode == 0, f"seed the local store: {seeded.stderr}")
         ours = run_script(env)
+        # The first example: the store given before the command, the environment not used.
+        plain_env = {k: v for k, v in env.items() if k != "PAYCRYPT_DATA_DIR"}
+        before = subprocess.run([os.path.abspath(BIN), "--data-dir", store, "list-aliases", "--query", "length(Aliases)"],
+                                capture_output=True, text=True, env=plain_env)
+        T.check(before.returncode == 0 and before.stdout == f"{len(seed.get('Aliases', []))}\n",
+                f"paycrypt --data-dir D list-aliases: {before.returncode} {before.stdout!r} {before.stderr}")
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
 
