@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Writes src/cli/member_order.json: the order of the members of every output shape of the
+"""Writes src/cli/output/member_order.json: the order of the members of every output shape of the
 payment-cryptography, payment-cryptography-data and kms operations, from botocore's service models.
 
 The AWS CLI prints a response's members in the order of its model (botocore builds the parsed response
@@ -13,7 +13,7 @@ import os
 import botocore
 
 DATA = os.path.join(os.path.dirname(botocore.__file__), "data")
-OUT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "src", "cli", "member_order.json")
+OUT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "src", "cli", "output", "member_order.json")
 SERVICES = {"payment-cryptography": "pc", "payment-cryptography-data": "pc", "kms": "kms"}
 
 
