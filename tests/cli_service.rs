@@ -10,10 +10,10 @@
 
 use std::process::Command;
 
-/// Seeds a fresh store from `tests/cmd/<suite>/fixtures/seed.json` and runs `tests/cmd/<suite>/*.toml`
+/// Seeds a fresh store `target/tmp/<store>` from `tests/cmd/<suite>/fixtures/seed.json` and runs `cases`
 /// against it.
-fn golden_files_on_seeded_store(suite: &str) {
-    let dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("{suite}-golden-store"));
+fn on_seeded_store(suite: &str, store: &str, cases: &str) {
+    let dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join(store);
     let _ = std::fs::remove_dir_all(&dir);
     let seeded = Command::new(env!("CARGO_BIN_EXE_paycrypt"))
         .args(["seed", &format!("tests/cmd/{suite}/fixtures/seed.json")])
@@ -25,7 +25,12 @@ fn golden_files_on_seeded_store(suite: &str) {
         .env("PAYCRYPT_DATA_DIR", dir.display().to_string())
         .env("PAYCRYPT_REGION", "us-east-1")
         .env("PAYCRYPT_ACCOUNT_ID", "111122223333")
-        .case(format!("tests/cmd/{suite}/*.toml"));
+        .case(cases);
+}
+
+/// Runs `tests/cmd/<suite>/*.toml` on a store seeded from that suite's fixtures.
+fn golden_files_on_seeded_store(suite: &str) {
+    on_seeded_store(suite, &format!("{suite}-golden-store"), &format!("tests/cmd/{suite}/*.toml"));
 }
 
 #[test]
@@ -36,4 +41,10 @@ fn aws_cli_golden_files() {
 #[test]
 fn kms_cli_golden_files() {
     golden_files_on_seeded_store("kms");
+}
+
+/// The examples of docs/aws-cli.md, on the payment-cryptography suite's seeded store.
+#[test]
+fn aws_cli_doc_examples() {
+    on_seeded_store("pc", "docs-aws-cli-store", "docs/aws-cli.md");
 }

@@ -4,10 +4,6 @@
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
-/// Link targets that another branch adds: skipped while the file is absent, checked once it exists.
-/// `docs/aws-cli.md` (the AWS CLI drop-in) is written on its own branch; remove it from here once merged.
-const PENDING: &[&str] = &["docs/aws-cli.md"];
-
 /// The Markdown files of the documentation: README.md and `docs/*.md`.
 fn markdown_files() -> Vec<PathBuf> {
     let mut files: Vec<PathBuf> = std::fs::read_dir("docs")
@@ -132,9 +128,7 @@ fn broken_links(file: &Path, text: &str) -> Vec<String> {
         }
         let normalized = normalize(&dir.join(path));
         if !normalized.exists() {
-            if !PENDING.iter().any(|pending| Path::new(pending) == normalized) {
-                broken.push(format!("{}: {target}: no file {}", file.display(), normalized.display()));
-            }
+            broken.push(format!("{}: {target}: no file {}", file.display(), normalized.display()));
             continue;
         }
         if let Some(anchor) = anchor {

@@ -1,32 +1,71 @@
-//! `aws payment-cryptography`'s key and alias commands (same flags, same JSON), `import-key` with
-//! clear key material, and `seed`.
+//! `aws payment-cryptography`'s key and alias commands (same flags, same JSON; also spelled `paycrypt
+//! payment-cryptography …`), `import-key` with clear key material, and `seed`.
 
 use std::process::ExitCode;
 
-use clap::{ArgGroup, Args};
+use clap::{ArgGroup, Args, Subcommand};
 use serde::de::DeserializeOwned;
+use serde_json::Value;
 
-use paycrypt::keys::{KeyCheckValueAlgorithm, KeyState};
-use paycrypt::service::{
-    CreateAliasInput, CreateKeyInput, DeleteKeyInput, GetAliasInput, ImportKeyInput, KeyIdentifierInput,
-    ListAliasesInput, ListAliasesOutput, ListKeysInput, ListKeysOutput, SeedFile,
-};
+use paycrypt::keys::{KeyAttributes, KeyCheckValueAlgorithm, KeyState};
+use paycrypt::service::{GetAliasInput, ImportKeyInput, ImportKeyMaterial, SeedFile};
 
-use crate::cli::aws::{Failure, StoreArgs, backend, finish, json_arg, print};
+use crate::cli::aws::{Backend, Body, Call, Paging, paginate, print, shaped_arg};
+use crate::cli::failure::{Failure, finish};
+use crate::cli::global::GlobalArgs;
+use crate::cli::output::Api;
+
+/// The control plane's commands.
+#[derive(Subcommand)]
+pub(crate) enum ControlCommand {
+    /// Create a key with random material (aws payment-cryptography create-key).
+    CreateKey(CreateKeyArgs),
+    /// Import a key; paycrypt takes clear key material (ClearKey) for tests.
+    ImportKey(ImportKeyArgs),
+    /// Show a key (aws payment-cryptography get-key).
+    GetKey(KeyArgs),
+    /// List keys (aws payment-cryptography list-keys).
+    ListKeys(ListKeysArgs),
+    /// Schedule a key for deletion (aws payment-cryptography delete-key).
+    DeleteKey(DeleteKeyArgs),
+    /// Cancel a scheduled deletion (aws payment-cryptography restore-key).
+    RestoreKey(KeyArgs),
+    /// Enable a key (aws payment-cryptography start-key-usage).
+    StartKeyUsage(KeyArgs),
+    /// Disable a key (aws payment-cryptography stop-key-usage).
+    StopKeyUsage(KeyArgs),
+    /// Create an alias (aws payment-cryptography create-alias).
+    CreateAlias(AliasArgs),
+    /// Show an alias (aws payment-cryptography get-alias).
+    GetAlias(AliasNameArgs),
+    /// List aliases (aws payment-cryptography list-aliases).
+    ListAliases(ListAliasesArgs),
+    /// Point an alias at another key (aws payment-cryptography update-alias).
+    UpdateAlias(AliasArgs),
+    /// Delete an alias (aws payment-cryptography delete-alias).
+    DeleteAlias(AliasNameArgs),
+}
 
 /// `create-key`.
 #[derive(Args)]
-#[command(group(ArgGroup::new("export").required(true).args(["exportable", "no_exportable"])))]
+#[command(group(ArgGroup::new("export").args(["exportable", "no_exportable"])))]
 pub(crate) struct CreateKeyArgs {
     /// JSON KeyAttributes: {"KeyAlgorithm":…,"KeyClass":…,"KeyUsage":…,"KeyModesOfUse":{…}}
-    #[arg(long)]
-    key_attributes: String,
-    /// The key may be exported
+    #[arg(long, required_unless_present = "cli_input_json")]
+    key_attributes: Option<String>,
+    /// The key may be exported (this or --no-exportable is required)
     #[arg(long)]
     exportable: bool,
     /// The key may not be exported
     #[arg(long)]
     no_exportable: bool,
+    #[command(flatten)]
+    options: KeyOptions,
+}
+
+/// What `create-key` and `import-key` share: the check value's algorithm, enabled or not, tags.
+#[derive(Args)]
+pub(crate) struct KeyOptions {
     /// ANSI_X9_24 or CMAC [default: ANSI_X9_24 for TDES, CMAC for AES]
     #[arg(long)]
     key_check_value_algorithm: Option<String>,
@@ -35,8 +74,22 @@ pub(crate) struct CreateKeyArgs {
     /// JSON Tags (accepted, not stored)
     #[arg(long)]
     tags: Option<String>,
-    #[command(flatten)]
-    store: StoreArgs,
+}
+
+impl KeyOptions {
+    /// Adds the members these flags give to `body`.
+    fn add_to(self, body: Body) -> Result<Body, Failure> {
+        Ok(body
+            .opt(
+                "KeyCheckValueAlgorithm",
+                enum_arg::<KeyCheckValueAlgorithm>(
+                    "--key-check-value-algorithm",
+                    self.key_check_value_algorithm,
+                )?,
+            )
+            .opt("Enabled", self.enabled.value())
+            .opt("Tags", shaped_arg::<Value>("--tags", self.tags.as_deref())?))
+    }
 }
 
 /// `--enabled` / `--no-enabled`.
@@ -64,44 +117,32 @@ impl EnabledArgs {
 #[derive(Args)]
 pub(crate) struct ImportKeyArgs {
     /// JSON ImportKeyMaterial; paycrypt takes {"ClearKey":{"KeyAttributes":{…},"KeyMaterial":"<hex or PEM>"}}
-    #[arg(long)]
-    key_material: String,
-    /// ANSI_X9_24 or CMAC [default: ANSI_X9_24 for TDES, CMAC for AES]
-    #[arg(long)]
-    key_check_value_algorithm: Option<String>,
+    #[arg(long, required_unless_present = "cli_input_json")]
+    key_material: Option<String>,
     #[command(flatten)]
-    enabled: EnabledArgs,
+    options: KeyOptions,
     /// Also create this alias for the key (paycrypt's own)
     #[arg(long, value_name = "ALIAS_NAME")]
     alias: Option<String>,
-    /// JSON Tags (accepted, not stored)
-    #[arg(long)]
-    tags: Option<String>,
-    #[command(flatten)]
-    store: StoreArgs,
 }
 
 /// A command that names one key: `get-key`, `restore-key`, `start-key-usage`, `stop-key-usage`.
 #[derive(Args)]
 pub(crate) struct KeyArgs {
     /// The key: its ARN or an alias (alias/NAME)
-    #[arg(long)]
-    key_identifier: String,
-    #[command(flatten)]
-    store: StoreArgs,
+    #[arg(long, required_unless_present = "cli_input_json")]
+    key_identifier: Option<String>,
 }
 
 /// `delete-key`.
 #[derive(Args)]
 pub(crate) struct DeleteKeyArgs {
     /// The key: its ARN or an alias (alias/NAME)
-    #[arg(long)]
-    key_identifier: String,
+    #[arg(long, required_unless_present = "cli_input_json")]
+    key_identifier: Option<String>,
     /// Days until deletion, 3 to 180 [default: 7]
     #[arg(long, allow_negative_numbers = true)]
     delete_key_in_days: Option<i64>,
-    #[command(flatten)]
-    store: StoreArgs,
 }
 
 /// `list-keys`.
@@ -116,31 +157,25 @@ pub(crate) struct ListKeysArgs {
     /// The NextToken of the previous page
     #[arg(long)]
     next_token: Option<String>,
-    #[command(flatten)]
-    store: StoreArgs,
 }
 
 /// `create-alias` and `update-alias`.
 #[derive(Args)]
 pub(crate) struct AliasArgs {
     /// The alias: alias/NAME
-    #[arg(long)]
-    alias_name: String,
+    #[arg(long, required_unless_present = "cli_input_json")]
+    alias_name: Option<String>,
     /// The key ARN it points to
     #[arg(long)]
     key_arn: Option<String>,
-    #[command(flatten)]
-    store: StoreArgs,
 }
 
-/// `get-alias` and `delete-alias`.
+/// `get-alias` and `delete-alias` (and `kms delete-alias`).
 #[derive(Args)]
 pub(crate) struct AliasNameArgs {
     /// The alias: alias/NAME
-    #[arg(long)]
-    alias_name: String,
-    #[command(flatten)]
-    store: StoreArgs,
+    #[arg(long, required_unless_present = "cli_input_json")]
+    pub(crate) alias_name: Option<String>,
 }
 
 /// `list-aliases`.
@@ -155,8 +190,6 @@ pub(crate) struct ListAliasesArgs {
     /// The NextToken of the previous page
     #[arg(long)]
     next_token: Option<String>,
-    #[command(flatten)]
-    store: StoreArgs,
 }
 
 /// `seed`.
@@ -164,52 +197,138 @@ pub(crate) struct ListAliasesArgs {
 pub(crate) struct SeedArgs {
     /// The seed file (JSON: {"Keys":[…],"Aliases":[…]}); - reads standard input
     file: String,
-    #[command(flatten)]
-    store: StoreArgs,
 }
 
-/// An enum flag, parsed as AWS's JSON spelling.
-fn enum_arg<T: DeserializeOwned>(flag: &'static str, value: Option<&str>) -> Result<Option<T>, Failure> {
+/// An enum flag, checked against AWS's JSON spelling.
+fn enum_arg<T: DeserializeOwned>(
+    flag: &'static str,
+    value: Option<String>,
+) -> Result<Option<Value>, Failure> {
     value
         .map(|v| {
-            serde_json::from_value(serde_json::Value::String(v.to_owned()))
+            let value = Value::String(v);
+            serde_json::from_value::<T>(value.clone())
+                .map(|_| value)
                 .map_err(|e| Failure::Parameter { flag, message: e.to_string() })
         })
         .transpose()
 }
 
-pub(crate) fn create_key(args: CreateKeyArgs) -> ExitCode {
-    finish(
-        "CreateKey",
-        (|| {
-            let input = CreateKeyInput {
-                key_attributes: json_arg("--key-attributes", &args.key_attributes)?,
-                exportable: args.exportable && !args.no_exportable,
-                key_check_value_algorithm: enum_arg::<KeyCheckValueAlgorithm>(
-                    "--key-check-value-algorithm",
-                    args.key_check_value_algorithm.as_deref(),
-                )?,
-                enabled: args.enabled.value(),
-                tags: args.tags.as_deref().map(|t| json_arg("--tags", t)).transpose()?,
-            };
-            print(&backend(&args.store)?.call("CreateKey", &input)?)
-        })(),
-    )
+impl ControlCommand {
+    /// Runs the command.
+    pub(crate) fn run(self, g: &GlobalArgs) -> ExitCode {
+        use ControlCommand as C;
+        let call = |operation, required| Call { globals: g, operation, required };
+        match self {
+            C::CreateKey(a) => call("CreateKey", &["KeyAttributes", "Exportable"]).run(|| {
+                let exportable = match (a.exportable, a.no_exportable) {
+                    (true, _) => Some(true),
+                    (false, true) => Some(false),
+                    (false, false) => None,
+                };
+                let body = Body::new()
+                    .opt(
+                        "KeyAttributes",
+                        shaped_arg::<KeyAttributes>("--key-attributes", a.key_attributes.as_deref())?,
+                    )
+                    .opt("Exportable", exportable);
+                Ok(a.options.add_to(body)?.done())
+            }),
+            C::ImportKey(a) => import_key(g, a),
+            C::GetKey(a) => key_op(call("GetKey", &["KeyIdentifier"]), a),
+            C::RestoreKey(a) => key_op(call("RestoreKey", &["KeyIdentifier"]), a),
+            C::StartKeyUsage(a) => key_op(call("StartKeyUsage", &["KeyIdentifier"]), a),
+            C::StopKeyUsage(a) => key_op(call("StopKeyUsage", &["KeyIdentifier"]), a),
+            C::DeleteKey(a) => call("DeleteKey", &["KeyIdentifier"]).run(|| {
+                Ok(Body::new()
+                    .opt("KeyIdentifier", a.key_identifier)
+                    .opt("DeleteKeyInDays", a.delete_key_in_days)
+                    .done())
+            }),
+            C::ListKeys(a) => {
+                let call = call("ListKeys", &[]);
+                finish(
+                    "ListKeys",
+                    (|| {
+                        let request = call.request(
+                            Body::new()
+                                .opt("KeyState", enum_arg::<KeyState>("--key-state", a.key_state)?)
+                                .opt("NextToken", a.next_token)
+                                .opt("MaxResults", a.max_results)
+                                .done(),
+                        )?;
+                        let svc = Backend::payment_cryptography(g)?;
+                        paginate(g, Api::PaymentCryptography, "ListKeys", &PAGES_KEYS, request, |page| {
+                            svc.call("ListKeys", page)
+                        })
+                    })(),
+                )
+            }
+            C::CreateAlias(a) => call("CreateAlias", &["AliasName"])
+                .run(|| Ok(Body::new().opt("AliasName", a.alias_name).opt("KeyArn", a.key_arn).done())),
+            C::UpdateAlias(a) => call("UpdateAlias", &["AliasName"])
+                .run(|| Ok(Body::new().opt("AliasName", a.alias_name).opt("KeyArn", a.key_arn).done())),
+            C::GetAlias(a) => {
+                call("GetAlias", &["AliasName"]).run(|| Ok(Body::new().opt("AliasName", a.alias_name).done()))
+            }
+            C::DeleteAlias(a) => call("DeleteAlias", &["AliasName"])
+                .run(|| Ok(Body::new().opt("AliasName", a.alias_name).done())),
+            C::ListAliases(a) => {
+                let call = call("ListAliases", &[]);
+                finish(
+                    "ListAliases",
+                    (|| {
+                        let request = call.request(
+                            Body::new()
+                                .opt("KeyArn", a.key_arn)
+                                .opt("NextToken", a.next_token)
+                                .opt("MaxResults", a.max_results)
+                                .done(),
+                        )?;
+                        let svc = Backend::payment_cryptography(g)?;
+                        paginate(
+                            g,
+                            Api::PaymentCryptography,
+                            "ListAliases",
+                            &PAGES_ALIASES,
+                            request,
+                            |page| svc.call("ListAliases", page),
+                        )
+                    })(),
+                )
+            }
+        }
+    }
 }
 
-pub(crate) fn import_key(args: ImportKeyArgs) -> ExitCode {
+/// How `ListKeys` pages.
+const PAGES_KEYS: Paging =
+    Paging { input_token: "NextToken", output_token: "NextToken", limit: "MaxResults", result: "Keys" };
+/// How `ListAliases` pages.
+const PAGES_ALIASES: Paging =
+    Paging { input_token: "NextToken", output_token: "NextToken", limit: "MaxResults", result: "Aliases" };
+
+fn key_op(call: Call<'_>, args: KeyArgs) -> ExitCode {
+    call.run(|| Ok(Body::new().opt("KeyIdentifier", args.key_identifier).done()))
+}
+
+fn import_key(g: &GlobalArgs, args: ImportKeyArgs) -> ExitCode {
+    let call = Call { globals: g, operation: "ImportKey", required: &["KeyMaterial"] };
     let mut operation = "ImportKey";
     let result = (|| {
-        let input = ImportKeyInput {
-            key_material: json_arg("--key-material", &args.key_material)?,
-            key_check_value_algorithm: enum_arg(
-                "--key-check-value-algorithm",
-                args.key_check_value_algorithm.as_deref(),
-            )?,
-            enabled: args.enabled.value(),
-            tags: args.tags.as_deref().map(|t| json_arg("--tags", t)).transpose()?,
-        };
-        let svc = backend(&args.store)?;
+        let request = call.request(
+            args.options
+                .add_to(Body::new().opt(
+                    "KeyMaterial",
+                    shaped_arg::<ImportKeyMaterial>("--key-material", args.key_material.as_deref())?,
+                ))?
+                .done(),
+        )?;
+        let input: ImportKeyInput = serde_json::from_value(request).map_err(|e| Failure::Parameter {
+            flag: "--cli-input-json",
+            message: format!("Invalid ImportKey request: {e}"),
+        })?;
+        let svc = Backend::payment_cryptography(g)?;
         if let Some(alias) = &args.alias {
             // Check the alias first, so a bad or taken name leaves no orphan key behind.
             operation = "CreateAlias";
@@ -237,143 +356,18 @@ pub(crate) fn import_key(args: ImportKeyArgs) -> ExitCode {
             operation = "CreateAlias";
             let key_arn =
                 out.get("Key").and_then(|k| k.get("KeyArn")).and_then(|a| a.as_str()).map(str::to_owned);
-            svc.call("CreateAlias", &CreateAliasInput { alias_name: alias.clone(), key_arn })?;
+            svc.call(
+                "CreateAlias",
+                &Body::new().set("AliasName", alias.clone()).opt("KeyArn", key_arn).done(),
+            )?;
         }
-        print(&out)
+        print(g, Api::PaymentCryptography, "ImportKey", out)
     })();
     finish(operation, result)
 }
 
-fn key_op(operation: &str, args: KeyArgs) -> ExitCode {
-    finish(
-        operation,
-        (|| {
-            let input = KeyIdentifierInput { key_identifier: args.key_identifier };
-            print(&backend(&args.store)?.call(operation, &input)?)
-        })(),
-    )
-}
-
-pub(crate) fn get_key(args: KeyArgs) -> ExitCode {
-    key_op("GetKey", args)
-}
-
-pub(crate) fn restore_key(args: KeyArgs) -> ExitCode {
-    key_op("RestoreKey", args)
-}
-
-pub(crate) fn start_key_usage(args: KeyArgs) -> ExitCode {
-    key_op("StartKeyUsage", args)
-}
-
-pub(crate) fn stop_key_usage(args: KeyArgs) -> ExitCode {
-    key_op("StopKeyUsage", args)
-}
-
-pub(crate) fn delete_key(args: DeleteKeyArgs) -> ExitCode {
-    finish(
-        "DeleteKey",
-        (|| {
-            let input = DeleteKeyInput {
-                key_identifier: args.key_identifier,
-                delete_key_in_days: args.delete_key_in_days,
-            };
-            print(&backend(&args.store)?.call("DeleteKey", &input)?)
-        })(),
-    )
-}
-
-pub(crate) fn list_keys(args: ListKeysArgs) -> ExitCode {
-    finish(
-        "ListKeys",
-        (|| {
-            let key_state = enum_arg::<KeyState>("--key-state", args.key_state.as_deref())?;
-            let svc = backend(&args.store)?;
-            let mut input =
-                ListKeysInput { key_state, next_token: args.next_token, max_results: args.max_results };
-            let single_page = input.max_results.is_some() || input.next_token.is_some();
-            let mut all = ListKeysOutput { keys: Vec::new(), next_token: None };
-            loop {
-                let page: ListKeysOutput = parse_output(svc.call("ListKeys", &input)?)?;
-                all.keys.extend(page.keys);
-                match page.next_token {
-                    Some(token) if !single_page => input.next_token = Some(token),
-                    token => {
-                        all.next_token = token;
-                        return print(&all);
-                    }
-                }
-            }
-        })(),
-    )
-}
-
-pub(crate) fn create_alias(args: AliasArgs) -> ExitCode {
-    finish(
-        "CreateAlias",
-        (|| {
-            let input = CreateAliasInput { alias_name: args.alias_name, key_arn: args.key_arn };
-            print(&backend(&args.store)?.call("CreateAlias", &input)?)
-        })(),
-    )
-}
-
-pub(crate) fn update_alias(args: AliasArgs) -> ExitCode {
-    finish(
-        "UpdateAlias",
-        (|| {
-            let input = CreateAliasInput { alias_name: args.alias_name, key_arn: args.key_arn };
-            print(&backend(&args.store)?.call("UpdateAlias", &input)?)
-        })(),
-    )
-}
-
-pub(crate) fn get_alias(args: AliasNameArgs) -> ExitCode {
-    finish(
-        "GetAlias",
-        (|| print(&backend(&args.store)?.call("GetAlias", &GetAliasInput { alias_name: args.alias_name })?))(
-        ),
-    )
-}
-
-pub(crate) fn delete_alias(args: AliasNameArgs) -> ExitCode {
-    finish(
-        "DeleteAlias",
-        (|| {
-            backend(&args.store)?.call("DeleteAlias", &GetAliasInput { alias_name: args.alias_name })?;
-            Ok(())
-        })(),
-    )
-}
-
-pub(crate) fn list_aliases(args: ListAliasesArgs) -> ExitCode {
-    finish(
-        "ListAliases",
-        (|| {
-            let svc = backend(&args.store)?;
-            let mut input = ListAliasesInput {
-                key_arn: args.key_arn,
-                next_token: args.next_token,
-                max_results: args.max_results,
-            };
-            let single_page = input.max_results.is_some() || input.next_token.is_some();
-            let mut all = ListAliasesOutput { aliases: Vec::new(), next_token: None };
-            loop {
-                let page: ListAliasesOutput = parse_output(svc.call("ListAliases", &input)?)?;
-                all.aliases.extend(page.aliases);
-                match page.next_token {
-                    Some(token) if !single_page => input.next_token = Some(token),
-                    token => {
-                        all.next_token = token;
-                        return print(&all);
-                    }
-                }
-            }
-        })(),
-    )
-}
-
-pub(crate) fn seed(args: SeedArgs) -> ExitCode {
+/// `seed`: paycrypt's own, not an AWS operation.
+pub(crate) fn seed(g: &GlobalArgs, args: SeedArgs) -> ExitCode {
     finish(
         "Seed",
         (|| {
@@ -391,14 +385,9 @@ pub(crate) fn seed(args: SeedArgs) -> ExitCode {
                 flag: "FILE",
                 message: format!("Invalid seed file: {e}"),
             })?;
-            let out = backend(&args.store)?.extension("seed", &file, |local| Ok(local.seed(&file)?))?;
-            print(&out)
+            let out =
+                Backend::payment_cryptography(g)?.extension("seed", &file, |local| Ok(local.seed(&file)?))?;
+            print(g, Api::PaymentCryptography, "Seed", out)
         })(),
     )
-}
-
-/// Reads an operation's JSON output back into its shape (for the paginating commands).
-fn parse_output<T: DeserializeOwned>(value: serde_json::Value) -> Result<T, Failure> {
-    serde_json::from_value(value)
-        .map_err(|e| Failure::Local(crate::cli::CliError::new(format!("unexpected response: {e}"))))
 }

@@ -1,124 +1,156 @@
-//! `paycrypt encrypt-data`, `decrypt-data`, `re-encrypt-data`: `aws payment-cryptography-data`'s
-//! commands, same flags, same JSON.
+//! `paycrypt encrypt-data`, `decrypt-data`, `re-encrypt-data` (also spelled `paycrypt
+//! payment-cryptography-data …`): `aws payment-cryptography-data`'s commands, same flags, same JSON.
 
 use std::process::ExitCode;
 
-use clap::Args;
+use clap::{Args, Subcommand};
+use serde_json::Value;
 
-use paycrypt::service::{DecryptDataInput, EncryptDataInput, ReEncryptDataInput};
+use paycrypt::service::{EncryptionDecryptionAttributes, ReEncryptionAttributes};
 
-use crate::cli::aws::{Failure, StoreArgs, backend, finish, json_arg, print};
+use crate::cli::aws::{Body, Call, shaped_arg, text_arg};
+use crate::cli::global::GlobalArgs;
+
+/// The data plane's commands.
+#[derive(Subcommand)]
+#[allow(clippy::enum_variant_names)] // The variants name the AWS CLI's commands: encrypt-data, …
+pub(crate) enum DataCommand {
+    /// Encrypt data (aws payment-cryptography-data encrypt-data).
+    EncryptData(EncryptDataArgs),
+    /// Decrypt data (aws payment-cryptography-data decrypt-data).
+    DecryptData(DecryptDataArgs),
+    /// Re-encrypt data from one key to another (aws payment-cryptography-data re-encrypt-data).
+    ReEncryptData(ReEncryptDataArgs),
+}
 
 /// `encrypt-data`.
 #[derive(Args)]
 pub(crate) struct EncryptDataArgs {
     /// The key: its ARN or an alias (alias/NAME)
-    #[arg(long)]
-    key_identifier: String,
+    #[arg(long, required_unless_present = "cli_input_json")]
+    key_identifier: Option<String>,
     /// The plaintext, hex
-    #[arg(long)]
-    plain_text: String,
+    #[arg(long, required_unless_present = "cli_input_json")]
+    plain_text: Option<String>,
     /// JSON: {"Symmetric":{"Mode":"CBC","InitializationVector":"…"}}, {"Asymmetric":{…}} or {"Dukpt":{…}}
-    #[arg(long)]
-    encryption_attributes: String,
+    #[arg(long, required_unless_present = "cli_input_json")]
+    encryption_attributes: Option<String>,
     /// JSON WrappedKey (not supported by paycrypt)
     #[arg(long)]
     wrapped_key: Option<String>,
-    #[command(flatten)]
-    store: StoreArgs,
 }
 
 /// `decrypt-data`.
 #[derive(Args)]
 pub(crate) struct DecryptDataArgs {
     /// The key: its ARN or an alias (alias/NAME)
-    #[arg(long)]
-    key_identifier: String,
+    #[arg(long, required_unless_present = "cli_input_json")]
+    key_identifier: Option<String>,
     /// The ciphertext, hex
-    #[arg(long)]
-    cipher_text: String,
+    #[arg(long, required_unless_present = "cli_input_json")]
+    cipher_text: Option<String>,
     /// JSON: {"Symmetric":{…}}, {"Asymmetric":{…}} or {"Dukpt":{…}}
-    #[arg(long)]
-    decryption_attributes: String,
+    #[arg(long, required_unless_present = "cli_input_json")]
+    decryption_attributes: Option<String>,
     /// JSON WrappedKey (not supported by paycrypt)
     #[arg(long)]
     wrapped_key: Option<String>,
-    #[command(flatten)]
-    store: StoreArgs,
 }
 
 /// `re-encrypt-data`.
 #[derive(Args)]
 pub(crate) struct ReEncryptDataArgs {
     /// The key the ciphertext is under: ARN or alias
-    #[arg(long)]
-    incoming_key_identifier: String,
+    #[arg(long, required_unless_present = "cli_input_json")]
+    incoming_key_identifier: Option<String>,
     /// The key to encrypt under: ARN or alias
-    #[arg(long)]
-    outgoing_key_identifier: String,
+    #[arg(long, required_unless_present = "cli_input_json")]
+    outgoing_key_identifier: Option<String>,
     /// The ciphertext, hex
-    #[arg(long)]
-    cipher_text: String,
+    #[arg(long, required_unless_present = "cli_input_json")]
+    cipher_text: Option<String>,
     /// JSON: {"Symmetric":{…}} or {"Dukpt":{…}}
-    #[arg(long)]
-    incoming_encryption_attributes: String,
+    #[arg(long, required_unless_present = "cli_input_json")]
+    incoming_encryption_attributes: Option<String>,
     /// JSON: {"Symmetric":{…}} or {"Dukpt":{…}}
-    #[arg(long)]
-    outgoing_encryption_attributes: String,
-    #[command(flatten)]
-    store: StoreArgs,
+    #[arg(long, required_unless_present = "cli_input_json")]
+    outgoing_encryption_attributes: Option<String>,
 }
 
-pub(crate) fn encrypt(args: EncryptDataArgs) -> ExitCode {
-    finish(
-        "EncryptData",
-        (|| {
-            let input = EncryptDataInput {
-                key_identifier: args.key_identifier,
-                plain_text: args.plain_text,
-                encryption_attributes: json_arg("--encryption-attributes", &args.encryption_attributes)?,
-                wrapped_key: args.wrapped_key.as_deref().map(|w| json_arg("--wrapped-key", w)).transpose()?,
-            };
-            print(&backend(&args.store)?.call("EncryptData", &input)?)
-        })(),
-    )
-}
-
-pub(crate) fn decrypt(args: DecryptDataArgs) -> ExitCode {
-    finish(
-        "DecryptData",
-        (|| {
-            let input = DecryptDataInput {
-                key_identifier: args.key_identifier,
-                cipher_text: args.cipher_text,
-                decryption_attributes: json_arg("--decryption-attributes", &args.decryption_attributes)?,
-                wrapped_key: args.wrapped_key.as_deref().map(|w| json_arg("--wrapped-key", w)).transpose()?,
-            };
-            print(&backend(&args.store)?.call("DecryptData", &input)?)
-        })(),
-    )
-}
-
-pub(crate) fn re_encrypt(args: ReEncryptDataArgs) -> ExitCode {
-    finish(
-        "ReEncryptData",
-        (|| -> Result<(), Failure> {
-            let input = ReEncryptDataInput {
-                incoming_key_identifier: args.incoming_key_identifier,
-                outgoing_key_identifier: args.outgoing_key_identifier,
-                cipher_text: args.cipher_text,
-                incoming_encryption_attributes: json_arg(
-                    "--incoming-encryption-attributes",
-                    &args.incoming_encryption_attributes,
-                )?,
-                outgoing_encryption_attributes: json_arg(
-                    "--outgoing-encryption-attributes",
-                    &args.outgoing_encryption_attributes,
-                )?,
-                incoming_wrapped_key: None,
-                outgoing_wrapped_key: None,
-            };
-            print(&backend(&args.store)?.call("ReEncryptData", &input)?)
-        })(),
-    )
+impl DataCommand {
+    /// Runs the command.
+    pub(crate) fn run(self, g: &GlobalArgs) -> ExitCode {
+        match self {
+            DataCommand::EncryptData(a) => Call {
+                globals: g,
+                operation: "EncryptData",
+                required: &["KeyIdentifier", "PlainText", "EncryptionAttributes"],
+            }
+            .run(|| {
+                Ok(Body::new()
+                    .opt("KeyIdentifier", a.key_identifier)
+                    .opt("PlainText", text_arg("--plain-text", a.plain_text)?)
+                    .opt(
+                        "EncryptionAttributes",
+                        shaped_arg::<EncryptionDecryptionAttributes>(
+                            "--encryption-attributes",
+                            a.encryption_attributes.as_deref(),
+                        )?,
+                    )
+                    .opt("WrappedKey", shaped_arg::<Value>("--wrapped-key", a.wrapped_key.as_deref())?)
+                    .done())
+            }),
+            DataCommand::DecryptData(a) => Call {
+                globals: g,
+                operation: "DecryptData",
+                required: &["KeyIdentifier", "CipherText", "DecryptionAttributes"],
+            }
+            .run(|| {
+                Ok(Body::new()
+                    .opt("KeyIdentifier", a.key_identifier)
+                    .opt("CipherText", text_arg("--cipher-text", a.cipher_text)?)
+                    .opt(
+                        "DecryptionAttributes",
+                        shaped_arg::<EncryptionDecryptionAttributes>(
+                            "--decryption-attributes",
+                            a.decryption_attributes.as_deref(),
+                        )?,
+                    )
+                    .opt("WrappedKey", shaped_arg::<Value>("--wrapped-key", a.wrapped_key.as_deref())?)
+                    .done())
+            }),
+            DataCommand::ReEncryptData(a) => Call {
+                globals: g,
+                operation: "ReEncryptData",
+                required: &[
+                    "IncomingKeyIdentifier",
+                    "OutgoingKeyIdentifier",
+                    "CipherText",
+                    "IncomingEncryptionAttributes",
+                    "OutgoingEncryptionAttributes",
+                ],
+            }
+            .run(|| {
+                Ok(Body::new()
+                    .opt("IncomingKeyIdentifier", a.incoming_key_identifier)
+                    .opt("OutgoingKeyIdentifier", a.outgoing_key_identifier)
+                    .opt("CipherText", text_arg("--cipher-text", a.cipher_text)?)
+                    .opt(
+                        "IncomingEncryptionAttributes",
+                        shaped_arg::<ReEncryptionAttributes>(
+                            "--incoming-encryption-attributes",
+                            a.incoming_encryption_attributes.as_deref(),
+                        )?,
+                    )
+                    .opt(
+                        "OutgoingEncryptionAttributes",
+                        shaped_arg::<ReEncryptionAttributes>(
+                            "--outgoing-encryption-attributes",
+                            a.outgoing_encryption_attributes.as_deref(),
+                        )?,
+                    )
+                    .done())
+            }),
+        }
+    }
 }

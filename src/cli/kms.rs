@@ -7,9 +7,13 @@ use base64ct::{Base64, Encoding};
 use clap::{Args, Subcommand};
 use serde_json::{Map, Value, json};
 
-use crate::cli::CliError;
-use crate::cli::aws::{Failure, StoreArgs, finish, iso_timestamps, open_kms, remote};
-use crate::cli::remote::Wire;
+use crate::cli::aws::{
+    Backend, Body, Call, Paging, json_arg, paginate, param_file, param_fileb, print, shaped_arg, text_arg,
+};
+use crate::cli::control_plane::AliasNameArgs;
+use crate::cli::failure::{Failure, finish};
+use crate::cli::global::{BinaryFormat, GlobalArgs};
+use crate::cli::output::Api;
 
 /// The `kms` subcommands.
 #[derive(Subcommand)]
@@ -62,11 +66,18 @@ pub(crate) enum KmsCommand {
 #[derive(Args)]
 pub(crate) struct EncryptArgs {
     /// Key id, key ARN, alias name or alias ARN
-    #[arg(long)]
-    key_id: String,
+    #[arg(long, required_unless_present = "cli_input_json")]
+    key_id: Option<String>,
     /// The plaintext: fileb://PATH for raw bytes, or base64
-    #[arg(long)]
-    plaintext: String,
+    #[arg(long, required_unless_present = "cli_input_json")]
+    plaintext: Option<String>,
+    #[command(flatten)]
+    options: CipherOptions,
+}
+
+/// What `encrypt` and `decrypt` share: the context, grant tokens and algorithm.
+#[derive(Args)]
+pub(crate) struct CipherOptions {
     /// k=v,k2=v2 or JSON {"k":"v"}
     #[arg(long)]
     encryption_context: Option<String>,
@@ -76,44 +87,46 @@ pub(crate) struct EncryptArgs {
     /// SYMMETRIC_DEFAULT, RSAES_OAEP_SHA_1 or RSAES_OAEP_SHA_256
     #[arg(long)]
     encryption_algorithm: Option<String>,
-    #[command(flatten)]
-    store: StoreArgs,
+}
+
+impl CipherOptions {
+    /// Adds the members these flags give to `body`.
+    fn add_to(self, body: Body) -> Result<Body, Failure> {
+        Ok(body
+            .opt(
+                "EncryptionContext",
+                context_arg("--encryption-context", self.encryption_context.as_deref())?,
+            )
+            .tokens(self.grant_tokens)
+            .opt("EncryptionAlgorithm", self.encryption_algorithm))
+    }
 }
 
 /// `decrypt`.
 #[derive(Args)]
 pub(crate) struct DecryptArgs {
     /// The ciphertext: fileb://PATH for raw bytes, or base64
-    #[arg(long)]
-    ciphertext_blob: String,
+    #[arg(long, required_unless_present = "cli_input_json")]
+    ciphertext_blob: Option<String>,
     /// The key (optional for symmetric ciphertexts, required for RSA)
     #[arg(long)]
     key_id: Option<String>,
-    /// k=v,k2=v2 or JSON {"k":"v"}
-    #[arg(long)]
-    encryption_context: Option<String>,
-    /// Grant tokens (at most 10)
-    #[arg(long, num_args = 1..)]
-    grant_tokens: Vec<String>,
-    /// SYMMETRIC_DEFAULT, RSAES_OAEP_SHA_1 or RSAES_OAEP_SHA_256
-    #[arg(long)]
-    encryption_algorithm: Option<String>,
     #[command(flatten)]
-    store: StoreArgs,
+    options: CipherOptions,
 }
 
 /// `re-encrypt`.
 #[derive(Args)]
 pub(crate) struct ReEncryptArgs {
     /// The ciphertext: fileb://PATH for raw bytes, or base64
-    #[arg(long)]
-    ciphertext_blob: String,
+    #[arg(long, required_unless_present = "cli_input_json")]
+    ciphertext_blob: Option<String>,
     /// The key it is under (optional for symmetric ciphertexts)
     #[arg(long)]
     source_key_id: Option<String>,
     /// The key to encrypt under
-    #[arg(long)]
-    destination_key_id: String,
+    #[arg(long, required_unless_present = "cli_input_json")]
+    destination_key_id: Option<String>,
     /// The context it was encrypted with: k=v,… or JSON
     #[arg(long)]
     source_encryption_context: Option<String>,
@@ -129,16 +142,14 @@ pub(crate) struct ReEncryptArgs {
     /// Grant tokens (at most 10)
     #[arg(long, num_args = 1..)]
     grant_tokens: Vec<String>,
-    #[command(flatten)]
-    store: StoreArgs,
 }
 
 /// `generate-data-key` and `generate-data-key-without-plaintext`.
 #[derive(Args)]
 pub(crate) struct DataKeyArgs {
     /// A symmetric key: key id, key ARN, alias name or alias ARN
-    #[arg(long)]
-    key_id: String,
+    #[arg(long, required_unless_present = "cli_input_json")]
+    key_id: Option<String>,
     /// AES_256 or AES_128
     #[arg(long)]
     key_spec: Option<String>,
@@ -151,8 +162,6 @@ pub(crate) struct DataKeyArgs {
     /// Grant tokens (at most 10)
     #[arg(long, num_args = 1..)]
     grant_tokens: Vec<String>,
-    #[command(flatten)]
-    store: StoreArgs,
 }
 
 /// `generate-random`.
@@ -161,8 +170,6 @@ pub(crate) struct RandomArgs {
     /// 1 to 1024
     #[arg(long, allow_negative_numbers = true)]
     number_of_bytes: Option<i64>,
-    #[command(flatten)]
-    store: StoreArgs,
 }
 
 /// `create-key`.
@@ -186,44 +193,36 @@ pub(crate) struct CreateKeyArgs {
     /// JSON Tags (accepted, not stored)
     #[arg(long)]
     tags: Option<String>,
-    #[command(flatten)]
-    store: StoreArgs,
 }
 
 /// `describe-key`.
 #[derive(Args)]
 pub(crate) struct DescribeKeyArgs {
     /// Key id, key ARN, alias name or alias ARN
-    #[arg(long)]
-    key_id: String,
+    #[arg(long, required_unless_present = "cli_input_json")]
+    key_id: Option<String>,
     /// Grant tokens (at most 10)
     #[arg(long, num_args = 1..)]
     grant_tokens: Vec<String>,
-    #[command(flatten)]
-    store: StoreArgs,
 }
 
 /// A command naming one key by id or ARN.
 #[derive(Args)]
 pub(crate) struct KeyIdArgs {
     /// Key id or key ARN
-    #[arg(long)]
-    key_id: String,
-    #[command(flatten)]
-    store: StoreArgs,
+    #[arg(long, required_unless_present = "cli_input_json")]
+    key_id: Option<String>,
 }
 
 /// `schedule-key-deletion`.
 #[derive(Args)]
 pub(crate) struct ScheduleArgs {
     /// Key id or key ARN
-    #[arg(long)]
-    key_id: String,
+    #[arg(long, required_unless_present = "cli_input_json")]
+    key_id: Option<String>,
     /// 7 to 30 [default: 30]
     #[arg(long, allow_negative_numbers = true)]
     pending_window_in_days: Option<i64>,
-    #[command(flatten)]
-    store: StoreArgs,
 }
 
 /// `list-keys`.
@@ -235,31 +234,17 @@ pub(crate) struct ListArgs {
     /// The NextMarker of the previous page
     #[arg(long)]
     marker: Option<String>,
-    #[command(flatten)]
-    store: StoreArgs,
 }
 
 /// `create-alias` and `update-alias`.
 #[derive(Args)]
 pub(crate) struct AliasArgs {
     /// alias/NAME
-    #[arg(long)]
-    alias_name: String,
+    #[arg(long, required_unless_present = "cli_input_json")]
+    alias_name: Option<String>,
     /// Key id or key ARN
-    #[arg(long)]
-    target_key_id: String,
-    #[command(flatten)]
-    store: StoreArgs,
-}
-
-/// `delete-alias`.
-#[derive(Args)]
-pub(crate) struct AliasNameArgs {
-    /// alias/NAME
-    #[arg(long)]
-    alias_name: String,
-    #[command(flatten)]
-    store: StoreArgs,
+    #[arg(long, required_unless_present = "cli_input_json")]
+    target_key_id: Option<String>,
 }
 
 /// `list-aliases`.
@@ -274,24 +259,22 @@ pub(crate) struct ListAliasesArgs {
     /// The NextMarker of the previous page
     #[arg(long)]
     marker: Option<String>,
-    #[command(flatten)]
-    store: StoreArgs,
 }
 
 /// `create-grant`.
 #[derive(Args)]
 pub(crate) struct CreateGrantArgs {
     /// Key id or key ARN
-    #[arg(long)]
-    key_id: String,
+    #[arg(long, required_unless_present = "cli_input_json")]
+    key_id: Option<String>,
     /// Who the grant is for
-    #[arg(long)]
-    grantee_principal: String,
+    #[arg(long, required_unless_present = "cli_input_json")]
+    grantee_principal: Option<String>,
     /// Who may retire it
     #[arg(long)]
     retiring_principal: Option<String>,
     /// Operations, e.g. Encrypt Decrypt GenerateDataKey
-    #[arg(long, num_args = 1.., required = true)]
+    #[arg(long, num_args = 1.., required_unless_present = "cli_input_json")]
     operations: Vec<String>,
     /// JSON: {"EncryptionContextSubset":{…}} or {"EncryptionContextEquals":{…}}
     #[arg(long)]
@@ -302,16 +285,14 @@ pub(crate) struct CreateGrantArgs {
     /// Grant tokens (at most 10)
     #[arg(long, num_args = 1..)]
     grant_tokens: Vec<String>,
-    #[command(flatten)]
-    store: StoreArgs,
 }
 
 /// `list-grants`.
 #[derive(Args)]
 pub(crate) struct ListGrantsArgs {
     /// Key id or key ARN
-    #[arg(long)]
-    key_id: String,
+    #[arg(long, required_unless_present = "cli_input_json")]
+    key_id: Option<String>,
     /// Only this grant
     #[arg(long)]
     grant_id: Option<String>,
@@ -324,8 +305,6 @@ pub(crate) struct ListGrantsArgs {
     /// The NextMarker of the previous page
     #[arg(long)]
     marker: Option<String>,
-    #[command(flatten)]
-    store: StoreArgs,
 }
 
 /// `retire-grant`.
@@ -340,241 +319,233 @@ pub(crate) struct RetireGrantArgs {
     /// The grant id (with --key-id)
     #[arg(long)]
     grant_id: Option<String>,
-    #[command(flatten)]
-    store: StoreArgs,
 }
 
 /// `revoke-grant`.
 #[derive(Args)]
 pub(crate) struct RevokeGrantArgs {
     /// Key id or key ARN
-    #[arg(long)]
-    key_id: String,
+    #[arg(long, required_unless_present = "cli_input_json")]
+    key_id: Option<String>,
     /// The grant id
-    #[arg(long)]
-    grant_id: String,
-    #[command(flatten)]
-    store: StoreArgs,
+    #[arg(long, required_unless_present = "cli_input_json")]
+    grant_id: Option<String>,
 }
 
-/// A request body under construction: members in AWS's names, absent ones left out.
-struct Body(Map<String, Value>);
-
-impl Body {
-    fn new() -> Self {
-        Body(Map::new())
-    }
-
-    fn set(mut self, name: &str, value: impl Into<Value>) -> Self {
-        self.0.insert(name.to_owned(), value.into());
-        self
-    }
-
-    fn opt(self, name: &str, value: Option<impl Into<Value>>) -> Self {
-        match value {
-            Some(v) => self.set(name, v),
-            None => self,
-        }
-    }
-
-    fn tokens(self, tokens: Vec<String>) -> Self {
-        if tokens.is_empty() { self } else { self.set("GrantTokens", tokens) }
-    }
-}
+/// How `ListKeys` pages.
+const PAGES_KEYS: Paging =
+    Paging { input_token: "Marker", output_token: "NextMarker", limit: "Limit", result: "Keys" };
+/// How `ListAliases` pages.
+const PAGES_ALIASES: Paging =
+    Paging { input_token: "Marker", output_token: "NextMarker", limit: "Limit", result: "Aliases" };
+/// How `ListGrants` pages.
+const PAGES_GRANTS: Paging =
+    Paging { input_token: "Marker", output_token: "NextMarker", limit: "Limit", result: "Grants" };
 
 /// Runs `kms <command>`.
-pub(crate) fn run(command: KmsCommand) -> ExitCode {
+pub(crate) fn run(command: KmsCommand, g: &GlobalArgs) -> ExitCode {
     use KmsCommand as C;
-    let (operation, store, body): (&str, StoreArgs, Result<Body, Failure>) = match command {
-        C::Encrypt(a) => (
-            "Encrypt",
-            a.store,
-            (|| {
-                Ok(Body::new()
-                    .set("KeyId", a.key_id)
-                    .set("Plaintext", blob_arg("--plaintext", &a.plaintext)?)
-                    .opt(
-                        "EncryptionContext",
-                        context_arg("--encryption-context", a.encryption_context.as_deref())?,
+    let binary = g.cli_binary_format;
+    let (operation, required, body): (&'static str, &'static [&'static str], Result<Body, Failure>) =
+        match command {
+            C::Encrypt(a) => (
+                "Encrypt",
+                &["KeyId", "Plaintext"],
+                (|| {
+                    a.options.add_to(
+                        Body::new()
+                            .opt("KeyId", a.key_id)
+                            .opt("Plaintext", blob_arg("--plaintext", a.plaintext.as_deref(), binary)?),
                     )
-                    .tokens(a.grant_tokens)
-                    .opt("EncryptionAlgorithm", a.encryption_algorithm))
-            })(),
-        ),
-        C::Decrypt(a) => (
-            "Decrypt",
-            a.store,
-            (|| {
+                })(),
+            ),
+            C::Decrypt(a) => (
+                "Decrypt",
+                &["CiphertextBlob"],
+                (|| {
+                    a.options.add_to(
+                        Body::new()
+                            .opt(
+                                "CiphertextBlob",
+                                blob_arg("--ciphertext-blob", a.ciphertext_blob.as_deref(), binary)?,
+                            )
+                            .opt("KeyId", a.key_id),
+                    )
+                })(),
+            ),
+            C::ReEncrypt(a) => (
+                "ReEncrypt",
+                &["CiphertextBlob", "DestinationKeyId"],
+                (|| {
+                    Ok(Body::new()
+                        .opt(
+                            "CiphertextBlob",
+                            blob_arg("--ciphertext-blob", a.ciphertext_blob.as_deref(), binary)?,
+                        )
+                        .opt("SourceKeyId", a.source_key_id)
+                        .opt("DestinationKeyId", a.destination_key_id)
+                        .opt(
+                            "SourceEncryptionContext",
+                            context_arg(
+                                "--source-encryption-context",
+                                a.source_encryption_context.as_deref(),
+                            )?,
+                        )
+                        .opt(
+                            "DestinationEncryptionContext",
+                            context_arg(
+                                "--destination-encryption-context",
+                                a.destination_encryption_context.as_deref(),
+                            )?,
+                        )
+                        .opt("SourceEncryptionAlgorithm", a.source_encryption_algorithm)
+                        .opt("DestinationEncryptionAlgorithm", a.destination_encryption_algorithm)
+                        .tokens(a.grant_tokens))
+                })(),
+            ),
+            C::GenerateDataKey(a) => ("GenerateDataKey", &["KeyId"], data_key_body(a)),
+            C::GenerateDataKeyWithoutPlaintext(a) => {
+                ("GenerateDataKeyWithoutPlaintext", &["KeyId"], data_key_body(a))
+            }
+            C::GenerateRandom(a) => {
+                ("GenerateRandom", &[], Ok(Body::new().opt("NumberOfBytes", a.number_of_bytes)))
+            }
+            C::CreateKey(a) => (
+                "CreateKey",
+                &[],
+                (|| {
+                    Ok(Body::new()
+                        .opt("KeySpec", a.key_spec)
+                        .opt("KeyUsage", a.key_usage)
+                        .opt("Description", text_arg("--description", a.description)?)
+                        .opt("Origin", a.origin)
+                        .opt("Policy", text_arg("--policy", a.policy)?)
+                        .opt("Tags", shaped_arg::<Value>("--tags", a.tags.as_deref())?))
+                })(),
+            ),
+            C::DescribeKey(a) => {
+                ("DescribeKey", &["KeyId"], Ok(Body::new().opt("KeyId", a.key_id).tokens(a.grant_tokens)))
+            }
+            C::ListKeys(a) => {
+                ("ListKeys", &[], Ok(Body::new().opt("Limit", a.limit).opt("Marker", a.marker)))
+            }
+            C::EnableKey(a) => ("EnableKey", &["KeyId"], Ok(Body::new().opt("KeyId", a.key_id))),
+            C::DisableKey(a) => ("DisableKey", &["KeyId"], Ok(Body::new().opt("KeyId", a.key_id))),
+            C::ScheduleKeyDeletion(a) => (
+                "ScheduleKeyDeletion",
+                &["KeyId"],
+                Ok(Body::new().opt("KeyId", a.key_id).opt("PendingWindowInDays", a.pending_window_in_days)),
+            ),
+            C::CancelKeyDeletion(a) => {
+                ("CancelKeyDeletion", &["KeyId"], Ok(Body::new().opt("KeyId", a.key_id)))
+            }
+            C::CreateAlias(a) => (
+                "CreateAlias",
+                &["AliasName", "TargetKeyId"],
+                Ok(Body::new().opt("AliasName", a.alias_name).opt("TargetKeyId", a.target_key_id)),
+            ),
+            C::UpdateAlias(a) => (
+                "UpdateAlias",
+                &["AliasName", "TargetKeyId"],
+                Ok(Body::new().opt("AliasName", a.alias_name).opt("TargetKeyId", a.target_key_id)),
+            ),
+            C::DeleteAlias(a) => {
+                ("DeleteAlias", &["AliasName"], Ok(Body::new().opt("AliasName", a.alias_name)))
+            }
+            C::ListAliases(a) => (
+                "ListAliases",
+                &[],
+                Ok(Body::new().opt("KeyId", a.key_id).opt("Limit", a.limit).opt("Marker", a.marker)),
+            ),
+            C::CreateGrant(a) => (
+                "CreateGrant",
+                &["KeyId", "GranteePrincipal", "Operations"],
+                (|| {
+                    let operations = (!a.operations.is_empty()).then_some(a.operations);
+                    Ok(Body::new()
+                        .opt("KeyId", a.key_id)
+                        .opt("GranteePrincipal", a.grantee_principal)
+                        .opt("RetiringPrincipal", a.retiring_principal)
+                        .opt("Operations", operations)
+                        .opt("Constraints", shaped_arg::<Value>("--constraints", a.constraints.as_deref())?)
+                        .opt("Name", a.name)
+                        .tokens(a.grant_tokens))
+                })(),
+            ),
+            C::ListGrants(a) => (
+                "ListGrants",
+                &["KeyId"],
                 Ok(Body::new()
-                    .set("CiphertextBlob", blob_arg("--ciphertext-blob", &a.ciphertext_blob)?)
                     .opt("KeyId", a.key_id)
-                    .opt(
-                        "EncryptionContext",
-                        context_arg("--encryption-context", a.encryption_context.as_deref())?,
-                    )
-                    .tokens(a.grant_tokens)
-                    .opt("EncryptionAlgorithm", a.encryption_algorithm))
-            })(),
-        ),
-        C::ReEncrypt(a) => (
-            "ReEncrypt",
-            a.store,
-            (|| {
+                    .opt("GrantId", a.grant_id)
+                    .opt("GranteePrincipal", a.grantee_principal)
+                    .opt("Limit", a.limit)
+                    .opt("Marker", a.marker)),
+            ),
+            C::RetireGrant(a) => (
+                "RetireGrant",
+                &[],
                 Ok(Body::new()
-                    .set("CiphertextBlob", blob_arg("--ciphertext-blob", &a.ciphertext_blob)?)
-                    .opt("SourceKeyId", a.source_key_id)
-                    .set("DestinationKeyId", a.destination_key_id)
-                    .opt(
-                        "SourceEncryptionContext",
-                        context_arg("--source-encryption-context", a.source_encryption_context.as_deref())?,
-                    )
-                    .opt(
-                        "DestinationEncryptionContext",
-                        context_arg(
-                            "--destination-encryption-context",
-                            a.destination_encryption_context.as_deref(),
-                        )?,
-                    )
-                    .opt("SourceEncryptionAlgorithm", a.source_encryption_algorithm)
-                    .opt("DestinationEncryptionAlgorithm", a.destination_encryption_algorithm)
-                    .tokens(a.grant_tokens))
-            })(),
-        ),
-        C::GenerateDataKey(a) => ("GenerateDataKey", a.store.clone(), data_key_body(a)),
-        C::GenerateDataKeyWithoutPlaintext(a) => {
-            ("GenerateDataKeyWithoutPlaintext", a.store.clone(), data_key_body(a))
-        }
-        C::GenerateRandom(a) => {
-            ("GenerateRandom", a.store, Ok(Body::new().opt("NumberOfBytes", a.number_of_bytes)))
-        }
-        C::CreateKey(a) => (
-            "CreateKey",
-            a.store,
-            (|| {
-                Ok(Body::new()
-                    .opt("KeySpec", a.key_spec)
-                    .opt("KeyUsage", a.key_usage)
-                    .opt("Description", a.description)
-                    .opt("Origin", a.origin)
-                    .opt("Policy", a.policy)
-                    .opt("Tags", a.tags.as_deref().map(|t| json_value("--tags", t)).transpose()?))
-            })(),
-        ),
-        C::DescribeKey(a) => {
-            ("DescribeKey", a.store, Ok(Body::new().set("KeyId", a.key_id).tokens(a.grant_tokens)))
-        }
-        C::ListKeys(a) => {
-            ("ListKeys", a.store, Ok(Body::new().opt("Limit", a.limit).opt("Marker", a.marker)))
-        }
-        C::EnableKey(a) => ("EnableKey", a.store, Ok(Body::new().set("KeyId", a.key_id))),
-        C::DisableKey(a) => ("DisableKey", a.store, Ok(Body::new().set("KeyId", a.key_id))),
-        C::ScheduleKeyDeletion(a) => (
-            "ScheduleKeyDeletion",
-            a.store,
-            Ok(Body::new().set("KeyId", a.key_id).opt("PendingWindowInDays", a.pending_window_in_days)),
-        ),
-        C::CancelKeyDeletion(a) => ("CancelKeyDeletion", a.store, Ok(Body::new().set("KeyId", a.key_id))),
-        C::CreateAlias(a) => (
-            "CreateAlias",
-            a.store,
-            Ok(Body::new().set("AliasName", a.alias_name).set("TargetKeyId", a.target_key_id)),
-        ),
-        C::UpdateAlias(a) => (
-            "UpdateAlias",
-            a.store,
-            Ok(Body::new().set("AliasName", a.alias_name).set("TargetKeyId", a.target_key_id)),
-        ),
-        C::DeleteAlias(a) => ("DeleteAlias", a.store, Ok(Body::new().set("AliasName", a.alias_name))),
-        C::ListAliases(a) => (
-            "ListAliases",
-            a.store,
-            Ok(Body::new().opt("KeyId", a.key_id).opt("Limit", a.limit).opt("Marker", a.marker)),
-        ),
-        C::CreateGrant(a) => (
-            "CreateGrant",
-            a.store,
-            (|| {
-                Ok(Body::new()
-                    .set("KeyId", a.key_id)
-                    .set("GranteePrincipal", a.grantee_principal)
-                    .opt("RetiringPrincipal", a.retiring_principal)
-                    .set("Operations", a.operations)
-                    .opt(
-                        "Constraints",
-                        a.constraints.as_deref().map(|c| json_value("--constraints", c)).transpose()?,
-                    )
-                    .opt("Name", a.name)
-                    .tokens(a.grant_tokens))
-            })(),
-        ),
-        C::ListGrants(a) => (
-            "ListGrants",
-            a.store,
-            Ok(Body::new()
-                .set("KeyId", a.key_id)
-                .opt("GrantId", a.grant_id)
-                .opt("GranteePrincipal", a.grantee_principal)
-                .opt("Limit", a.limit)
-                .opt("Marker", a.marker)),
-        ),
-        C::RetireGrant(a) => (
-            "RetireGrant",
-            a.store,
-            Ok(Body::new()
-                .opt("GrantToken", a.grant_token)
-                .opt("KeyId", a.key_id)
-                .opt("GrantId", a.grant_id)),
-        ),
-        C::RevokeGrant(a) => {
-            ("RevokeGrant", a.store, Ok(Body::new().set("KeyId", a.key_id).set("GrantId", a.grant_id)))
-        }
-    };
+                    .opt("GrantToken", a.grant_token)
+                    .opt("KeyId", a.key_id)
+                    .opt("GrantId", a.grant_id)),
+            ),
+            C::RevokeGrant(a) => (
+                "RevokeGrant",
+                &["KeyId", "GrantId"],
+                Ok(Body::new().opt("KeyId", a.key_id).opt("GrantId", a.grant_id)),
+            ),
+        };
+    let call = Call { globals: g, operation, required };
     finish(
         operation,
         (|| {
-            let body = body?;
-            let result = match remote(&store)? {
-                Some(remote) => remote.call(Wire::Kms, operation, Value::Object(body.0))?,
-                None => open_kms(&store)?
-                    .call(operation, Value::Object(body.0))
-                    .ok_or_else(|| CliError::new(format!("{operation} is not a KMS operation")))??,
+            let request = call.request(body?.done())?;
+            let kms = Backend::kms(g)?;
+            let paging = match operation {
+                "ListKeys" => Some(&PAGES_KEYS),
+                "ListAliases" => Some(&PAGES_ALIASES),
+                "ListGrants" => Some(&PAGES_GRANTS),
+                _ => None,
             };
-            print_response(result)
+            match paging {
+                Some(paging) => paginate(g, Api::Kms, operation, paging, request, |page| {
+                    kms.call_kms(operation, page.clone())
+                }),
+                None => print(g, Api::Kms, operation, kms.call_kms(operation, request)?),
+            }
         })(),
     )
 }
 
 fn data_key_body(a: DataKeyArgs) -> Result<Body, Failure> {
     Ok(Body::new()
-        .set("KeyId", a.key_id)
+        .opt("KeyId", a.key_id)
         .opt("KeySpec", a.key_spec)
         .opt("NumberOfBytes", a.number_of_bytes)
         .opt("EncryptionContext", context_arg("--encryption-context", a.encryption_context.as_deref())?)
         .tokens(a.grant_tokens))
 }
 
-/// Prints a response as the AWS CLI does (nothing for an empty one).
-fn print_response(mut value: Value) -> Result<(), Failure> {
-    if value.as_object().is_some_and(Map::is_empty) {
-        return Ok(());
+/// A blob parameter as the AWS CLI v2 takes it: `fileb://PATH` for the file's bytes, otherwise base64
+/// (or, with `--cli-binary-format raw-in-base64-out`, the text itself). Returns the base64 for the
+/// request body.
+fn blob_arg(
+    flag: &'static str,
+    value: Option<&str>,
+    format: BinaryFormat,
+) -> Result<Option<String>, Failure> {
+    let Some(value) = value else { return Ok(None) };
+    if let Some(bytes) = param_fileb(flag, value)? {
+        return Ok(Some(Base64::encode_string(&bytes)));
     }
-    iso_timestamps(&mut value);
-    crate::cli::print_json(&value).map_err(Failure::Local)
-}
-
-/// A blob parameter as the AWS CLI v2 takes it: `fileb://PATH` for the file's bytes, otherwise base64.
-/// Returns the base64 for the request body.
-fn blob_arg(flag: &'static str, value: &str) -> Result<String, Failure> {
-    if let Some(path) = value.strip_prefix("fileb://") {
-        let bytes = std::fs::read(path).map_err(|e| Failure::Parameter {
-            flag,
-            message: format!("Unable to load paramfile {value}: {e}"),
-        })?;
-        return Ok(Base64::encode_string(&bytes));
+    let value = param_file(flag, value)?;
+    if format == BinaryFormat::RawInBase64Out {
+        return Ok(Some(Base64::encode_string(value.as_bytes())));
     }
-    Base64::decode_vec(value)
+    Base64::decode_vec(&value)
         .map_err(|_| Failure::Parameter { flag, message: format!("Invalid base64: \"{value}\"") })?;
-    Ok(value.to_owned())
+    Ok(Some(value))
 }
 
 /// An encryption context: JSON (`{"k":"v"}`, or `file://PATH` holding it) or the shorthand `k=v,k2=v2`.
@@ -599,5 +570,5 @@ fn context_arg(flag: &'static str, value: Option<&str>) -> Result<Option<Value>,
 
 /// A JSON parameter, inline or `file://PATH`.
 fn json_value(flag: &'static str, value: &str) -> Result<Value, Failure> {
-    crate::cli::aws::json_arg(flag, value)
+    json_arg(flag, value)
 }

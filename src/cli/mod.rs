@@ -3,13 +3,17 @@
 mod aws;
 mod cipher;
 mod common;
+mod completion;
 mod control_plane;
 mod data_plane;
 mod dukpt;
+mod failure;
+mod global;
 mod jwe;
 mod kcv;
 mod keyfile;
 mod kms;
+mod output;
 mod remote;
 mod rsa;
 #[cfg(feature = "server")]
@@ -17,7 +21,7 @@ mod serve;
 
 use std::process::ExitCode;
 
-use clap::{Parser, Subcommand};
+use clap::{CommandFactory, Parser, Subcommand};
 
 pub(crate) use common::{CliError, hex_arg, hex_data_arg, print_json};
 
@@ -27,6 +31,8 @@ pub(crate) use common::{CliError, hex_arg, hex_data_arg, print_json};
 struct Cli {
     #[command(subcommand)]
     command: Command,
+    #[command(flatten)]
+    globals: global::GlobalArgs,
 }
 
 #[derive(Subcommand)]
@@ -39,40 +45,18 @@ enum Command {
     Cipher(cipher::CipherCommand),
     /// Compute a key check value (KCV).
     Kcv(kcv::KcvArgs),
-    /// Encrypt data (aws payment-cryptography-data encrypt-data).
-    EncryptData(data_plane::EncryptDataArgs),
-    /// Decrypt data (aws payment-cryptography-data decrypt-data).
-    DecryptData(data_plane::DecryptDataArgs),
-    /// Re-encrypt data from one key to another (aws payment-cryptography-data re-encrypt-data).
-    ReEncryptData(data_plane::ReEncryptDataArgs),
-    /// Create a key with random material (aws payment-cryptography create-key).
-    CreateKey(control_plane::CreateKeyArgs),
-    /// Import a key; paycrypt takes clear key material (ClearKey) for tests.
-    ImportKey(control_plane::ImportKeyArgs),
-    /// Show a key (aws payment-cryptography get-key).
-    GetKey(control_plane::KeyArgs),
-    /// List keys (aws payment-cryptography list-keys).
-    ListKeys(control_plane::ListKeysArgs),
-    /// Schedule a key for deletion (aws payment-cryptography delete-key).
-    DeleteKey(control_plane::DeleteKeyArgs),
-    /// Cancel a scheduled deletion (aws payment-cryptography restore-key).
-    RestoreKey(control_plane::KeyArgs),
-    /// Enable a key (aws payment-cryptography start-key-usage).
-    StartKeyUsage(control_plane::KeyArgs),
-    /// Disable a key (aws payment-cryptography stop-key-usage).
-    StopKeyUsage(control_plane::KeyArgs),
-    /// Create an alias (aws payment-cryptography create-alias).
-    CreateAlias(control_plane::AliasArgs),
-    /// Show an alias (aws payment-cryptography get-alias).
-    GetAlias(control_plane::AliasNameArgs),
-    /// List aliases (aws payment-cryptography list-aliases).
-    ListAliases(control_plane::ListAliasesArgs),
-    /// Point an alias at another key (aws payment-cryptography update-alias).
-    UpdateAlias(control_plane::AliasArgs),
-    /// Delete an alias (aws payment-cryptography delete-alias).
-    DeleteAlias(control_plane::AliasNameArgs),
+    #[command(flatten)]
+    Data(data_plane::DataCommand),
+    #[command(flatten)]
+    Control(control_plane::ControlCommand),
     /// Pre-load the key store from a seed file of keys and aliases, idempotently.
     Seed(control_plane::SeedArgs),
+    /// The data-plane commands, as the AWS CLI spells them (aws payment-cryptography-data …).
+    #[command(subcommand)]
+    PaymentCryptographyData(data_plane::DataCommand),
+    /// The key and alias commands, as the AWS CLI spells them (aws payment-cryptography …).
+    #[command(subcommand)]
+    PaymentCryptography(control_plane::ControlCommand),
     /// DUKPT (X9.24-1 TDES, X9.24-3 AES): derive a transaction's key, or play a terminal.
     #[command(subcommand)]
     Dukpt(dukpt::DukptCommand),
@@ -85,39 +69,32 @@ enum Command {
     /// AWS KMS offline: keys, aliases, grants, Encrypt/Decrypt/ReEncrypt/GenerateDataKey (aws kms).
     #[command(subcommand)]
     Kms(kms::KmsCommand),
+    /// Print a shell completion script: paycrypt completion bash|zsh|fish.
+    Completion(completion::CompletionArgs),
 }
 
 /// Parses the command line, runs the command and maps its outcome to an exit code: 0 ok, 1 failure
-/// (message on stderr), 2 usage error (from clap); the AWS-mirroring commands add the AWS CLI's 252
-/// (a parameter that does not parse) and 254 (a service error).
+/// (message on stderr), 2 usage error (from clap); the AWS-mirroring commands exit as AWS CLI version 2
+/// does: 252 for a usage error or a parameter that does not parse, 254 for a service error.
 pub(crate) fn run() -> ExitCode {
-    let cli = Cli::parse();
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(err) => return usage_error(&err),
+    };
+    let g = &cli.globals;
     let result = match cli.command {
-        Command::EncryptData(args) => return data_plane::encrypt(args),
-        Command::DecryptData(args) => return data_plane::decrypt(args),
-        Command::ReEncryptData(args) => return data_plane::re_encrypt(args),
-        Command::CreateKey(args) => return control_plane::create_key(args),
-        Command::ImportKey(args) => return control_plane::import_key(args),
-        Command::GetKey(args) => return control_plane::get_key(args),
-        Command::ListKeys(args) => return control_plane::list_keys(args),
-        Command::DeleteKey(args) => return control_plane::delete_key(args),
-        Command::RestoreKey(args) => return control_plane::restore_key(args),
-        Command::StartKeyUsage(args) => return control_plane::start_key_usage(args),
-        Command::StopKeyUsage(args) => return control_plane::stop_key_usage(args),
-        Command::CreateAlias(args) => return control_plane::create_alias(args),
-        Command::GetAlias(args) => return control_plane::get_alias(args),
-        Command::ListAliases(args) => return control_plane::list_aliases(args),
-        Command::UpdateAlias(args) => return control_plane::update_alias(args),
-        Command::DeleteAlias(args) => return control_plane::delete_alias(args),
-        Command::Seed(args) => return control_plane::seed(args),
+        Command::Data(cmd) | Command::PaymentCryptographyData(cmd) => return cmd.run(g),
+        Command::Control(cmd) | Command::PaymentCryptography(cmd) => return cmd.run(g),
+        Command::Seed(args) => return control_plane::seed(g, args),
+        Command::Kms(cmd) => return kms::run(cmd, g),
         #[cfg(feature = "server")]
-        Command::Serve(args) => serve::run(args),
-        Command::Kms(cmd) => return kms::run(cmd),
+        Command::Serve(args) => serve::run(args, g),
         Command::Cipher(cmd) => cipher::run(cmd),
         Command::Kcv(args) => kcv::run(args),
         Command::Dukpt(cmd) => dukpt::run(cmd),
         Command::Rsa(cmd) => rsa::run(cmd),
         Command::Jwe(cmd) => jwe::run(cmd),
+        Command::Completion(args) => completion::run(&args, Cli::command()),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -126,4 +103,32 @@ pub(crate) fn run() -> ExitCode {
             ExitCode::FAILURE
         }
     }
+}
+
+/// Prints clap's message; exits 252 (as AWS CLI version 2) when the command is an AWS-mirroring one,
+/// 2 otherwise, 0 for --help and --version.
+fn usage_error(err: &clap::Error) -> ExitCode {
+    let _ = err.print();
+    if !err.use_stderr() {
+        return ExitCode::SUCCESS;
+    }
+    let command = Cli::command();
+    let aws_words: Vec<String> = command
+        .get_subcommands()
+        .filter(|c| is_aws_command(c.get_name()))
+        .map(|c| c.get_name().to_owned())
+        .collect();
+    if std::env::args().skip(1).any(|a| aws_words.contains(&a)) {
+        ExitCode::from(failure::EXIT_PARAMETER)
+    } else {
+        ExitCode::from(2)
+    }
+}
+
+/// Whether a top-level command mirrors the AWS CLI (its usage errors exit 252).
+fn is_aws_command(name: &str) -> bool {
+    use clap::Subcommand as _;
+    matches!(name, "payment-cryptography-data" | "payment-cryptography" | "kms")
+        || data_plane::DataCommand::has_subcommand(name)
+        || control_plane::ControlCommand::has_subcommand(name)
 }

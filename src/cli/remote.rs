@@ -11,7 +11,7 @@ use paycrypt::service::{ControlOperation, DataOperation, KmsOperation, Protocol}
 use paycrypt::sigv4::{Credentials, CredentialsFile, Payload, Request, sign};
 
 use crate::cli::CliError;
-use crate::cli::aws::Failure;
+use crate::cli::failure::Failure;
 
 /// Which protocol an operation travels on.
 #[derive(Clone, Copy, Debug, Eq, PartialEq)]
@@ -214,15 +214,12 @@ fn credentials(profile: Option<&str>) -> Result<Credentials, Failure> {
         match parsed.profile(wanted) {
             Some(c) => return Ok(c.clone()),
             None if named.is_some() => {
-                return Err(local(format!(
-                    "The config profile ({wanted}) could not be found in {}",
-                    file.display()
-                )));
+                return Err(Failure::Config(format!("The config profile ({wanted}) could not be found")));
             }
             None => {}
         }
     } else if let Some(name) = named {
-        return Err(local(format!("The config profile ({name}) could not be found")));
+        return Err(Failure::Config(format!("The config profile ({name}) could not be found")));
     }
     Ok(Credentials::new("test", "test", None))
 }

@@ -12,6 +12,7 @@ use paycrypt::service::{PaymentCryptography, SeedFile, Settings};
 use paycrypt::sigv4::{Credentials, CredentialsFile};
 
 use crate::cli::CliError;
+use crate::cli::global::GlobalArgs;
 
 /// `serve`.
 #[derive(Args)]
@@ -25,27 +26,12 @@ pub(crate) struct ServeArgs {
         hide_env_values = true
     )]
     listen: SocketAddr,
-    /// The key store directory [default: $XDG_DATA_HOME/paycrypt or ~/.local/share/paycrypt]
-    #[arg(
-        long,
-        env = "PAYCRYPT_DATA_DIR",
-        value_name = "DIR",
-        hide_env_values = true,
-        conflicts_with = "ephemeral"
-    )]
-    data_dir: Option<PathBuf>,
     /// Keep keys in memory only: nothing is written, everything is gone at exit
     #[arg(long)]
     ephemeral: bool,
     /// A seed file of keys and aliases, loaded at start and again by POST /_paycrypt/reset
     #[arg(long, value_name = "FILE")]
     seed: Option<PathBuf>,
-    /// The region of key ARNs and of SigV4 signatures
-    #[arg(long, env = "PAYCRYPT_REGION", default_value = Settings::DEFAULT_REGION, hide_env_values = true)]
-    region: String,
-    /// The 12-digit account id in key ARNs
-    #[arg(long, alias = "account", env = "PAYCRYPT_ACCOUNT_ID", default_value = Settings::DEFAULT_ACCOUNT, hide_env_values = true)]
-    account_id: String,
     /// Fault injection rules (JSON)
     #[arg(long, value_name = "FILE")]
     faults: Option<PathBuf>,
@@ -69,10 +55,13 @@ pub(crate) struct ServeArgs {
     quiet: bool,
 }
 
-pub(crate) fn run(args: ServeArgs) -> Result<(), CliError> {
-    let region = Region::parse(&args.region).map_err(|e| CliError::new(format!("--region: {e}")))?;
-    let account =
-        AccountId::parse(&args.account_id).map_err(|e| CliError::new(format!("--account-id: {e}")))?;
+pub(crate) fn run(args: ServeArgs, g: &GlobalArgs) -> Result<(), CliError> {
+    if args.ephemeral && g.data_dir.is_some() && std::env::var_os("PAYCRYPT_DATA_DIR").is_none() {
+        return Err(CliError::new("--ephemeral keeps no store, so it takes no --data-dir")
+            .hint("drop one of --ephemeral and --data-dir"));
+    }
+    let region = Region::parse(&g.region).map_err(|e| CliError::new(format!("--region: {e}")))?;
+    let account = AccountId::parse(&g.account_id).map_err(|e| CliError::new(format!("--account-id: {e}")))?;
     let settings = Settings { region, account };
     let mut banner = vec![format!("paycrypt serve {}", env!("CARGO_PKG_VERSION"))];
 
@@ -80,7 +69,7 @@ pub(crate) fn run(args: ServeArgs) -> Result<(), CliError> {
         banner.push("  store:    in memory (--ephemeral): nothing is kept at exit".into());
         Arc::new(MemoryStore::new())
     } else {
-        let dir = args.data_dir.clone().unwrap_or_else(default_data_dir);
+        let dir = g.data_dir.clone().unwrap_or_else(default_data_dir);
         let store = FileStore::open(&dir, &OpenOptions::default()).map_err(|e| {
             CliError::new(format!("cannot open the key store in {}: {e}", dir.display()))
                 .hint("choose another store with --data-dir, or serve from memory with --ephemeral")
