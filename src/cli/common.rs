@@ -3,7 +3,13 @@
 use std::fmt;
 use std::io::Write;
 
+use std::sync::OnceLock;
+
 use serde::Serialize;
+
+use crate::cli::failure::Failure;
+use crate::cli::global::OutputFormat;
+use crate::cli::output;
 
 /// A failed command: what happened, and one line on what to do about it.
 #[derive(Debug)]
@@ -87,8 +93,43 @@ pub(crate) fn hex_data_arg(flag: &str, value: &str) -> Result<Vec<u8>, CliError>
     hex_arg(flag, text.trim())
 }
 
-/// Prints `value` to stdout as the AWS CLI prints JSON: indented by four spaces, one trailing newline.
+/// How paycrypt's own commands (`cipher`, `kcv`, `dukpt`, `rsa`, `jwe`) print their result: the
+/// global `--output` and `--query`, and the table title. Set once by `cli::run` before the command runs.
+pub(crate) struct OwnOutput {
+    /// The title of `--output table`, e.g. `Kcv`.
+    pub(crate) title: &'static str,
+    /// `--output`.
+    pub(crate) format: OutputFormat,
+    /// `--query`.
+    pub(crate) query: Option<String>,
+}
+
+static OWN_OUTPUT: OnceLock<OwnOutput> = OnceLock::new();
+
+/// Sets how [`print_json`] prints, for this process.
+pub(crate) fn set_own_output(output: OwnOutput) {
+    let _ = OWN_OUTPUT.set(output);
+}
+
+/// Prints `value` to stdout as the AWS CLI prints JSON (indented by four spaces, one trailing newline),
+/// or as `--output text|table` and `--query` ask, with the AWS CLI's rules.
 pub(crate) fn print_json<T: Serialize>(value: &T) -> Result<(), CliError> {
+    if let Some(own) = OWN_OUTPUT.get().filter(|o| o.format != OutputFormat::Json || o.query.is_some()) {
+        let value =
+            serde_json::to_value(value).map_err(|e| CliError::new(format!("cannot write JSON: {e}")))?;
+        let response = output::Response::One(value);
+        return output::print(
+            output::Api::PaymentCryptography,
+            own.title,
+            response,
+            own.format,
+            own.query.as_deref(),
+        )
+        .map_err(|failure| match failure {
+            Failure::Local(e) => e,
+            _ => CliError::new("cannot print the result."),
+        });
+    }
     let mut out = Vec::new();
     let formatter = serde_json::ser::PrettyFormatter::with_indent(b"    ");
     let mut ser = serde_json::Serializer::with_formatter(&mut out, formatter);

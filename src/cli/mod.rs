@@ -82,6 +82,15 @@ pub(crate) fn run() -> ExitCode {
         Err(err) => return usage_error(&err),
     };
     let g = &cli.globals;
+    let title = match &cli.command {
+        Command::Cipher(_) => "Cipher",
+        Command::Kcv(_) => "Kcv",
+        Command::Dukpt(_) => "Dukpt",
+        Command::Rsa(_) => "Rsa",
+        Command::Jwe(_) => "Jwe",
+        _ => "paycrypt",
+    };
+    common::set_own_output(common::OwnOutput { title, format: g.output, query: g.query.clone() });
     let result = match cli.command {
         Command::Data(cmd) | Command::PaymentCryptographyData(cmd) => return cmd.run(g),
         Command::Control(cmd) | Command::PaymentCryptography(cmd) => return cmd.run(g),
