@@ -51,12 +51,12 @@ pub(crate) fn decrypt(
     let inner = &key.inner;
     let result = match padding {
         RsaPadding::Pkcs1 => inner.pkcs1v15_decrypt_with_rng(rng, ciphertext),
-        RsaPadding::OaepSha1 => return oaep::decrypt::<Sha1>(inner, label.unwrap_or_default(), ciphertext),
+        RsaPadding::OaepSha1 => return oaep::decrypt::<Sha1>(key, label.unwrap_or_default(), ciphertext),
         RsaPadding::OaepSha256 => {
-            return oaep::decrypt::<Sha256>(inner, label.unwrap_or_default(), ciphertext);
+            return oaep::decrypt::<Sha256>(key, label.unwrap_or_default(), ciphertext);
         }
         RsaPadding::OaepSha512 => {
-            return oaep::decrypt::<Sha512>(inner, label.unwrap_or_default(), ciphertext);
+            return oaep::decrypt::<Sha512>(key, label.unwrap_or_default(), ciphertext);
         }
     };
     result.map(Zeroizing::new).map_err(|_| DecryptError)

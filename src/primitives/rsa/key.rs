@@ -2,6 +2,7 @@
 //! encryption and decryption.
 
 use std::fmt;
+use std::sync::Arc;
 
 use rsa::pkcs1::{DecodeRsaPrivateKey, DecodeRsaPublicKey, EncodeRsaPrivateKey, EncodeRsaPublicKey};
 use rsa::pkcs8::der::pem::{self, LineEnding};
@@ -11,6 +12,7 @@ use zeroize::Zeroizing;
 
 use crate::primitives::DecryptError;
 use crate::rsa::backend::{LcPrivate, LcPublic};
+use crate::rsa::private::CrtKey;
 use crate::rsa::{KeyError, RsaPadding, backend};
 
 /// The shortest modulus paycrypt encrypts under, in bits. Shorter keys still decrypt (old data).
@@ -165,6 +167,9 @@ pub struct RsaPrivateKey {
     pub(crate) inner: rsa::PrivateKey,
     public: RsaPublicKey,
     pub(crate) lc: LcPrivate,
+    /// The CRT values and blinding cache of the pure-Rust private operation; `None` for keys with
+    /// more than two primes, which stay on the `rsa` crate. Shared by clones, which are the same key.
+    pub(crate) crt: Option<Arc<CrtKey>>,
 }
 
 impl RsaPrivateKey {
@@ -211,7 +216,8 @@ impl RsaPrivateKey {
     pub(crate) fn from_inner(inner: rsa::PrivateKey) -> Self {
         let public = RsaPublicKey::from_inner(inner.to_public_key());
         let lc = LcPrivate::new(&inner);
-        RsaPrivateKey { inner, public, lc }
+        let crt = CrtKey::new(&inner).map(Arc::new);
+        RsaPrivateKey { inner, public, lc, crt }
     }
 
     /// The public half.

@@ -25,6 +25,7 @@ mod jwks;
 mod key;
 mod oaep;
 mod padding;
+mod private;
 
 pub use error::KeyError;
 pub use jwk::{Jwk, KeyOp};
