@@ -160,8 +160,9 @@ impl fmt::Debug for RsaPublicKey {
 
 /// An RSA private key (two primes, with its CRT values).
 ///
-/// The secret values are zeroized on drop (by the `rsa` crate's `PrivateKey`, and with `aws-lc` by
-/// AWS-LC's key free) and never printed.
+/// The secret values are zeroized on drop (by the `rsa` crate's `PrivateKey`, by our CRT values'
+/// own drop, and with `aws-lc` by AWS-LC's key free) and never printed. Clones share the CRT values
+/// and the cached blinding pair of the private operation.
 #[derive(Clone)]
 pub struct RsaPrivateKey {
     pub(crate) inner: rsa::PrivateKey,
