@@ -312,7 +312,7 @@ mod tests {
     /// `bytes` (big-endian) reduced below `n`, at `n`'s precision.
     fn below_n(key: &rsa::PrivateKey, bytes: &[u8]) -> BoxedUint {
         let x = BoxedUint::from_be_slice_vartime(bytes)
-            .resize_unchecked(key.n_bits_precision().max(bytes.len() as u32 * 8));
+            .resize_unchecked(key.n_bits_precision().max(u32::try_from(bytes.len() * 8).unwrap()));
         x.rem_vartime(key.n()).resize_unchecked(key.n_bits_precision())
     }
 
