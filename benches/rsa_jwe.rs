@@ -2,6 +2,10 @@
 //! iteration, reported as operations per second. `benches/peers/compare.py` times pyca/cryptography,
 //! jwcrypto, joserfc and node `jose` on the same operations and prints the ratios.
 //!
+//! `rsa<bits>_oaep_sha256/decrypt_rsa_crate` is the `rsa` crate's own blinded OAEP decryption of the
+//! same ciphertext under the same key, in the same run: the baseline our private operation
+//! (`src/primitives/rsa/private.rs`) is measured against.
+//!
 //!     cargo bench --bench rsa_jwe -- --save-baseline pure
 //!     cargo bench --bench rsa_jwe --features aws-lc -- --save-baseline aws-lc
 
@@ -11,6 +15,8 @@ use std::time::Duration;
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use paycrypt::jwe::{self, AllowList, EncryptOptions};
 use paycrypt::rsa::{Jwk, Jwks, RsaPadding, RsaPrivateKey};
+use rsa::pkcs8::DecodePrivateKey;
+use sha2::Sha256;
 
 /// A 200-byte JSON request body, as a banking API would encrypt.
 const PAYLOAD: &[u8; 200] = br#"{"login":"jean.dupont@example.com","password":"correct horse battery staple","otp":"123456","device":"3f2c9a1e-7d4b-4e8a-9c61-5b0f2d8e4a17","ts":1732368000,"lang":"fr","note":"end to end encrypted k"}"#;
@@ -31,6 +37,12 @@ fn rsa(c: &mut Criterion) {
         });
         group.bench_function("decrypt", |b| {
             b.iter(|| key.decrypt(RsaPadding::OaepSha256, None, black_box(&ct)))
+        });
+        let crate_key = rsa::PrivateKey::from_pkcs8_der(&key.to_der().expect("DER")).expect("parse");
+        group.bench_function("decrypt_rsa_crate", |b| {
+            b.iter(|| {
+                crate_key.decrypt_blinded(&mut getrandom::SysRng, rsa::Oaep::<Sha256>::new(), black_box(&ct))
+            })
         });
         group.finish();
     }

@@ -321,6 +321,39 @@ fn jwks_selects_by_kid() {
     assert!(parsed.select(Some("a"), KeyOp::Decrypt, "RSA-OAEP").is_ok());
 }
 
+/// Many decryptions under one key and its clones, from two threads at once: the private
+/// operation's cached blinding pair is squared after each use and replaced every 32 uses, and
+/// threads that find it taken make their own. Every result must equal the `rsa` crate's own OAEP
+/// decryption of the same ciphertext.
+#[test]
+fn many_decryptions_across_blinding_refreshes_and_threads() {
+    use rsa::pkcs8::DecodePrivateKey;
+
+    let key = key(1);
+    let reference = rsa::PrivateKey::from_pkcs8_der(&key.to_der().unwrap()).unwrap();
+    let public = key.public_key();
+    let cts: Vec<(Vec<u8>, Vec<u8>)> = (0..48u8)
+        .map(|i| {
+            let msg = vec![i; usize::from(i)];
+            (public.encrypt(RsaPadding::OaepSha256, None, &msg).unwrap(), msg)
+        })
+        .collect();
+    let clone = key.clone();
+    std::thread::scope(|scope| {
+        for k in [key, &clone] {
+            let (cts, reference) = (&cts, &reference);
+            scope.spawn(move || {
+                for (ct, msg) in cts {
+                    let ours = k.decrypt(RsaPadding::OaepSha256, None, ct).unwrap();
+                    assert_eq!(&*ours, msg.as_slice());
+                    let theirs = reference.decrypt(rsa::Oaep::<sha2::Sha256>::new(), ct).unwrap();
+                    assert_eq!(&*ours, theirs.as_slice());
+                }
+            });
+        }
+    });
+}
+
 fn padding() -> impl Strategy<Value = RsaPadding> {
     prop::sample::select(RsaPadding::ALL.to_vec())
 }

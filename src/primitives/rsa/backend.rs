@@ -1,9 +1,11 @@
 //! The RSA engines: the pure-Rust `rsa` crate always, and AWS-LC (through aws-lc-rs) for OAEP and
 //! PKCS#1 v1.5 encryption when the `aws-lc` feature is on.
 //!
-//! OAEP decoding on the pure-Rust path is ours (see `oaep.rs`). PKCS#1 v1.5 *decryption* always goes through the `rsa` crate, whose implicit rejection AWS-LC
-//! does not offer: the feature changes speed, never behaviour. Keys AWS-LC refuses (under 2048 or
-//! over 8192 bits) also stay on the `rsa` crate.
+//! OAEP decryption on the pure-Rust path is ours: the private-key operation (`private.rs`) and the
+//! decoding (`oaep.rs`). PKCS#1 v1.5 *decryption* always goes through the `rsa` crate, whose
+//! implicit rejection AWS-LC does not offer and whose decoding step the crate does not expose (so it
+//! cannot run over our private operation): the feature changes speed, never behaviour. Keys AWS-LC
+//! refuses (under 2048 or over 8192 bits) also stay on the pure-Rust path.
 
 use rsa::{Oaep, Pkcs1v15Encrypt};
 use sha1::Sha1;
@@ -51,12 +53,12 @@ pub(crate) fn decrypt(
     let inner = &key.inner;
     let result = match padding {
         RsaPadding::Pkcs1 => inner.pkcs1v15_decrypt_with_rng(rng, ciphertext),
-        RsaPadding::OaepSha1 => return oaep::decrypt::<Sha1>(inner, label.unwrap_or_default(), ciphertext),
+        RsaPadding::OaepSha1 => return oaep::decrypt::<Sha1>(key, label.unwrap_or_default(), ciphertext),
         RsaPadding::OaepSha256 => {
-            return oaep::decrypt::<Sha256>(inner, label.unwrap_or_default(), ciphertext);
+            return oaep::decrypt::<Sha256>(key, label.unwrap_or_default(), ciphertext);
         }
         RsaPadding::OaepSha512 => {
-            return oaep::decrypt::<Sha512>(inner, label.unwrap_or_default(), ciphertext);
+            return oaep::decrypt::<Sha512>(key, label.unwrap_or_default(), ciphertext);
         }
     };
     result.map(Zeroizing::new).map_err(|_| DecryptError)

@@ -2,6 +2,7 @@
 //! encryption and decryption.
 
 use std::fmt;
+use std::sync::Arc;
 
 use rsa::pkcs1::{DecodeRsaPrivateKey, DecodeRsaPublicKey, EncodeRsaPrivateKey, EncodeRsaPublicKey};
 use rsa::pkcs8::der::pem::{self, LineEnding};
@@ -11,6 +12,7 @@ use zeroize::Zeroizing;
 
 use crate::primitives::DecryptError;
 use crate::rsa::backend::{LcPrivate, LcPublic};
+use crate::rsa::private::CrtKey;
 use crate::rsa::{KeyError, RsaPadding, backend};
 
 /// The shortest modulus paycrypt encrypts under, in bits. Shorter keys still decrypt (old data).
@@ -158,13 +160,17 @@ impl fmt::Debug for RsaPublicKey {
 
 /// An RSA private key (two primes, with its CRT values).
 ///
-/// The secret values are zeroized on drop (by the `rsa` crate's `PrivateKey`, and with `aws-lc` by
-/// AWS-LC's key free) and never printed.
+/// The secret values are zeroized on drop (by the `rsa` crate's `PrivateKey`, by our CRT values'
+/// own drop, and with `aws-lc` by AWS-LC's key free) and never printed. Clones share the CRT values
+/// and the cached blinding pair of the private operation.
 #[derive(Clone)]
 pub struct RsaPrivateKey {
     pub(crate) inner: rsa::PrivateKey,
     public: RsaPublicKey,
     pub(crate) lc: LcPrivate,
+    /// The CRT values and blinding cache of the pure-Rust private operation; `None` for keys with
+    /// more than two primes, which stay on the `rsa` crate. Shared by clones, which are the same key.
+    pub(crate) crt: Option<Arc<CrtKey>>,
 }
 
 impl RsaPrivateKey {
@@ -211,7 +217,8 @@ impl RsaPrivateKey {
     pub(crate) fn from_inner(inner: rsa::PrivateKey) -> Self {
         let public = RsaPublicKey::from_inner(inner.to_public_key());
         let lc = LcPrivate::new(&inner);
-        RsaPrivateKey { inner, public, lc }
+        let crt = CrtKey::new(&inner).map(Arc::new);
+        RsaPrivateKey { inner, public, lc, crt }
     }
 
     /// The public half.

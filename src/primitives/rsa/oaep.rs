@@ -1,4 +1,5 @@
-//! RSAES-OAEP decryption (RFC 8017 §7.1.2) over the `rsa` crate's blinded private-key operation.
+//! RSAES-OAEP decryption (RFC 8017 §7.1.2) over our blinded private-key operation (`private.rs`),
+//! or the `rsa` crate's for keys with more than two primes.
 //!
 //! The `rsa` crate 0.10.0 decodes OAEP without checking that the first octet of the encoded message
 //! is zero (step 3g): Wycheproof's "First byte is 1" case decrypts. paycrypt therefore decodes OAEP
@@ -13,22 +14,27 @@ use subtle::{ConditionallySelectable, ConstantTimeEq};
 use zeroize::Zeroizing;
 
 use crate::primitives::DecryptError;
+use crate::rsa::RsaPrivateKey;
 
 /// Decrypts `ciphertext` with OAEP over hash `D` (label hash and MGF1), blinding the private
 /// operation with the operating system's random number generator.
 pub(crate) fn decrypt<D: Digest>(
-    key: &rsa::PrivateKey,
+    key: &RsaPrivateKey,
     label: &[u8],
     ciphertext: &[u8],
 ) -> Result<Zeroizing<Vec<u8>>, DecryptError> {
-    let k = key.size();
+    let inner = &key.inner;
+    let k = inner.size();
     if ciphertext.len() != k {
         return Err(DecryptError);
     }
-    let c = BoxedUint::from_be_slice(ciphertext, key.n_bits_precision()).map_err(|_| DecryptError)?;
-    let m = Zeroizing::new(
-        rsa_decrypt_and_check(key, Some(&mut getrandom::SysRng), &c).map_err(|_| DecryptError)?,
-    );
+    let c = BoxedUint::from_be_slice(ciphertext, inner.n_bits_precision()).map_err(|_| DecryptError)?;
+    let m = match &key.crt {
+        Some(crt) => crt.decrypt(&c)?,
+        None => Zeroizing::new(
+            rsa_decrypt_and_check(inner, Some(&mut getrandom::SysRng), &c).map_err(|_| DecryptError)?,
+        ),
+    };
     let bytes = Zeroizing::new(m.to_be_bytes());
     let mut em = Zeroizing::new(vec![0u8; k]);
     // m < n, so every byte above the modulus length is zero: keep the low k bytes.
