@@ -91,25 +91,29 @@ fn f(r: u32, subkey: u64) -> u32 {
         ^ (look(1, b, 24) ^ look(3, b, 16) ^ look(5, b, 8) ^ look(7, b, 0))
 }
 
-/// Sixteen rounds on `N` independent blocks at once, subkeys in encryption order (`DECRYPT` false) or
-/// reversed. On return the halves hold (L16, R16); a next DES pass takes them swapped.
+/// Sixteen rounds on `N` independent blocks at once, block `i` under `ks[i]` (one schedule, or one per
+/// block), subkeys in encryption order or, with `DECRYPT`, reversed. On return the halves hold
+/// (L16, R16); a next DES pass takes them swapped.
 #[inline(always)]
-pub(crate) fn rounds<const N: usize, const DECRYPT: bool>(l: &mut [u32; N], r: &mut [u32; N], ks: &Schedule) {
+pub(crate) fn rounds<const N: usize, const DECRYPT: bool>(
+    l: &mut [u32; N],
+    r: &mut [u32; N],
+    ks: [&Schedule; N],
+) {
+    let at = |i: usize| if DECRYPT { 15 - i } else { i };
     for pair in 0..8 {
-        let (k1, k2) =
-            if DECRYPT { (ks[15 - 2 * pair], ks[14 - 2 * pair]) } else { (ks[2 * pair], ks[2 * pair + 1]) };
         for i in 0..N {
-            l[i] ^= f(r[i], k1);
+            l[i] ^= f(r[i], ks[i][at(2 * pair)]);
         }
         for i in 0..N {
-            r[i] ^= f(l[i], k2);
+            r[i] ^= f(l[i], ks[i][at(2 * pair + 1)]);
         }
     }
 }
 
-/// Single DES on `N` blocks.
+/// Single DES on `N` blocks, block `i` under `ks[i]`.
 #[inline(always)]
-pub(crate) fn des<const N: usize, const DECRYPT: bool>(blocks: [u64; N], ks: &Schedule) -> [u64; N] {
+pub(crate) fn des<const N: usize, const DECRYPT: bool>(blocks: [u64; N], ks: [&Schedule; N]) -> [u64; N] {
     let (mut l, mut r) = ([0; N], [0; N]);
     for i in 0..N {
         (l[i], r[i]) = ip(blocks[i]);
@@ -118,23 +122,27 @@ pub(crate) fn des<const N: usize, const DECRYPT: bool>(blocks: [u64; N], ks: &Sc
     core::array::from_fn(|i| fp(r[i], l[i]))
 }
 
-/// Triple DES, EDE, on `N` blocks: encryption E(k3, D(k2, E(k1, ·))) with `ks = [k1, k2, k3]`, or its
-/// inverse with `DECRYPT`. One IP and one FP in all.
+/// Triple DES, EDE, on `N` blocks, block `i` under `ks[i] = [k1, k2, k3]`: encryption is
+/// E(k3, D(k2, E(k1, ·))), `DECRYPT` its inverse. One IP and one FP in all.
 #[inline(always)]
-pub(crate) fn tdes<const N: usize, const DECRYPT: bool>(blocks: [u64; N], ks: &[Schedule; 3]) -> [u64; N] {
+pub(crate) fn tdes<const N: usize, const DECRYPT: bool>(
+    blocks: [u64; N],
+    ks: [&[Schedule; 3]; N],
+) -> [u64; N] {
     let (mut l, mut r) = ([0; N], [0; N]);
     for i in 0..N {
         (l[i], r[i]) = ip(blocks[i]);
     }
+    let pass = |n: usize| ks.map(|k| &k[n]);
     // Each pass leaves (L16, R16); the next pass starts from (R16, L16), so the arguments alternate.
     if DECRYPT {
-        rounds::<N, true>(&mut l, &mut r, &ks[2]);
-        rounds::<N, false>(&mut r, &mut l, &ks[1]);
-        rounds::<N, true>(&mut l, &mut r, &ks[0]);
+        rounds::<N, true>(&mut l, &mut r, pass(2));
+        rounds::<N, false>(&mut r, &mut l, pass(1));
+        rounds::<N, true>(&mut l, &mut r, pass(0));
     } else {
-        rounds::<N, false>(&mut l, &mut r, &ks[0]);
-        rounds::<N, true>(&mut r, &mut l, &ks[1]);
-        rounds::<N, false>(&mut l, &mut r, &ks[2]);
+        rounds::<N, false>(&mut l, &mut r, pass(0));
+        rounds::<N, true>(&mut r, &mut l, pass(1));
+        rounds::<N, false>(&mut l, &mut r, pass(2));
     }
     core::array::from_fn(|i| fp(r[i], l[i]))
 }
@@ -221,8 +229,8 @@ mod tests {
         while let (Some(key), Some(block)) = (values.next(), values.next()) {
             let ks = schedule(key);
             let ct = reference_des(key, block, false);
-            assert_eq!(des::<1, false>([block], &ks), [ct]);
-            assert_eq!(des::<1, true>([ct], &ks), [block]);
+            assert_eq!(des::<1, false>([block], [&ks]), [ct]);
+            assert_eq!(des::<1, true>([ct], [&ks]), [block]);
             assert_eq!(reference_des(key, ct, true), block);
         }
     }
@@ -231,7 +239,7 @@ mod tests {
     fn fips_81_known_answer() {
         // FIPS 81 Appendix B, Table B1: "Now is the time for all " under 0123456789ABCDEF, first block.
         let ks = schedule(0x0123_4567_89AB_CDEF);
-        assert_eq!(des::<1, false>([0x4E6F_7720_6973_2074], &ks), [0x3FA4_0E8A_984D_4815]);
+        assert_eq!(des::<1, false>([0x4E6F_7720_6973_2074], [&ks]), [0x3FA4_0E8A_984D_4815]);
         assert_eq!(reference_des(0x0123_4567_89AB_CDEF, 0x4E6F_7720_6973_2074, false), 0x3FA4_0E8A_984D_4815);
     }
 
@@ -243,10 +251,13 @@ mod tests {
         {
             let ks = [schedule(k1), schedule(k2), schedule(k3)];
             let one = |x| reference_des(k3, reference_des(k2, reference_des(k1, x, false), true), false);
-            let ct = tdes::<2, false>([a, b], &ks);
+            let ct = tdes::<2, false>([a, b], [&ks, &ks]);
             assert_eq!(ct, [one(a), one(b)]);
-            assert_eq!(tdes::<1, true>([ct[0]], &ks), [a]);
-            assert_eq!(tdes::<2, true>(ct, &ks), [a, b]);
+            assert_eq!(tdes::<1, true>([ct[0]], [&ks]), [a]);
+            assert_eq!(tdes::<2, true>(ct, [&ks, &ks]), [a, b]);
+            let other = [schedule(k3), schedule(k1), schedule(k2)];
+            let two = |x| reference_des(k2, reference_des(k1, reference_des(k3, x, false), true), false);
+            assert_eq!(tdes::<2, false>([a, b], [&ks, &other]), [one(a), two(b)]);
         }
     }
 }

@@ -83,20 +83,20 @@ impl Des {
     /// Encrypts one block held as a big-endian number.
     #[inline]
     pub fn encrypt_u64(&self, block: u64) -> u64 {
-        let [out] = block::des::<1, false>([block], &self.schedule);
+        let [out] = block::des::<1, false>([block], [&self.schedule]);
         out
     }
 
     /// Decrypts one block held as a big-endian number.
     #[inline]
     pub fn decrypt_u64(&self, block: u64) -> u64 {
-        let [out] = block::des::<1, true>([block], &self.schedule);
+        let [out] = block::des::<1, true>([block], [&self.schedule]);
         out
     }
 
     #[inline(always)]
     fn crypt<const N: usize, const DECRYPT: bool>(&self, blocks: [u64; N]) -> [u64; N] {
-        block::des::<N, DECRYPT>(blocks, &self.schedule)
+        block::des::<N, DECRYPT>(blocks, [&self.schedule; N])
     }
 }
 
@@ -117,7 +117,7 @@ impl TdesEde2 {
 
     #[inline(always)]
     fn crypt<const N: usize, const DECRYPT: bool>(&self, blocks: [u64; N]) -> [u64; N] {
-        block::tdes::<N, DECRYPT>(blocks, &self.schedules)
+        block::tdes::<N, DECRYPT>(blocks, [&self.schedules; N])
     }
 }
 
@@ -138,7 +138,48 @@ impl TdesEde3 {
 
     #[inline(always)]
     fn crypt<const N: usize, const DECRYPT: bool>(&self, blocks: [u64; N]) -> [u64; N] {
-        block::tdes::<N, DECRYPT>(blocks, &self.schedules)
+        block::tdes::<N, DECRYPT>(blocks, [&self.schedules; N])
+    }
+}
+
+/// Two single-DES encryptions, block `i` under the DES key `keys[i]` (big-endian numbers), computed
+/// together: the two steps of ANSI X9.24-1's non-reversible key generation. The key schedules are
+/// zeroized before returning.
+#[inline]
+pub(crate) fn des_encrypt_pair(keys: [u64; 2], blocks: [u64; 2]) -> [u64; 2] {
+    let mut schedules = keys.map(block::schedule);
+    let out = block::des::<2, false>(blocks, [&schedules[0], &schedules[1]]);
+    schedules.zeroize();
+    out
+}
+
+impl TdesEde2 {
+    /// The cipher for the key K1‖K2 given as two big-endian numbers.
+    pub(crate) fn from_halves(halves: [u64; 2]) -> Self {
+        let mut k1 = block::schedule(halves[0]);
+        let tdes = TdesEde2 { schedules: [k1, block::schedule(halves[1]), k1] };
+        k1.zeroize();
+        tdes
+    }
+
+    /// Encrypts two blocks (big-endian numbers) together.
+    #[inline]
+    pub(crate) fn encrypt_u64_pair(&self, blocks: [u64; 2]) -> [u64; 2] {
+        self.crypt::<2, false>(blocks)
+    }
+}
+
+impl TdesEde3 {
+    /// The cipher for the key K1‖K2‖K3 given as three big-endian numbers. K3 = K1 makes it the
+    /// two-key cipher.
+    pub(crate) fn from_parts(parts: [u64; 3]) -> Self {
+        TdesEde3 { schedules: parts.map(block::schedule) }
+    }
+
+    /// Encrypts `blocks[i]` under `ciphers[i]`, the two together.
+    #[inline]
+    pub(crate) fn encrypt_u64_under(ciphers: [&TdesEde3; 2], blocks: [u64; 2]) -> [u64; 2] {
+        block::tdes::<2, false>(blocks, ciphers.map(|c| &c.schedules))
     }
 }
 
@@ -170,10 +211,7 @@ impl KeySizeUser for TdesEde2 {
 impl KeyInit for TdesEde2 {
     #[inline]
     fn new(key: &Key<Self>) -> Self {
-        let mut k1 = block::schedule(key_part(key, 0));
-        let tdes = TdesEde2 { schedules: [k1, block::schedule(key_part(key, 1)), k1] };
-        k1.zeroize();
-        tdes
+        TdesEde2::from_halves([key_part(key, 0), key_part(key, 1)])
     }
 }
 
@@ -184,8 +222,7 @@ impl KeySizeUser for TdesEde3 {
 impl KeyInit for TdesEde3 {
     #[inline]
     fn new(key: &Key<Self>) -> Self {
-        let schedules = [0, 1, 2].map(|n| block::schedule(key_part(key, n)));
-        TdesEde3 { schedules }
+        TdesEde3::from_parts([0, 1, 2].map(|n| key_part(key, n)))
     }
 }
 
