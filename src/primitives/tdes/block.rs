@@ -3,8 +3,9 @@
 //! Between IP and FP each 32-bit half is kept rotated left by one bit. With the half so rotated, the
 //! expansion E needs no table: S-box chunks 2, 4, 6 and 8 are the low six bits of each byte of the half,
 //! and chunks 1, 3, 5 and 7 those of the half rotated right by four. A round is then two XORs with the
-//! packed subkey ([`tables::pack_subkey`]), eight lookups in the combined S-box+P tables ([`tables::SP`],
-//! built rotated the same way) and one XOR into the other half.
+//! packed subkey ([`tables::pack_subkey`], whose odd-chunk word is stored pre-rotated so the half itself
+//! needs no rotation), eight lookups in the combined S-box+P tables ([`tables::SP`], built rotated the
+//! same way) and one XOR into the other half.
 //!
 //! Triple DES keeps the data in this permuted, rotated domain for all 48 rounds: one IP and one FP per
 //! block. Between two DES passes FP and the next IP cancel, and the halves simply trade places.
@@ -81,14 +82,18 @@ fn split(block: u64) -> (u32, u32) {
 }
 
 /// The DES round function f(R, K) on a rotated half, already rotated for XOR into the other half.
+///
+/// Chunks 2, 4, 6, 8 are bytes of `r ^ even`; chunks 1, 3, 5, 7 are bytes of `r` rotated right by four,
+/// XOR the subkey, which equals `r ^ odd` (the subkey word pre-rotated) read four bits higher: only
+/// chunk 1, which wraps around, costs a rotation, and none sits before the key XOR.
 #[inline(always)]
 fn f(r: u32, subkey: u64) -> u32 {
     let (odd, even) = split(subkey);
-    let a = r.rotate_right(4) ^ odd;
+    let a = r ^ odd;
     let b = r ^ even;
-    let look = |table: usize, v: u32, shift: u32| SP[table][((v >> shift) & 0x3F) as usize];
-    (look(0, a, 24) ^ look(2, a, 16) ^ look(4, a, 8) ^ look(6, a, 0))
-        ^ (look(1, b, 24) ^ look(3, b, 16) ^ look(5, b, 8) ^ look(7, b, 0))
+    let sp = |table: usize, v: u32| SP[table][(v & 0x3F) as usize];
+    ((sp(0, a.rotate_left(4)) ^ sp(2, a >> 20)) ^ (sp(4, a >> 12) ^ sp(6, a >> 4)))
+        ^ ((sp(1, b >> 24) ^ sp(3, b >> 16)) ^ (sp(5, b >> 8) ^ sp(7, b)))
 }
 
 /// Sixteen rounds on `N` independent blocks at once, block `i` under `ks[i]` (one schedule, or one per

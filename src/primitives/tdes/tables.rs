@@ -149,18 +149,19 @@ const fn sp_tables() -> [[u32; 64]; 8] {
     sp
 }
 
-/// A 48-bit subkey in the core's layout: the high word holds S-box chunks 1, 3, 5, 7 (one a byte,
-/// from the top), the low word chunks 2, 4, 6, 8. Each 6-bit chunk sits in its byte's low bits.
+/// A 48-bit subkey in the core's layout: the low word holds S-box chunks 2, 4, 6, 8 (one a byte, from the
+/// top; each 6-bit chunk in its byte's low bits), the high word chunks 1, 3, 5, 7 laid out the same way
+/// and then rotated left by four bits, so the core XORs both words into the unrotated half.
 pub(crate) const fn pack_subkey(k48: u64) -> u64 {
-    let mut odd = 0u64;
-    let mut even = 0u64;
+    let mut odd = 0u32;
+    let mut even = 0u32;
     let mut i = 0;
     while i < 4 {
-        odd = (odd << 8) | ((k48 >> (42 - 12 * i)) & 0x3F);
-        even = (even << 8) | ((k48 >> (36 - 12 * i)) & 0x3F);
+        odd = (odd << 8) | ((k48 >> (42 - 12 * i)) & 0x3F) as u32;
+        even = (even << 8) | ((k48 >> (36 - 12 * i)) & 0x3F) as u32;
         i += 1;
     }
-    (odd << 32) | even
+    ((odd.rotate_left(4) as u64) << 32) | even as u64
 }
 
 /// PC-1 by nibbles: `PC1_NIBBLE[n][v]` is C‖D (56 bits) for a key whose only non-zero nibble is the
