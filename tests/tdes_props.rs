@@ -17,7 +17,7 @@ use paycrypt::kcv::{KcvAlgorithm, check_block};
 use paycrypt::primitives::tdes::{Des, TdesEde2, TdesEde3};
 use paycrypt::{Algorithm, Cipher, Mode, SymmetricKey};
 
-/// Random whole blocks: 0 to 40 of them, so both the two-block path and the odd last block run.
+/// Random whole blocks: 0 to 40 of them, so both the three-block path and the one or two left over run.
 fn blocks() -> impl Strategy<Value = Vec<u8>> {
     (0usize..40).prop_flat_map(|n| prop::collection::vec(any::<u8>(), 8 * n))
 }

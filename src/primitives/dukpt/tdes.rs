@@ -203,13 +203,17 @@ impl TdesBdk {
             eight.copy_from_slice(chunk);
             *part = u64::from_be_bytes(*eight);
         }
-        match bdk.algorithm() {
-            Algorithm::Tdes2Key => parts[2] = parts[0],
-            Algorithm::Tdes3Key => {}
-            _ => return Err(wrong()),
-        }
         let masked = Zeroizing::new(parts.map(|p| p ^ C0_MASK));
-        Ok(TdesBdk { plain: TdesEde3::from_parts(*parts), masked: TdesEde3::from_parts(*masked) })
+        match bdk.algorithm() {
+            Algorithm::Tdes2Key => Ok(TdesBdk {
+                plain: TdesEde3::from_two_key_halves([parts[0], parts[1]]),
+                masked: TdesEde3::from_two_key_halves([masked[0], masked[1]]),
+            }),
+            Algorithm::Tdes3Key => {
+                Ok(TdesBdk { plain: TdesEde3::from_parts(*parts), masked: TdesEde3::from_parts(*masked) })
+            }
+            _ => Err(wrong()),
+        }
     }
 
     /// The IPEK for the initial KSN whose leftmost 8 bytes are `iksn8`.

@@ -92,8 +92,12 @@ fn f(r: u32, subkey: u64) -> u32 {
     let a = r ^ odd;
     let b = r ^ even;
     let sp = |table: usize, v: u32| SP[table][(v & 0x3F) as usize];
-    ((sp(0, a.rotate_left(4)) ^ sp(2, a >> 20)) ^ (sp(4, a >> 12) ^ sp(6, a >> 4)))
-        ^ ((sp(1, b >> 24) ^ sp(3, b >> 16)) ^ (sp(5, b >> 8) ^ sp(7, b)))
+    // The eight outputs occupy disjoint bits (P sends each S-box's four bits to their own places), so
+    // `+`, `|` and `^` all combine them alike. One operator a level keeps the tree balanced (depth 3):
+    // with `^` throughout, the compiler turns it into a chain of eight, which is the round's latency.
+    let (s0, s1, s2, s3) = (sp(0, a.rotate_left(4)), sp(2, a >> 20), sp(4, a >> 12), sp(6, a >> 4));
+    let (s4, s5, s6, s7) = (sp(1, b >> 24), sp(3, b >> 16), sp(5, b >> 8), sp(7, b));
+    (s0.wrapping_add(s1) | s2.wrapping_add(s3)) ^ (s4.wrapping_add(s5) | s6.wrapping_add(s7))
 }
 
 /// Sixteen rounds on `N` independent blocks at once, block `i` under `ks[i]` (one schedule, or one per
