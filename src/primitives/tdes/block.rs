@@ -77,6 +77,7 @@ pub(crate) fn fp(l: u32, r: u32) -> u64 {
 
 /// The high and low 32 bits.
 #[inline(always)]
+#[allow(clippy::cast_possible_truncation)] // Keeping the low 32 bits is the point.
 fn split(block: u64) -> (u32, u32) {
     ((block >> 32) as u32, block as u32)
 }

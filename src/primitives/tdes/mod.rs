@@ -28,16 +28,18 @@
 //!
 //! # Examples
 //! ```
+//! use cipher::array::Array;
 //! use cipher::{BlockCipherDecrypt, BlockCipherEncrypt, KeyInit};
 //! use paycrypt::primitives::tdes::TdesEde2;
 //!
 //! let key = hex::decode("0123456789ABCDEFFEDCBA9876543210")?;
 //! let tdes = TdesEde2::new_from_slice(&key)?;
-//! let mut block = [0u8; 8].into();
+//! let mut block = Array::from([0u8; 8]);
 //! tdes.encrypt_block(&mut block);
 //! assert_eq!(hex::encode_upper(block), "08D7B4FB629D0885"); // its ANSI X9.24 KCV is 08D7B4
 //! tdes.decrypt_block(&mut block);
-//! assert_eq!(block, [0u8; 8].into());
+//! assert_eq!(block.0, [0u8; 8]);
+//! assert_eq!(tdes.encrypt_u64(0), 0x08D7_B4FB_629D_0885);
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 

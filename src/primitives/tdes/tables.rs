@@ -136,12 +136,12 @@ const fn sp_tables() -> [[u32; 64]; 8] {
     let mut sp = [[0u32; 64]; 8];
     let mut i = 0;
     while i < 8 {
-        let mut v = 0;
+        let mut v = 0u32;
         while v < 64 {
-            let before_p = (s_box(i, v as u32) as u64) << (28 - 4 * i);
-            // P maps 32 bits to 32 bits: the result fits.
-            let after_p = permute(before_p, 32, &P) as u32;
-            sp[i][v] = after_p.rotate_left(1);
+            let before_p = (s_box(i, v) as u64) << (28 - 4 * i);
+            // P maps 32 bits to 32 bits: the high half is zero.
+            let after_p = (permute(before_p, 32, &P) & 0xFFFF_FFFF) as u32;
+            sp[i][v as usize] = after_p.rotate_left(1);
             v += 1;
         }
         i += 1;
