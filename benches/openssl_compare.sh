@@ -45,7 +45,9 @@ compare "AES-128 CFB128 encrypt" modes/AES_128/CFB128/encrypt/4096 aes-128-cfb "
 compare "AES-128 CFB128 decrypt" modes/AES_128/CFB128/decrypt/4096 aes-128-cfb -decrypt 1.0
 compare "AES-128 CFB8 encrypt" modes/AES_128/CFB8/encrypt/4096 aes-128-cfb8 "" 1.0
 compare "AES-128 CFB1 encrypt" modes/AES_128/CFB1/encrypt/4096 aes-128-cfb1 "" 1.0
-compare "TDES-3KEY CBC encrypt" modes/TDES_3KEY/CBC/encrypt/4096 des-ede3-cbc "" 0
-compare "TDES-3KEY ECB encrypt" modes/TDES_3KEY/ECB/encrypt/4096 des-ede3-ecb "" 0
+compare "TDES-3KEY CBC encrypt" modes/TDES_3KEY/CBC/encrypt/4096 des-ede3-cbc "" 1.0
+compare "TDES-3KEY CBC decrypt" modes/TDES_3KEY/CBC/decrypt/4096 des-ede3-cbc -decrypt 1.0
+compare "TDES-3KEY ECB encrypt" modes/TDES_3KEY/ECB/encrypt/4096 des-ede3-ecb "" 1.0
+compare "TDES-3KEY ECB decrypt" modes/TDES_3KEY/ECB/decrypt/4096 des-ede3-ecb -decrypt 1.0
 a=$(ours modes/AES_128/CFB64/encrypt/4096); b=$(ours modes/AES_128/CFB8/encrypt/4096)
 python3 -c "a=$a;b=$b;print('%-34s %14.1f %14.1f %6.2fx  >= 2x (vs our CFB8) %s' % ('AES-128 CFB64 vs our CFB8', a/1e6, b/1e6, a/b, 'ok' if a/b >= 2 else 'BELOW'))"

@@ -1,6 +1,7 @@
 //! Symmetric core throughput: every (algorithm, mode, direction) at 16 B, 4 KiB and 1 MiB through
-//! paycrypt's `Cipher`, the raw RustCrypto crate for the same mode side by side at 4 KiB, and KCV per
-//! call. `benches/openssl_compare.sh` runs a subset of these next to `openssl speed` and prints ratios.
+//! paycrypt's `Cipher`, the raw RustCrypto crate for the same mode side by side at 4 KiB, KCV per
+//! call, and one TDES block and key setup (`tdes/`) next to the `des` crate. `benches/openssl_compare.sh`
+//! runs a subset of these next to `openssl speed` and prints ratios.
 //!
 //! Filter as usual: `cargo bench --bench symmetric -- 'modes/AES_128/CBC'`.
 
@@ -8,7 +9,10 @@ use std::hint::black_box;
 use std::time::Duration;
 
 use aes::Aes128;
-use cipher::{BlockCipherEncrypt, BlockModeDecrypt, BlockModeEncrypt, KeyInit, KeyIvInit, StreamCipher};
+use cipher::{
+    BlockCipherDecrypt, BlockCipherEncrypt, BlockModeDecrypt, BlockModeEncrypt, KeyInit, KeyIvInit,
+    StreamCipher,
+};
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
 use des::TdesEde3;
 
@@ -99,9 +103,17 @@ fn raw_crates(c: &mut Criterion) {
         let (blocks, _) = cipher::array::Array::slice_as_chunks_mut(black_box(&mut buf[..]));
         tdes.encrypt_blocks(blocks)
     });
+    bench!("TDES_3KEY/ECB/decrypt", {
+        let (blocks, _) = cipher::array::Array::slice_as_chunks_mut(black_box(&mut buf[..]));
+        tdes.decrypt_blocks(blocks)
+    });
     bench!("TDES_3KEY/CBC/encrypt", {
         let (blocks, _) = cipher::array::Array::slice_as_chunks_mut(black_box(&mut buf[..]));
         cbc::Encryptor::<TdesEde3>::new(&key24.into(), &iv8.into()).encrypt_blocks(blocks)
+    });
+    bench!("TDES_3KEY/CBC/decrypt", {
+        let (blocks, _) = cipher::array::Array::slice_as_chunks_mut(black_box(&mut buf[..]));
+        cbc::Decryptor::<TdesEde3>::new(&key24.into(), &iv8.into()).decrypt_blocks(blocks)
     });
     bench!(
         "TDES_3KEY/CFB64/encrypt",
@@ -114,7 +126,7 @@ fn raw_crates(c: &mut Criterion) {
     // Our side of the same comparisons, keyed once like the raw ones.
     let ours_aes = Cipher::new(Algorithm::Aes128, &key16).expect("key");
     let ours_tdes = Cipher::new(Algorithm::Tdes3Key, &key24).expect("key");
-    let cases: [Case<'_>; 11] = [
+    let cases: [Case<'_>; 13] = [
         ("AES_128/ECB/encrypt", &ours_aes, Mode::Ecb, true, None),
         ("AES_128/CBC/encrypt", &ours_aes, Mode::Cbc, true, Some(&iv16)),
         ("AES_128/CBC/decrypt", &ours_aes, Mode::Cbc, false, Some(&iv16)),
@@ -123,7 +135,9 @@ fn raw_crates(c: &mut Criterion) {
         ("AES_128/CFB128/decrypt", &ours_aes, Mode::Cfb128, false, Some(&iv16)),
         ("AES_128/OFB/encrypt", &ours_aes, Mode::Ofb, true, Some(&iv16)),
         ("TDES_3KEY/ECB/encrypt", &ours_tdes, Mode::Ecb, true, None),
+        ("TDES_3KEY/ECB/decrypt", &ours_tdes, Mode::Ecb, false, None),
         ("TDES_3KEY/CBC/encrypt", &ours_tdes, Mode::Cbc, true, Some(&iv8)),
+        ("TDES_3KEY/CBC/decrypt", &ours_tdes, Mode::Cbc, false, Some(&iv8)),
         ("TDES_3KEY/CFB64/encrypt", &ours_tdes, Mode::Cfb64, true, Some(&iv8)),
         ("TDES_3KEY/OFB/encrypt", &ours_tdes, Mode::Ofb, true, Some(&iv8)),
     ];
@@ -160,5 +174,31 @@ fn kcvs(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, modes, raw_crates, kcvs);
+/// One TDES block and one TDES key setup: through `Cipher` and straight on the `des` crate.
+fn tdes_single(c: &mut Criterion) {
+    let mut group = c.benchmark_group("tdes");
+    group.warm_up_time(Duration::from_millis(300)).measurement_time(Duration::from_millis(900));
+    let key24 = [0x42u8; 24];
+    let ours = Cipher::new(Algorithm::Tdes3Key, &key24).expect("key");
+    let raw = TdesEde3::new(&key24.into());
+    let mut block = [0x24u8; 8];
+    group.bench_function("one_block/paycrypt", |b| {
+        b.iter(|| ours.encrypt_block(black_box(&mut block[..])).expect("block"))
+    });
+    group.bench_function("one_block/raw_des_crate", |b| {
+        b.iter(|| raw.encrypt_block(black_box(&mut block).into()))
+    });
+    group.bench_function("key_setup/paycrypt", |b| {
+        b.iter(|| Cipher::new(Algorithm::Tdes3Key, black_box(&key24)).expect("key"))
+    });
+    group.bench_function("key_setup/raw_des_crate", |b| b.iter(|| TdesEde3::new(black_box(&key24).into())));
+    // Our core through its own type, without `Cipher`'s mode dispatch.
+    let core = paycrypt::primitives::tdes::TdesEde3::new(&key24.into());
+    group.bench_function("one_block/paycrypt_core", |b| {
+        b.iter(|| core.encrypt_u64(black_box(0x2424_2424_2424_2424)))
+    });
+    group.finish();
+}
+
+criterion_group!(benches, modes, raw_crates, kcvs, tdes_single);
 criterion_main!(benches);

@@ -4,10 +4,10 @@ use std::fmt;
 
 use aes::{Aes128, Aes192, Aes256};
 use cipher::{Key, KeyInit};
-use des::{TdesEde2, TdesEde3};
 use zeroize::Zeroizing;
 
 use crate::primitives::modes::{self, Direction};
+use crate::primitives::tdes::{TdesEde2, TdesEde3};
 use crate::primitives::{Algorithm, CipherError, Mode};
 
 /// A TDES or AES key: its algorithm and its bytes, the length already checked.

@@ -12,9 +12,9 @@ use std::str::FromStr;
 
 use aes::{Aes128, Aes192, Aes256};
 use cmac::{Cmac, Mac};
-use des::{TdesEde2, TdesEde3};
 use serde::{Deserialize, Serialize};
 
+use crate::primitives::tdes::{TdesEde2, TdesEde3};
 use crate::primitives::{Algorithm, CipherError, SymmetricKey};
 
 /// How a key check value is computed (AWS `KeyCheckValueAlgorithm`).

@@ -12,6 +12,7 @@ pub mod kcv;
 pub mod modes;
 pub mod padding;
 pub mod rsa;
+pub mod tdes;
 
 pub use algorithm::{Algorithm, Mode};
 pub use cipher::{Cipher, SymmetricKey};

@@ -15,11 +15,10 @@
 use std::fmt;
 use std::str::FromStr;
 
-use cipher::{BlockCipherEncrypt, KeyInit};
-use des::{Des, TdesEde2, TdesEde3};
 use zeroize::Zeroizing;
 
 use crate::primitives::dukpt::{Error, Scheme, TdesKsn};
+use crate::primitives::tdes::{self, TdesEde2, TdesEde3};
 use crate::primitives::{Algorithm, SymmetricKey};
 
 /// The mask of the IPEK's right half and of the NRKGP's second half, per 8-byte half.
@@ -182,57 +181,45 @@ pub fn derive_key(bdk: &SymmetricKey, ksn: &TdesKsn, variant: TdesVariant) -> Re
     to_key(&apply_variant(&key, variant))
 }
 
-/// A TDES BDK keyed twice, plain and masked, ready to derive many IPEKs.
-// Built once per derivation context, on the stack of the one-shot functions: no box.
-#[allow(clippy::large_enum_variant)]
-pub(crate) enum TdesBdk {
-    /// A TDES_2KEY BDK.
-    Two(TdesEde2, TdesEde2),
-    /// A TDES_3KEY BDK (paycrypt's extension).
-    Three(TdesEde3, TdesEde3),
+/// A TDES BDK keyed twice, plain and masked, ready to derive many IPEKs. A TDES_2KEY BDK is keyed as
+/// the three-key cipher with K3 = K1, which is the same function.
+pub(crate) struct TdesBdk {
+    plain: TdesEde3,
+    masked: TdesEde3,
 }
 
 impl TdesBdk {
     /// Keys the BDK.
     pub(crate) fn new(bdk: &SymmetricKey) -> Result<Self, Error> {
-        let bytes = bdk.as_bytes();
-        let mut masked = Zeroizing::new(bytes.to_vec());
-        for (i, b) in masked.iter_mut().enumerate() {
-            *b ^= C0_MASK.to_be_bytes()[i % 8];
-        }
         let wrong = || Error::KeyAlgorithm {
             key: "BaseDerivationKey",
             scheme: Scheme::Tdes,
             algorithm: bdk.algorithm(),
             expected: "TDES_2KEY or TDES_3KEY",
         };
+        let mut parts = Zeroizing::new([0u64; 3]);
+        for (part, chunk) in parts.iter_mut().zip(bdk.as_bytes().chunks_exact(8)) {
+            let mut eight = Zeroizing::new([0u8; 8]);
+            eight.copy_from_slice(chunk);
+            *part = u64::from_be_bytes(*eight);
+        }
+        let masked = Zeroizing::new(parts.map(|p| p ^ C0_MASK));
         match bdk.algorithm() {
-            Algorithm::Tdes2Key => Ok(TdesBdk::Two(
-                TdesEde2::new_from_slice(bytes).map_err(|_| wrong())?,
-                TdesEde2::new_from_slice(&masked).map_err(|_| wrong())?,
-            )),
-            Algorithm::Tdes3Key => Ok(TdesBdk::Three(
-                TdesEde3::new_from_slice(bytes).map_err(|_| wrong())?,
-                TdesEde3::new_from_slice(&masked).map_err(|_| wrong())?,
-            )),
+            Algorithm::Tdes2Key => Ok(TdesBdk {
+                plain: TdesEde3::from_two_key_halves([parts[0], parts[1]]),
+                masked: TdesEde3::from_two_key_halves([masked[0], masked[1]]),
+            }),
+            Algorithm::Tdes3Key => {
+                Ok(TdesBdk { plain: TdesEde3::from_parts(*parts), masked: TdesEde3::from_parts(*masked) })
+            }
             _ => Err(wrong()),
         }
     }
 
     /// The IPEK for the initial KSN whose leftmost 8 bytes are `iksn8`.
     pub(crate) fn ipek(&self, iksn8: [u8; 8]) -> Zeroizing<[u64; 2]> {
-        let (mut left, mut right) = (iksn8.into(), iksn8.into());
-        match self {
-            TdesBdk::Two(plain, masked) => {
-                plain.encrypt_block(&mut left);
-                masked.encrypt_block(&mut right);
-            }
-            TdesBdk::Three(plain, masked) => {
-                plain.encrypt_block(&mut left);
-                masked.encrypt_block(&mut right);
-            }
-        }
-        Zeroizing::new([u64::from_be_bytes(left.0), u64::from_be_bytes(right.0)])
+        let block = u64::from_be_bytes(iksn8);
+        Zeroizing::new(TdesEde3::encrypt_u64_under([&self.plain, &self.masked], [block, block]))
     }
 }
 
@@ -254,10 +241,9 @@ pub(crate) fn walk(ipek: &[u64; 2], base: u64, counter: u32) -> Zeroizing<[u64; 
 /// 8-byte `register`.
 pub(crate) fn nrkgp(key: &[u64; 2], register: u64) -> [u64; 2] {
     let [left, right] = *key;
-    let new_right = des_encrypt(left, register ^ right) ^ right;
     let (ml, mr) = (left ^ C0_MASK, right ^ C0_MASK);
-    let new_left = des_encrypt(ml, register ^ mr) ^ mr;
-    [new_left, new_right]
+    let [new_right, new_left] = tdes::des_encrypt_pair([left, ml], [register ^ right, register ^ mr]);
+    [new_left ^ mr, new_right ^ right]
 }
 
 /// The variant key: XOR the mask, then for the data variants encrypt each half under the key itself.
@@ -265,16 +251,7 @@ pub(crate) fn apply_variant(key: &[u64; 2], variant: TdesVariant) -> Zeroizing<[
     let mask = variant.mask();
     let mut out = Zeroizing::new([key[0] ^ mask, key[1] ^ mask]);
     if variant.is_data() {
-        let mut bytes = Zeroizing::new([0u8; 16]);
-        bytes[..8].copy_from_slice(&out[0].to_be_bytes());
-        bytes[8..].copy_from_slice(&out[1].to_be_bytes());
-        if let Ok(cipher) = TdesEde2::new_from_slice(&bytes[..]) {
-            for half in out.iter_mut() {
-                let mut block = half.to_be_bytes().into();
-                cipher.encrypt_block(&mut block);
-                *half = u64::from_be_bytes(block.0);
-            }
-        }
+        *out = TdesEde2::from_halves(*out).encrypt_u64_pair(*out);
     }
     out
 }
@@ -313,14 +290,6 @@ pub(crate) fn to_key(halves: &[u64; 2]) -> Result<SymmetricKey, Error> {
 /// Rejects counter 0 for a transaction key.
 pub(crate) fn nonzero(ksn: &TdesKsn) -> Result<(), Error> {
     if ksn.counter() == 0 { Err(Error::CounterZero { scheme: Scheme::Tdes }) } else { Ok(()) }
-}
-
-/// Single-DES encryption of one block.
-fn des_encrypt(key: u64, block: u64) -> u64 {
-    let des = Des::new(&key.to_be_bytes().into());
-    let mut b = block.to_be_bytes().into();
-    des.encrypt_block(&mut b);
-    u64::from_be_bytes(b.0)
 }
 
 #[cfg(test)]
