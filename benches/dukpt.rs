@@ -558,8 +558,84 @@ fn filter_of(args: &[String]) -> String {
     String::new()
 }
 
+/// Runs one case `n` times and nothing else, for instruction counts: `valgrind --tool=callgrind` of
+/// `--count CASE N` minus that of `--count CASE 0`, divided by N, is the case's instructions per call.
+fn count(case: &str, n: u32) {
+    let aes = aes_setup();
+    let tdes = tdes_setup();
+    let aes_usage = Usage::Aes(KeyUsage::DataEncryption);
+    let tdes_usage = Usage::Tdes(TdesVariant::DataRequest);
+    let mut aes_deriver = Deriver::new(&aes.bdk, 1024);
+    let mut tdes_deriver = Deriver::new(&tdes.bdk, 1024);
+    let aes_raw_pair = aes.pair.map(|k| match k {
+        Ksn::Aes(k) => *k.as_bytes(),
+        Ksn::Tdes(_) => unreachable!("AES KSNs"),
+    });
+    let tdes_raw_pair = tdes.pair.map(|k| match k {
+        Ksn::Tdes(k) => *k.as_bytes(),
+        Ksn::Aes(_) => unreachable!("TDES KSNs"),
+    });
+    let mut stack = Vec::with_capacity(32);
+    let mut out = vec![[0u8; 16]; aes.ksns.len()];
+    let tdes_bdk = halves(&TDES_BDK);
+    for i in 0..n as usize {
+        match case {
+            "aes_uncached" => {
+                black_box(dukpt::aes::derive_key(
+                    &aes.bdk,
+                    black_box(&aes.ksn),
+                    KeyUsage::DataEncryption,
+                    None,
+                ))
+                .ok();
+            }
+            "aes_raw_uncached" => {
+                black_box(raw_aes_uncached::<Aes128>(&AES_BDK, black_box(aes.ksn.as_bytes())));
+            }
+            "aes_raw_enc_uncached" => {
+                black_box(raw_aes_uncached::<Aes128Enc>(&AES_BDK, black_box(aes.ksn.as_bytes())));
+            }
+            "aes_cached" => {
+                black_box(aes_deriver.derive(black_box(&aes.pair[i % 2]), aes_usage, None)).ok();
+            }
+            "aes_raw_cached" => {
+                black_box(raw_aes_cached(&aes.ik, black_box(&aes_raw_pair[i % 2])));
+            }
+            "aes_next_ksn" => {
+                black_box(aes_deriver.derive(black_box(&aes.ksns[i % aes.ksns.len()]), aes_usage, None)).ok();
+            }
+            "aes_batch_1000" => {
+                black_box(aes_deriver.derive_batch(black_box(&aes.ksns), aes_usage, None));
+            }
+            "aes_raw_batch_1000" => {
+                raw_aes_batch(&aes.ik, black_box([0x90, 0x12, 0x34, 0x56]), &mut stack, &mut out)
+            }
+            "tdes_uncached" => {
+                black_box(dukpt::tdes::derive_key(&tdes.bdk, black_box(&tdes.ksn), TdesVariant::DataRequest))
+                    .ok();
+            }
+            "tdes_raw_uncached" => {
+                black_box(raw_tdes_uncached(tdes_bdk, black_box(tdes.ksn.as_bytes())));
+            }
+            "tdes_cached" => {
+                black_box(tdes_deriver.derive(black_box(&tdes.pair[i % 2]), tdes_usage, None)).ok();
+            }
+            "tdes_raw_cached" => {
+                black_box(raw_tdes_cached(tdes.ipek, black_box(&tdes_raw_pair[i % 2])));
+            }
+            other => panic!("unknown case {other}"),
+        }
+    }
+}
+
 fn main() {
     let args: Vec<String> = std::env::args().collect();
+    if let Some(at) = args.iter().position(|a| a == "--count") {
+        let case = args.get(at + 1).expect("--count CASE N");
+        let n = args.get(at + 2).and_then(|n| n.parse().ok()).expect("--count CASE N");
+        count(case, n);
+        return;
+    }
     let ratios_only = args.iter().any(|a| a == "--ratios-only");
     // `cargo bench` passes `--bench`; `cargo test` runs each bench once and needs no ratios.
     let bench_mode = args.iter().any(|a| a == "--bench");
