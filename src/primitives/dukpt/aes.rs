@@ -558,35 +558,12 @@ impl AesKey {
     /// Keys an AES [`SymmetricKey`]; `which` names it in the error.
     pub(crate) fn new(key: &SymmetricKey, which: &'static str) -> Result<Self, Error> {
         let bytes = Zeroizing::new(load(key.as_bytes()));
-        with_aes_type!(
-            key.algorithm(),
-            C => Ok(C::into_key(schedule::<C>(&bytes)?)),
-            Err(not_aes(which, key.algorithm()))
-        )
-    }
-}
-
-/// Wraps a typed schedule as an [`AesKey`].
-trait IntoAesKey {
-    /// The wrapped key.
-    fn into_key(self) -> AesKey;
-}
-
-impl IntoAesKey for Aes128Enc {
-    fn into_key(self) -> AesKey {
-        AesKey::Aes128(self)
-    }
-}
-
-impl IntoAesKey for Aes192Enc {
-    fn into_key(self) -> AesKey {
-        AesKey::Aes192(self)
-    }
-}
-
-impl IntoAesKey for Aes256Enc {
-    fn into_key(self) -> AesKey {
-        AesKey::Aes256(self)
+        Ok(match key.algorithm() {
+            Algorithm::Aes128 => AesKey::Aes128(schedule(&bytes)?),
+            Algorithm::Aes192 => AesKey::Aes192(schedule(&bytes)?),
+            Algorithm::Aes256 => AesKey::Aes256(schedule(&bytes)?),
+            Algorithm::Tdes2Key | Algorithm::Tdes3Key => return Err(not_aes(which, key.algorithm())),
+        })
     }
 }
 

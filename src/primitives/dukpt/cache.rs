@@ -10,8 +10,12 @@
 //! block-cipher call.
 //!
 //! The cache is bounded: when full, the least recently used terminal is evicted, and its keys and key
-//! schedules are zeroized as they drop. Eviction scans the cache, so it costs `O(capacity)`; hits cost one
-//! hash lookup.
+//! schedules are zeroized as they drop. Eviction scans the cache, so it costs `O(capacity)`; a hit on the
+//! terminal used last costs no hashing, any other hit one hash lookup.
+//!
+//! AES entries are typed by the BDK's key size: the initial key's bytes and key schedule, and the key
+//! schedules of the last walk, so a step reuses its parent's schedule and computes only its own (one
+//! block and one key schedule, as the raw loop over the `aes` crate).
 
 use std::collections::HashMap;
 use std::fmt;
