@@ -22,8 +22,8 @@ use std::str::FromStr;
 use aes::{Aes128Enc, Aes192Enc, Aes256Enc};
 use cipher::array::Array;
 use cipher::consts::U16;
-use cipher::{BlockCipherEncrypt, KeyInit};
-use zeroize::Zeroizing;
+use cipher::{BlockCipherEncrypt, Key, KeyInit};
+use zeroize::{Zeroize, Zeroizing};
 
 use crate::primitives::dukpt::{AesKsn, Error, Scheme};
 use crate::primitives::{Algorithm, SymmetricKey};
@@ -340,11 +340,11 @@ fn derive_key_typed<C: AesType>(
     key_type: Algorithm,
 ) -> Result<SymmetricKey, Error> {
     let mut key = Zeroizing::new(load(bdk));
-    step::<C>(&mut key, &derivation_data(USAGE_INITIAL_KEY, C::ALGORITHM, ksn.initial_key_id()))?;
+    step::<C>(&mut key, &derivation_data(USAGE_INITIAL_KEY, C::ALGORITHM, ksn.initial_key_id()));
     let id = derivation_id(ksn);
     walk_in_place::<C>(&mut key, id, ksn.counter())?;
     let data = derivation_data(usage.value(), key_type, ksn_data(id, ksn.counter()));
-    derive_to_key(&schedule::<C>(&key)?, &data, key_type)
+    derive_to_key(&schedule::<C>(&key), &data, key_type)
 }
 
 /// Checks that a derived key type is no stronger than the BDK (X9.24-3:2017 §6.2.2).
@@ -398,25 +398,25 @@ pub(crate) fn encrypt_into<C: AesType>(key: &C, data: &[u8; 16], blocks: usize, 
     }
 }
 
-/// `C` keyed from the first bytes of `key`.
+/// `C` keyed from the first `C::key_size()` bytes of `key`, through a zeroized copy of them.
 ///
-/// # Errors
-/// [`Error::Key`] only as a bug guard: every `Blocks` holds at least the 32 bytes any AES key needs.
+/// Infallible and returned by value, so the caller's binding is built in place: a key schedule (700-odd
+/// bytes with the `aes` crate's software fallback) is never moved.
 #[inline]
-pub(crate) fn schedule<C: AesType>(key: &Blocks) -> Result<C, Error> {
-    let bytes = key.as_flattened().get(..C::key_size()).unwrap_or(&[]);
-    C::new_from_slice(bytes).map_err(|_| {
-        Error::Key(crate::primitives::Error::KeyLength { algorithm: C::ALGORITHM, got: bytes.len() })
-    })
+pub(crate) fn schedule<C: AesType>(key: &Blocks) -> C {
+    let flat = key.as_flattened();
+    let mut bytes = Key::<C>::from_fn(|i| flat.get(i).copied().unwrap_or(0));
+    let cipher = C::new(&bytes);
+    bytes.as_mut_slice().zeroize();
+    cipher
 }
 
 /// One derivation step in place: `key` (of `C`'s type) replaced by the key of `C`'s type derived under it
 /// from `data`.
 #[inline]
-fn step<C: AesType>(key: &mut Blocks, data: &[u8; 16]) -> Result<(), Error> {
-    let parent = schedule::<C>(key)?;
+fn step<C: AesType>(key: &mut Blocks, data: &[u8; 16]) {
+    let parent = schedule::<C>(key);
     encrypt_into(&parent, data, C::BLOCKS, key);
-    Ok(())
 }
 
 /// The walk in place: `key` goes in as the initial key and comes out as the intermediate key of `counter`,
@@ -437,7 +437,7 @@ pub(crate) fn walk_in_place<C: AesType>(key: &mut Blocks, id: [u8; 4], counter: 
         rest ^= bit;
         prefix |= bit;
         set_counter(&mut data, prefix);
-        step::<C>(key, &data)?;
+        step::<C>(key, &data);
     }
     Ok(())
 }
@@ -532,7 +532,7 @@ impl KeyBytes {
         let blocks = key_type.key_len().div_ceil(16);
         with_aes_type!(
             self.algorithm,
-            C => encrypt_into(&schedule::<C>(&self.bytes)?, data, blocks, &mut bytes),
+            C => encrypt_into(&schedule::<C>(&self.bytes), data, blocks, &mut bytes),
             return Err(not_aes("InitialKey", self.algorithm))
         );
         Ok(KeyBytes { algorithm: key_type, bytes })
@@ -559,9 +559,9 @@ impl AesKey {
     pub(crate) fn new(key: &SymmetricKey, which: &'static str) -> Result<Self, Error> {
         let bytes = Zeroizing::new(load(key.as_bytes()));
         Ok(match key.algorithm() {
-            Algorithm::Aes128 => AesKey::Aes128(schedule(&bytes)?),
-            Algorithm::Aes192 => AesKey::Aes192(schedule(&bytes)?),
-            Algorithm::Aes256 => AesKey::Aes256(schedule(&bytes)?),
+            Algorithm::Aes128 => AesKey::Aes128(schedule(&bytes)),
+            Algorithm::Aes192 => AesKey::Aes192(schedule(&bytes)),
+            Algorithm::Aes256 => AesKey::Aes256(schedule(&bytes)),
             Algorithm::Tdes2Key | Algorithm::Tdes3Key => return Err(not_aes(which, key.algorithm())),
         })
     }

@@ -14,8 +14,8 @@
 //! terminal used last costs no hashing, any other hit one hash lookup.
 //!
 //! AES entries are typed by the BDK's key size: the initial key's bytes and key schedule, and the key
-//! schedules of the last walk, so a step reuses its parent's schedule and computes only its own (one
-//! block and one key schedule, as the raw loop over the `aes` crate).
+//! bytes of the last walk; a new step keys its parent from those bytes and encrypts one block, as the raw
+//! loop over the `aes` crate does.
 
 use std::collections::HashMap;
 use std::fmt;
@@ -126,18 +126,21 @@ impl Deriver {
         usage: Usage,
         key_type: Option<Algorithm>,
     ) -> Vec<Result<SymmetricKey, Error>> {
-        let mut order: Vec<usize> = (0..ksns.len()).collect();
-        order.sort_by_key(|&i| {
-            ksns.get(i).map(|k| (k.scheme() == Scheme::Aes, k.initial_key_id(), k.counter()))
-        });
+        // Sort keys computed once (terminal, counter, then the index, which makes the order total).
+        let mut sorted: Vec<(bool, [u8; 8], u32, usize)> = ksns
+            .iter()
+            .enumerate()
+            .map(|(i, k)| (k.scheme() == Scheme::Aes, k.initial_key_id(), k.counter(), i))
+            .collect();
+        sorted.sort_unstable();
+        let order: Vec<usize> = sorted.iter().map(|s| s.3).collect();
         let mut results: Vec<Option<Result<SymmetricKey, Error>>> = ksns.iter().map(|_| None).collect();
         let mut start = 0;
-        while start < order.len() {
-            let group_of = |i: usize| ksns.get(i).map(|k| (k.scheme(), k.initial_key_id()));
-            let group = order.get(start).and_then(|&i| group_of(i));
-            let len = order[start..].iter().take_while(|&&i| group_of(i) == group).count().max(1);
-            let members = &order[start..start + len];
-            self.derive_group(ksns, members, usage, key_type, &mut results);
+        while let Some(&(scheme, id, _, _)) = sorted.get(start) {
+            let len = sorted[start..].iter().take_while(|s| (s.0, s.1) == (scheme, id)).count().max(1);
+            if let Some(members) = order.get(start..start + len) {
+                self.derive_group(ksns, members, usage, key_type, &mut results);
+            }
             start += len;
         }
         let bdk = self.bdk_algorithm;
@@ -269,12 +272,12 @@ enum AesTerminal {
 
 impl AesTerminal {
     /// The entry of the terminal `initial_key_id` under `bdk`.
-    fn new(bdk: &AesKey, initial_key_id: &[u8; 8]) -> Result<Self, Error> {
-        Ok(match bdk {
-            AesKey::Aes128(c) => AesTerminal::Aes128(Terminal::new(c, initial_key_id)?),
-            AesKey::Aes192(c) => AesTerminal::Aes192(Terminal::new(c, initial_key_id)?),
-            AesKey::Aes256(c) => AesTerminal::Aes256(Terminal::new(c, initial_key_id)?),
-        })
+    fn new(bdk: &AesKey, initial_key_id: &[u8; 8]) -> Self {
+        match bdk {
+            AesKey::Aes128(c) => AesTerminal::Aes128(Terminal::new(c, initial_key_id)),
+            AesKey::Aes192(c) => AesTerminal::Aes192(Terminal::new(c, initial_key_id)),
+            AesKey::Aes256(c) => AesTerminal::Aes256(Terminal::new(c, initial_key_id)),
+        }
     }
 
     /// The initial key.
@@ -287,26 +290,28 @@ impl AesTerminal {
     }
 }
 
-/// A terminal's initial key (bytes and key schedule) and the key schedules of its last walk (prefix,
-/// key), most significant step first.
+/// A terminal's initial key (bytes and key schedule) and the intermediate keys of its last walk (prefix,
+/// key bytes), most significant step first.
 struct Terminal<C> {
     ik_bytes: Zeroizing<Blocks>,
     ik: C,
-    walk: Vec<(u32, C)>,
+    walk: Vec<(u32, Zeroizing<Blocks>)>,
 }
 
 impl<C: AesType> Terminal<C> {
     /// The initial key of `initial_key_id` under `bdk`, keyed.
-    fn new(bdk: &C, initial_key_id: &[u8; 8]) -> Result<Self, Error> {
+    fn new(bdk: &C, initial_key_id: &[u8; 8]) -> Self {
         let mut ik_bytes = Zeroizing::new([[0u8; 16]; 2]);
         let data = aes_dukpt::derivation_data(aes_dukpt::USAGE_INITIAL_KEY, C::ALGORITHM, *initial_key_id);
         aes_dukpt::encrypt_into(bdk, &data, C::BLOCKS, &mut ik_bytes);
-        let ik = aes_dukpt::schedule::<C>(&ik_bytes)?;
-        Ok(Terminal { ik_bytes, ik, walk: Vec::new() })
+        let ik = aes_dukpt::schedule::<C>(&ik_bytes);
+        Terminal { ik_bytes, ik, walk: Vec::new() }
     }
 
     /// The working key at `ksn` (counter not 0; `key_type` checked), walking from the last walk's shared
-    /// prefix: each new step one block under its parent's schedule and one key schedule.
+    /// prefix. Each new step is the raw loop's: its parent keyed from its bytes (the initial key's schedule
+    /// is kept) and one block; the working key one key schedule and one block more. Only key bytes are
+    /// kept, so no key schedule is ever moved.
     fn derive(&mut self, ksn: &AesKsn, usage: KeyUsage, key_type: Algorithm) -> Result<SymmetricKey, Error> {
         let id = aes_dukpt::derivation_id(ksn);
         let counter = ksn.counter();
@@ -315,11 +320,16 @@ impl<C: AesType> Terminal<C> {
         let key = walk_shared(&mut self.walk, counter, |parent, prefix| {
             aes_dukpt::set_counter(&mut data, prefix);
             let mut bytes = Zeroizing::new([[0u8; 16]; 2]);
-            aes_dukpt::encrypt_into(parent.unwrap_or(ik), &data, C::BLOCKS, &mut bytes);
-            aes_dukpt::schedule::<C>(&bytes)
+            match parent {
+                None => aes_dukpt::encrypt_into(ik, &data, C::BLOCKS, &mut bytes),
+                Some(parent) => {
+                    aes_dukpt::encrypt_into(&aes_dukpt::schedule::<C>(parent), &data, C::BLOCKS, &mut bytes);
+                }
+            }
+            Ok(bytes)
         })?;
         let data = aes_dukpt::derivation_data(usage.value(), key_type, aes_dukpt::ksn_data(id, counter));
-        aes_dukpt::derive_to_key(key, &data, key_type)
+        aes_dukpt::derive_to_key(&aes_dukpt::schedule::<C>(key), &data, key_type)
     }
 }
 
@@ -402,7 +412,7 @@ impl Cache {
     fn initial(bdk: &Bdk, bdk_algorithm: Algorithm, ksn: &Ksn, id: &TerminalId) -> Result<Initial, Error> {
         match (bdk, ksn) {
             (Bdk::Tdes(bdk), Ksn::Tdes(_)) => Ok(Initial::Tdes { ipek: bdk.ipek(id.1), walk: Vec::new() }),
-            (Bdk::Aes(bdk), Ksn::Aes(_)) => Ok(Initial::Aes(AesTerminal::new(bdk, &id.1)?)),
+            (Bdk::Aes(bdk), Ksn::Aes(_)) => Ok(Initial::Aes(AesTerminal::new(bdk, &id.1))),
             _ => Err(wrong_scheme(bdk_algorithm, ksn.scheme())),
         }
     }

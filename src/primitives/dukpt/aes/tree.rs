@@ -37,7 +37,8 @@ pub(crate) fn working_keys<C: AesType>(
 ) -> Result<(), Error> {
     check_key_type(C::ALGORITHM, key_type)?;
     let tree = Tree { id, usage: usage.value(), key_type };
-    tree.visit(initial_key, 0, counters, 0, emit)
+    tree.visit(initial_key, 0, counters, 0, emit);
+    Ok(())
 }
 
 /// What a [`working_keys`] visit derives.
@@ -57,7 +58,7 @@ impl Tree {
         counters: &[u32],
         base: usize,
         emit: &mut dyn FnMut(usize, &Blocks),
-    ) -> Result<(), Error> {
+    ) {
         let here = if prefix == 0 { 0 } else { counters.iter().take_while(|&&c| c == prefix).count() };
         let mut working = if here > 0 { self.key_type.key_len().div_ceil(16) } else { 0 };
         let mut start = here;
@@ -97,9 +98,9 @@ impl Tree {
                 for (b, block) in bytes.iter_mut().zip(blocks.iter().skip(first).take(C::BLOCKS)) {
                     b.copy_from_slice(block);
                 }
-                let child_key = schedule::<C>(&bytes)?;
+                let child_key = schedule::<C>(&bytes);
                 if let Some(members) = counters.get(from..to) {
-                    self.visit(&child_key, child, members, base + from, emit)?;
+                    self.visit(&child_key, child, members, base + from, emit);
                 }
             }
             blocks[..n].iter_mut().for_each(Zeroize::zeroize);
@@ -108,7 +109,6 @@ impl Tree {
                 break;
             }
         }
-        Ok(())
     }
 }
 
