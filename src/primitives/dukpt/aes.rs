@@ -404,8 +404,10 @@ pub(crate) fn encrypt_into<C: AesType>(key: &C, data: &[u8; 16], blocks: usize, 
 /// bytes with the `aes` crate's software fallback) is never moved.
 #[inline]
 pub(crate) fn schedule<C: AesType>(key: &Blocks) -> C {
-    let flat = key.as_flattened();
-    let mut bytes = Key::<C>::from_fn(|i| flat.get(i).copied().unwrap_or(0));
+    let mut bytes = Key::<C>::default();
+    for (b, k) in bytes.iter_mut().zip(key.as_flattened()) {
+        *b = *k;
+    }
     let cipher = C::new(&bytes);
     bytes.as_mut_slice().zeroize();
     cipher

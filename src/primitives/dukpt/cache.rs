@@ -290,12 +290,13 @@ impl AesTerminal {
     }
 }
 
-/// A terminal's initial key (bytes and key schedule) and the intermediate keys of its last walk (prefix,
-/// key bytes), most significant step first.
+/// A terminal's initial key (bytes and key schedule) and the intermediate keys of its last walk: `walk[d]`
+/// holds the prefix and key bytes of step `d` for `d < depth`, most significant step first.
 struct Terminal<C> {
     ik_bytes: Zeroizing<Blocks>,
     ik: C,
-    walk: Vec<(u32, Zeroizing<Blocks>)>,
+    walk: Zeroizing<[(u32, Blocks); 32]>,
+    depth: usize,
 }
 
 impl<C: AesType> Terminal<C> {
@@ -305,31 +306,51 @@ impl<C: AesType> Terminal<C> {
         let data = aes_dukpt::derivation_data(aes_dukpt::USAGE_INITIAL_KEY, C::ALGORITHM, *initial_key_id);
         aes_dukpt::encrypt_into(bdk, &data, C::BLOCKS, &mut ik_bytes);
         let ik = aes_dukpt::schedule::<C>(&ik_bytes);
-        Terminal { ik_bytes, ik, walk: Vec::new() }
+        Terminal { ik_bytes, ik, walk: Zeroizing::new([(0, [[0; 16]; 2]); 32]), depth: 0 }
     }
 
     /// The working key at `ksn` (counter not 0; `key_type` checked), walking from the last walk's shared
     /// prefix. Each new step is the raw loop's: its parent keyed from its bytes (the initial key's schedule
-    /// is kept) and one block; the working key one key schedule and one block more. Only key bytes are
-    /// kept, so no key schedule is ever moved.
+    /// is kept) and one block written in place; the working key one key schedule and one block more. Only
+    /// key bytes are kept, so no key schedule is ever moved.
     fn derive(&mut self, ksn: &AesKsn, usage: KeyUsage, key_type: Algorithm) -> Result<SymmetricKey, Error> {
         let id = aes_dukpt::derivation_id(ksn);
         let counter = ksn.counter();
         let mut data = aes_dukpt::intermediate_data(C::ALGORITHM, id);
-        let ik = &self.ik;
-        let key = walk_shared(&mut self.walk, counter, |parent, prefix| {
-            aes_dukpt::set_counter(&mut data, prefix);
-            let mut bytes = Zeroizing::new([[0u8; 16]; 2]);
-            match parent {
-                None => aes_dukpt::encrypt_into(ik, &data, C::BLOCKS, &mut bytes),
-                Some(parent) => {
-                    aes_dukpt::encrypt_into(&aes_dukpt::schedule::<C>(parent), &data, C::BLOCKS, &mut bytes);
-                }
+        let (mut rest, mut prefix, mut depth) = (counter, 0u32, 0usize);
+        while rest != 0 {
+            let bit = 1u32 << (31 - rest.leading_zeros());
+            rest ^= bit;
+            prefix |= bit;
+            let shared = depth < self.depth && self.walk.get(depth).is_some_and(|(p, _)| *p == prefix);
+            if !shared {
+                aes_dukpt::set_counter(&mut data, prefix);
+                let parent = match depth.checked_sub(1).and_then(|d| self.walk.get(d)) {
+                    Some((_, bytes)) => Some(aes_dukpt::schedule::<C>(bytes)),
+                    None => None,
+                };
+                // A u32 counter has at most 32 one-bits, so `depth` < 32 always.
+                let Some((p, bytes)) = self.walk.get_mut(depth) else {
+                    return Err(Error::CounterBits {
+                        scheme: Scheme::Aes,
+                        counter,
+                        ones: counter.count_ones(),
+                        max: 32,
+                    });
+                };
+                aes_dukpt::encrypt_into(parent.as_ref().unwrap_or(&self.ik), &data, C::BLOCKS, bytes);
+                *p = prefix;
+                self.depth = depth + 1;
             }
-            Ok(bytes)
-        })?;
+            depth += 1;
+        }
+        self.depth = depth;
+        let key = match depth.checked_sub(1).and_then(|d| self.walk.get(d)) {
+            Some((_, bytes)) => aes_dukpt::schedule::<C>(bytes),
+            None => return Err(Error::CounterZero { scheme: Scheme::Aes }),
+        };
         let data = aes_dukpt::derivation_data(usage.value(), key_type, aes_dukpt::ksn_data(id, counter));
-        aes_dukpt::derive_to_key(&aes_dukpt::schedule::<C>(key), &data, key_type)
+        aes_dukpt::derive_to_key(&key, &data, key_type)
     }
 }
 
