@@ -325,10 +325,10 @@ impl<C: AesType> Terminal<C> {
             let shared = depth < self.depth && self.walk.get(depth).is_some_and(|(p, _)| *p == prefix);
             if !shared {
                 aes_dukpt::set_counter(&mut data, prefix);
-                let parent = match depth.checked_sub(1).and_then(|d| self.walk.get(d)) {
-                    Some((_, bytes)) => Some(aes_dukpt::schedule::<C>(bytes)),
-                    None => None,
-                };
+                let parent = depth
+                    .checked_sub(1)
+                    .and_then(|d| self.walk.get(d))
+                    .map(|(_, b)| aes_dukpt::schedule::<C>(b));
                 // A u32 counter has at most 32 one-bits, so `depth` < 32 always.
                 let Some((p, bytes)) = self.walk.get_mut(depth) else {
                     return Err(Error::CounterBits {
