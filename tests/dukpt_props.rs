@@ -28,6 +28,79 @@ fn counter(bits: u32, max_ones: u32) -> impl Strategy<Value = u32> {
     })
 }
 
+/// The X9.24-3 derivation straight from the `aes` crate, as the standard reads (§6.3): the key of type
+/// `key_type` derived under `parent` (of `parent_type`) from usage and the 8 data bytes.
+fn reference_derive(
+    parent_type: Algorithm,
+    parent: &[u8],
+    usage: u16,
+    key_type: Algorithm,
+    data: [u8; 8],
+) -> Vec<u8> {
+    fn blocks<C: KeyInit + BlockCipherEncrypt>(key: &[u8], inputs: &[[u8; 16]]) -> Vec<u8> {
+        let cipher = C::new_from_slice(key).unwrap();
+        let mut out = Vec::new();
+        for input in inputs {
+            let mut b = cipher::Block::<C>::try_from(&input[..]).unwrap();
+            cipher.encrypt_block(&mut b);
+            out.extend_from_slice(&b);
+        }
+        out
+    }
+    let (kind, bits): (u16, u16) = match key_type {
+        Algorithm::Tdes2Key => (0, 128),
+        Algorithm::Tdes3Key => (1, 192),
+        Algorithm::Aes128 => (2, 128),
+        Algorithm::Aes192 => (3, 192),
+        Algorithm::Aes256 => (4, 256),
+    };
+    let inputs: Vec<[u8; 16]> = (1..=key_type.key_len().div_ceil(16))
+        .map(|counter| {
+            let mut d = [0u8; 16];
+            d[0] = 1;
+            d[1] = u8::try_from(counter).unwrap();
+            d[2..4].copy_from_slice(&usage.to_be_bytes());
+            d[4..6].copy_from_slice(&kind.to_be_bytes());
+            d[6..8].copy_from_slice(&bits.to_be_bytes());
+            d[8..].copy_from_slice(&data);
+            d
+        })
+        .collect();
+    let mut out = match parent_type {
+        Algorithm::Aes128 => blocks::<Aes128>(parent, &inputs),
+        Algorithm::Aes192 => blocks::<Aes192>(parent, &inputs),
+        Algorithm::Aes256 => blocks::<Aes256>(parent, &inputs),
+        _ => unreachable!("an AES parent"),
+    };
+    out.truncate(key_type.key_len());
+    out
+}
+
+/// BDK to working key by [`reference_derive`]: initial key, one intermediate key per counter one-bit from
+/// the most significant, working key.
+fn reference_key(
+    bdk: &SymmetricKey,
+    id: [u8; 8],
+    counter: u32,
+    usage: KeyUsage,
+    key_type: Algorithm,
+) -> Vec<u8> {
+    let t = bdk.algorithm();
+    let mut key = reference_derive(t, bdk.as_bytes(), 0x8001, t, id);
+    let mut prefix = 0u32;
+    for bit in (0..32).rev().map(|i| 1u32 << i).filter(|b| counter & b != 0) {
+        prefix |= bit;
+        let mut data = [0u8; 8];
+        data[..4].copy_from_slice(&id[4..]);
+        data[4..].copy_from_slice(&prefix.to_be_bytes());
+        key = reference_derive(t, &key, 0x8000, t, data);
+    }
+    let mut data = [0u8; 8];
+    data[..4].copy_from_slice(&id[4..]);
+    data[4..].copy_from_slice(&counter.to_be_bytes());
+    reference_derive(t, &key, usage.value(), key_type, data)
+}
+
 fn aes_algorithm() -> impl Strategy<Value = Algorithm> {
     prop_oneof![Just(Algorithm::Aes128), Just(Algorithm::Aes192), Just(Algorithm::Aes256)]
 }
@@ -198,6 +271,71 @@ proptest! {
             let Ksn::Aes(k) = ksn else { unreachable!() };
             let want = dukpt::aes::derive_key(&bdk, k, usage, Some(key_type)).map(|d| d.as_bytes().to_vec());
             prop_assert_eq!(got.map(|d| d.as_bytes().to_vec()), want);
+        }
+    }
+
+    /// The one-shot, the cached and the working-key-from-initial-key paths against the standard read
+    /// straight over the `aes` crate, for every BDK type, usage and allowed derived key type.
+    #[test]
+    fn aes_paths_equal_the_reference(
+        seed in prop::array::uniform32(any::<u8>()),
+        algorithm in aes_algorithm(),
+        usage in prop::sample::select(KeyUsage::ALL.to_vec()),
+        key_type in prop::sample::select(Algorithm::ALL.to_vec()),
+        id in prop::array::uniform8(any::<u8>()),
+        counters in prop::collection::vec(counter(32, 16), 1..6),
+    ) {
+        let bdk = key_of(algorithm, &seed);
+        let key_type = if dukpt::aes::check_key_type(algorithm, key_type).is_ok() { key_type } else { algorithm };
+        let ik = dukpt::aes::derive_initial_key(&bdk, &id).unwrap();
+        prop_assert_eq!(ik.as_bytes(), &reference_derive(algorithm, bdk.as_bytes(), 0x8001, algorithm, id)[..]);
+        let mut deriver = Deriver::new(&bdk, 1);
+        for &c in &counters {
+            let ksn = AesKsn::from_parts(id, c).unwrap();
+            let want = reference_key(&bdk, id, c, usage, key_type);
+            let one_shot = dukpt::aes::derive_key(&bdk, &ksn, usage, Some(key_type)).unwrap();
+            prop_assert_eq!(one_shot.as_bytes(), &want[..]);
+            prop_assert_eq!(one_shot.algorithm(), key_type);
+            let from_ik = dukpt::aes::derive_working_key(&ik, &ksn, usage, key_type).unwrap();
+            prop_assert_eq!(from_ik.as_bytes(), &want[..]);
+            let cached = deriver.derive(&Ksn::Aes(ksn), Usage::Aes(usage), Some(key_type)).unwrap();
+            prop_assert_eq!(cached.as_bytes(), &want[..]);
+        }
+    }
+
+    /// The cache under pressure: KSNs of several terminals interleaved at random through a small cache
+    /// (hits through the last-used slot and through the index, misses, evictions), each key and each
+    /// initial key equal to the one-shot functions', and the cache never over capacity.
+    #[test]
+    fn cache_with_evictions_equals_one_shot(
+        seed in prop::array::uniform32(any::<u8>()),
+        algorithm in prop_oneof![Just(Algorithm::Aes128), Just(Algorithm::Aes256), Just(Algorithm::Tdes2Key)],
+        terminals in prop::collection::vec(prop::array::uniform8(any::<u8>()), 1..6),
+        picks in prop::collection::vec((0usize..6, 1u32..3000), 1..40),
+        capacity in 1usize..4,
+    ) {
+        let bdk = key_of(algorithm, &seed);
+        let aes = !algorithm.is_tdes();
+        let usage = if aes { Usage::Aes(KeyUsage::MacBoth) } else { Usage::Tdes(TdesVariant::Pin) };
+        let mut deriver = Deriver::new(&bdk, capacity);
+        for &(t, c) in &picks {
+            let id = terminals[t % terminals.len()];
+            let ksn = if aes {
+                Ksn::Aes(AesKsn::from_parts(id, c).unwrap())
+            } else {
+                let mut b = [0u8; 10];
+                b[..8].copy_from_slice(&id);
+                match TdesKsn::new(b).and_then(|k| k.with_counter(c)) {
+                    Ok(k) => Ksn::Tdes(k),
+                    Err(_) => continue,
+                }
+            };
+            let want = dukpt::derive(&bdk, &ksn, usage, None).unwrap();
+            let key = deriver.derive(&ksn, usage, None).unwrap();
+            prop_assert_eq!(key.as_bytes(), want.key.as_bytes());
+            let initial_key = deriver.initial_key(&ksn).unwrap();
+            prop_assert_eq!(initial_key.as_bytes(), want.initial_key.as_bytes());
+            prop_assert!(deriver.cached() <= capacity);
         }
     }
 

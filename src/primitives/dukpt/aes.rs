@@ -20,17 +20,22 @@ use std::fmt;
 use std::str::FromStr;
 
 use aes::{Aes128Enc, Aes192Enc, Aes256Enc};
+use cipher::array::Array;
 use cipher::consts::U16;
-use cipher::{Block, BlockCipherEncrypt, Key, KeyInit};
+use cipher::{BlockCipherEncrypt, Key, KeyInit};
 use zeroize::{Zeroize, Zeroizing};
 
 use crate::primitives::dukpt::{AesKsn, Error, Scheme};
 use crate::primitives::{Algorithm, SymmetricKey};
 
+mod tree;
+
+pub(crate) use tree::working_keys;
+
 /// Key usage of the initial key's derivation data.
-const USAGE_INITIAL_KEY: u16 = 0x8001;
+pub(crate) const USAGE_INITIAL_KEY: u16 = 0x8001;
 /// Key usage of an intermediate derivation key's derivation data.
-const USAGE_INTERMEDIATE: u16 = 0x8000;
+pub(crate) const USAGE_INTERMEDIATE: u16 = 0x8000;
 /// The counter of the update key's derivation data.
 const UPDATE_KEY_COUNTER: u32 = 0xFFFF_FFFF;
 
@@ -123,6 +128,28 @@ impl fmt::Display for KeyUsage {
     }
 }
 
+/// Evaluates `$body` with the type `$c` bound to the `aes` crate's encrypt-only cipher for `$algorithm`,
+/// or `$not_aes` for a TDES algorithm: the one dispatch of a derivation, every step after it monomorphic.
+macro_rules! with_aes_type {
+    ($algorithm:expr, $c:ident => $body:expr, $not_aes:expr) => {
+        match $algorithm {
+            Algorithm::Aes128 => {
+                type $c = ::aes::Aes128Enc;
+                $body
+            }
+            Algorithm::Aes192 => {
+                type $c = ::aes::Aes192Enc;
+                $body
+            }
+            Algorithm::Aes256 => {
+                type $c = ::aes::Aes256Enc;
+                $body
+            }
+            Algorithm::Tdes2Key | Algorithm::Tdes3Key => $not_aes,
+        }
+    };
+}
+
 /// The initial key of the terminal whose initial key ID is `initial_key_id`; of the BDK's type.
 ///
 /// # Errors
@@ -139,8 +166,7 @@ impl fmt::Display for KeyUsage {
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 pub fn derive_initial_key(bdk: &SymmetricKey, initial_key_id: &[u8; 8]) -> Result<SymmetricKey, Error> {
-    let bdk = AesKey::new(bdk, "BaseDerivationKey")?;
-    bdk.initial_key(initial_key_id)?.to_key()
+    KeyBytes::of(bdk, "BaseDerivationKey")?.initial_key(initial_key_id)?.to_key()
 }
 
 /// The intermediate derivation key of `ksn`'s counter (the supplement's "transaction key").
@@ -159,9 +185,9 @@ pub fn derive_initial_key(bdk: &SymmetricKey, initial_key_id: &[u8; 8]) -> Resul
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 pub fn derive_intermediate_key(initial_key: &SymmetricKey, ksn: &AesKsn) -> Result<SymmetricKey, Error> {
+    let ik = KeyBytes::of(initial_key, "InitialKey")?;
     nonzero(ksn)?;
-    let ik = AesKey::new(initial_key, "InitialKey")?;
-    walk(&ik, derivation_id(ksn), ksn.counter())?.to_key()
+    ik.intermediate(derivation_id(ksn), ksn.counter())?.to_key()
 }
 
 /// The intermediate derivation key of any 32-bit counter, including those no valid KSN carries (more than
@@ -191,9 +217,8 @@ pub fn dangerous_intermediate_key_any_counter(
     initial_key_id: &[u8; 8],
     counter: u32,
 ) -> Result<SymmetricKey, Error> {
-    let ik = AesKey::new(initial_key, "InitialKey")?;
-    let id = [initial_key_id[4], initial_key_id[5], initial_key_id[6], initial_key_id[7]];
-    walk(&ik, id, counter)?.to_key()
+    let ik = KeyBytes::of(initial_key, "InitialKey")?;
+    ik.intermediate(id_of(initial_key_id), counter)?.to_key()
 }
 
 /// The working key for `usage` and `key_type` at `ksn`, from the terminal's initial key.
@@ -221,9 +246,8 @@ pub fn derive_working_key(
 ) -> Result<SymmetricKey, Error> {
     check_key_type(initial_key.algorithm(), key_type)?;
     nonzero(ksn)?;
-    let ik = AesKey::new(initial_key, "InitialKey")?;
-    let intermediate = walk_keys(&ik, derivation_id(ksn), ksn.counter())?;
-    intermediate.working_key(ksn, usage, key_type)?.to_key()
+    let ik = KeyBytes::of(initial_key, "InitialKey")?;
+    ik.intermediate(derivation_id(ksn), ksn.counter())?.working_key(ksn, usage, key_type)
 }
 
 /// The working key for `usage` and `key_type` from an intermediate key (as a device holds it).
@@ -237,7 +261,7 @@ pub fn working_key_from_intermediate(
     key_type: Algorithm,
 ) -> Result<SymmetricKey, Error> {
     check_key_type(intermediate_key.algorithm(), key_type)?;
-    AesKey::new(intermediate_key, "TransactionKey")?.working_key(ksn, usage, key_type)?.to_key()
+    KeyBytes::of(intermediate_key, "TransactionKey")?.working_key(ksn, usage, key_type)
 }
 
 /// The update key, under which a host sends a terminal its next initial key: the key encryption key
@@ -264,11 +288,11 @@ pub fn derive_update_key(
     key_type: Algorithm,
 ) -> Result<SymmetricKey, Error> {
     check_key_type(initial_key.algorithm(), key_type)?;
-    let ik = AesKey::new(initial_key, "InitialKey")?;
-    let id = [initial_key_id[4], initial_key_id[5], initial_key_id[6], initial_key_id[7]];
-    let intermediate = walk_keys(&ik, id, UPDATE_KEY_COUNTER)?;
-    let data = ksn_data(id, UPDATE_KEY_COUNTER);
-    KeyBytes::derive(&intermediate, KeyUsage::KeyEncryption.value(), key_type, data).to_key()
+    let ik = KeyBytes::of(initial_key, "InitialKey")?;
+    let id = id_of(initial_key_id);
+    let intermediate = ik.intermediate(id, UPDATE_KEY_COUNTER)?;
+    let data = derivation_data(KeyUsage::KeyEncryption.value(), key_type, ksn_data(id, UPDATE_KEY_COUNTER));
+    intermediate.derive(&data, key_type)?.to_key()
 }
 
 /// BDK to working key in one call. `key_type` defaults to the BDK's algorithm.
@@ -293,13 +317,34 @@ pub fn derive_key(
     usage: KeyUsage,
     key_type: Option<Algorithm>,
 ) -> Result<SymmetricKey, Error> {
-    let key_type = key_type.unwrap_or(bdk.algorithm());
-    let bdk_key = AesKey::new(bdk, "BaseDerivationKey")?;
-    check_key_type(bdk.algorithm(), key_type)?;
-    nonzero(ksn)?;
-    let ik = bdk_key.initial_key_schedule(&ksn.initial_key_id());
-    let intermediate = walk_keys(&ik, derivation_id(ksn), ksn.counter())?;
-    intermediate.working_key(ksn, usage, key_type)?.to_key()
+    let algorithm = bdk.algorithm();
+    let key_type = key_type.unwrap_or(algorithm);
+    with_aes_type!(
+        algorithm,
+        C => {
+            check_key_type(algorithm, key_type)?;
+            nonzero(ksn)?;
+            derive_key_typed::<C>(bdk.as_bytes(), ksn, usage, key_type)
+        },
+        Err(not_aes("BaseDerivationKey", algorithm))
+    )
+}
+
+/// [`derive_key`] for one BDK type: the key bytes carried from step to step in one zeroized stack buffer,
+/// each step keying `C` from them and encrypting one derivation data block (two for keys longer than a
+/// block) back into them.
+fn derive_key_typed<C: AesType>(
+    bdk: &[u8],
+    ksn: &AesKsn,
+    usage: KeyUsage,
+    key_type: Algorithm,
+) -> Result<SymmetricKey, Error> {
+    let mut key = Zeroizing::new(load(bdk));
+    step::<C>(&mut key, &derivation_data(USAGE_INITIAL_KEY, C::ALGORITHM, ksn.initial_key_id()));
+    let id = derivation_id(ksn);
+    walk_in_place::<C>(&mut key, id, ksn.counter())?;
+    let data = derivation_data(usage.value(), key_type, ksn_data(id, ksn.counter()));
+    derive_to_key(&schedule::<C>(&key), &data, key_type)
 }
 
 /// Checks that a derived key type is no stronger than the BDK (X9.24-3:2017 §6.2.2).
@@ -314,283 +359,265 @@ pub fn check_key_type(bdk: Algorithm, derived: Algorithm) -> Result<(), Error> {
     Ok(())
 }
 
-/// An AES key with its key schedule, the parent of a derivation.
-pub(crate) struct AesKey {
-    algorithm: Algorithm,
-    cipher: AesCipher,
+/// An AES key type as DUKPT derives it: the `aes` crate's encrypt-only cipher of that size.
+pub(crate) trait AesType: KeyInit + BlockCipherEncrypt<BlockSize = U16> {
+    /// The algorithm.
+    const ALGORITHM: Algorithm;
+    /// Derivation data blocks per key: 1 for AES-128, 2 for the longer keys.
+    const BLOCKS: usize;
 }
 
-enum AesCipher {
+impl AesType for Aes128Enc {
+    const ALGORITHM: Algorithm = Algorithm::Aes128;
+    const BLOCKS: usize = 1;
+}
+
+impl AesType for Aes192Enc {
+    const ALGORITHM: Algorithm = Algorithm::Aes192;
+    const BLOCKS: usize = 2;
+}
+
+impl AesType for Aes256Enc {
+    const ALGORITHM: Algorithm = Algorithm::Aes256;
+    const BLOCKS: usize = 2;
+}
+
+/// Key bytes as a derivation produces them: up to two AES blocks, the key in the first `key_len` bytes.
+pub(crate) type Blocks = [[u8; 16]; 2];
+
+/// `data` with block counters 1..=`blocks` (1 or 2) encrypted under `key` into `out`, in one call.
+#[inline]
+pub(crate) fn encrypt_into<C: AesType>(key: &C, data: &[u8; 16], blocks: usize, out: &mut Blocks) {
+    if blocks <= 1 {
+        key.encrypt_block_b2b(data.into(), (&mut out[0]).into());
+    } else {
+        out[0] = *data;
+        out[1] = *data;
+        out[1][1] = 2;
+        key.encrypt_blocks(Array::cast_slice_from_core_mut(&mut out[..]));
+    }
+}
+
+/// `C` keyed from the first `C::key_size()` bytes of `key`, through a zeroized copy of them.
+///
+/// Infallible and returned by value, so the caller's binding is built in place: a key schedule (700-odd
+/// bytes with the `aes` crate's software fallback) is never moved.
+#[inline]
+pub(crate) fn schedule<C: AesType>(key: &Blocks) -> C {
+    let mut bytes = Key::<C>::default();
+    for (b, k) in bytes.iter_mut().zip(key.as_flattened()) {
+        *b = *k;
+    }
+    let cipher = C::new(&bytes);
+    bytes.as_mut_slice().zeroize();
+    cipher
+}
+
+/// One derivation step in place: `key` (of `C`'s type) replaced by the key of `C`'s type derived under it
+/// from `data`.
+#[inline]
+fn step<C: AesType>(key: &mut Blocks, data: &[u8; 16]) {
+    let parent = schedule::<C>(key);
+    encrypt_into(&parent, data, C::BLOCKS, key);
+}
+
+/// The walk in place: `key` goes in as the initial key and comes out as the intermediate key of `counter`,
+/// one derivation (usage `8000`, `C`'s type) per one-bit, most significant first, the derivation data
+/// built once and its counter bytes rewritten at each step.
+///
+/// # Errors
+/// [`Error::CounterZero`] for counter 0.
+pub(crate) fn walk_in_place<C: AesType>(key: &mut Blocks, id: [u8; 4], counter: u32) -> Result<(), Error> {
+    if counter == 0 {
+        return Err(Error::CounterZero { scheme: Scheme::Aes });
+    }
+    let mut data = intermediate_data(C::ALGORITHM, id);
+    let mut rest = counter;
+    let mut prefix = 0u32;
+    while rest != 0 {
+        let bit = 1u32 << (31 - rest.leading_zeros());
+        rest ^= bit;
+        prefix |= bit;
+        set_counter(&mut data, prefix);
+        step::<C>(key, &data);
+    }
+    Ok(())
+}
+
+/// The key of type `key_type` derived under `parent` from `data`, as a [`SymmetricKey`].
+#[inline]
+pub(crate) fn derive_to_key<C: AesType>(
+    parent: &C,
+    data: &[u8; 16],
+    key_type: Algorithm,
+) -> Result<SymmetricKey, Error> {
+    let mut out = Zeroizing::new([[0u8; 16]; 2]);
+    encrypt_into(parent, data, key_type.key_len().div_ceil(16), &mut out);
+    to_key(key_type, &out)
+}
+
+/// The first `algorithm.key_len()` bytes of `bytes` as a [`SymmetricKey`].
+pub(crate) fn to_key(algorithm: Algorithm, bytes: &Blocks) -> Result<SymmetricKey, Error> {
+    Ok(SymmetricKey::new(algorithm, bytes.as_flattened().get(..algorithm.key_len()).unwrap_or(&[]))?)
+}
+
+/// Key bytes (at most 32) into a `Blocks` buffer, the rest zero.
+fn load(bytes: &[u8]) -> Blocks {
+    let mut out = [[0u8; 16]; 2];
+    for (o, b) in out.as_flattened_mut().iter_mut().zip(bytes) {
+        *o = *b;
+    }
+    out
+}
+
+/// Derived or given AES DUKPT key bytes and their type, zeroized on drop: what a device keeps in its
+/// registers, and the slow path's currency (each use keys the cipher from the bytes).
+pub(crate) struct KeyBytes {
+    algorithm: Algorithm,
+    bytes: Zeroizing<Blocks>,
+}
+
+impl KeyBytes {
+    /// The bytes of an AES [`SymmetricKey`]; `which` names it in the error.
+    pub(crate) fn of(key: &SymmetricKey, which: &'static str) -> Result<Self, Error> {
+        let algorithm = key.algorithm();
+        if algorithm.is_tdes() {
+            return Err(not_aes(which, algorithm));
+        }
+        Ok(KeyBytes { algorithm, bytes: Zeroizing::new(load(key.as_bytes())) })
+    }
+
+    /// The initial key for `initial_key_id`, this being the BDK.
+    pub(crate) fn initial_key(&self, initial_key_id: &[u8; 8]) -> Result<KeyBytes, Error> {
+        self.derive(&derivation_data(USAGE_INITIAL_KEY, self.algorithm, *initial_key_id), self.algorithm)
+    }
+
+    /// The intermediate key of `counter`, this being the initial key.
+    ///
+    /// # Errors
+    /// [`Error::CounterZero`] for counter 0.
+    pub(crate) fn intermediate(&self, id: [u8; 4], counter: u32) -> Result<KeyBytes, Error> {
+        let mut bytes = self.bytes.clone();
+        with_aes_type!(
+            self.algorithm,
+            C => walk_in_place::<C>(&mut bytes, id, counter)?,
+            return Err(not_aes("InitialKey", self.algorithm))
+        );
+        Ok(KeyBytes { algorithm: self.algorithm, bytes })
+    }
+
+    /// The child intermediate key for the counter `prefix`, this being its parent's.
+    pub(crate) fn child_intermediate(&self, id: [u8; 4], prefix: u32) -> Result<KeyBytes, Error> {
+        let mut data = intermediate_data(self.algorithm, id);
+        set_counter(&mut data, prefix);
+        self.derive(&data, self.algorithm)
+    }
+
+    /// The working key at `ksn`, this being the KSN's intermediate key.
+    ///
+    /// # Errors
+    /// [`Error::DerivedKeyTooStrong`] when `key_type` is stronger than this key.
+    pub(crate) fn working_key(
+        &self,
+        ksn: &AesKsn,
+        usage: KeyUsage,
+        key_type: Algorithm,
+    ) -> Result<SymmetricKey, Error> {
+        check_key_type(self.algorithm, key_type)?;
+        let data = derivation_data(usage.value(), key_type, ksn_data(derivation_id(ksn), ksn.counter()));
+        self.derive(&data, key_type)?.to_key()
+    }
+
+    /// The key of type `key_type` derived under this key from `data`.
+    fn derive(&self, data: &[u8; 16], key_type: Algorithm) -> Result<KeyBytes, Error> {
+        let mut bytes = Zeroizing::new([[0u8; 16]; 2]);
+        let blocks = key_type.key_len().div_ceil(16);
+        with_aes_type!(
+            self.algorithm,
+            C => encrypt_into(&schedule::<C>(&self.bytes), data, blocks, &mut bytes),
+            return Err(not_aes("InitialKey", self.algorithm))
+        );
+        Ok(KeyBytes { algorithm: key_type, bytes })
+    }
+
+    /// As a [`SymmetricKey`].
+    pub(crate) fn to_key(&self) -> Result<SymmetricKey, Error> {
+        to_key(self.algorithm, &self.bytes)
+    }
+}
+
+/// An AES key with its key schedule: a host's BDK, keyed once.
+pub(crate) enum AesKey {
+    /// AES-128.
     Aes128(Aes128Enc),
+    /// AES-192.
     Aes192(Aes192Enc),
+    /// AES-256.
     Aes256(Aes256Enc),
 }
 
 impl AesKey {
     /// Keys an AES [`SymmetricKey`]; `which` names it in the error.
     pub(crate) fn new(key: &SymmetricKey, which: &'static str) -> Result<Self, Error> {
-        Self::from_bytes(key.algorithm(), key.as_bytes()).ok_or(Error::KeyAlgorithm {
-            key: which,
-            scheme: Scheme::Aes,
-            algorithm: key.algorithm(),
-            expected: "AES_128, AES_192 or AES_256",
-        })
-    }
-
-    /// Keys AES from bytes; `None` unless `algorithm` is AES and `bytes` has its length.
-    pub(crate) fn from_bytes(algorithm: Algorithm, bytes: &[u8]) -> Option<Self> {
-        let cipher = match algorithm {
-            Algorithm::Aes128 => AesCipher::Aes128(Aes128Enc::new_from_slice(bytes).ok()?),
-            Algorithm::Aes192 => AesCipher::Aes192(Aes192Enc::new_from_slice(bytes).ok()?),
-            Algorithm::Aes256 => AesCipher::Aes256(Aes256Enc::new_from_slice(bytes).ok()?),
-            _ => return None,
-        };
-        Some(AesKey { algorithm, cipher })
-    }
-
-    /// The initial key for `initial_key_id`, this key being the BDK.
-    pub(crate) fn initial_key(&self, initial_key_id: &[u8; 8]) -> Result<KeyedBytes, Error> {
-        KeyedBytes::new(KeyBytes::derive(self, USAGE_INITIAL_KEY, self.algorithm, *initial_key_id))
-    }
-
-    /// The working key at `ksn`, this key being the KSN's intermediate key.
-    pub(crate) fn working_key(
-        &self,
-        ksn: &AesKsn,
-        usage: KeyUsage,
-        key_type: Algorithm,
-    ) -> Result<KeyBytes, Error> {
-        check_key_type(self.algorithm, key_type)?;
-        Ok(KeyBytes::derive(self, usage.value(), key_type, ksn_data(derivation_id(ksn), ksn.counter())))
-    }
-
-    /// The child intermediate key for `counter` (usage `8000`, this key's type).
-    pub(crate) fn intermediate(&self, id: [u8; 4], counter: u32) -> Result<KeyedBytes, Error> {
-        KeyedBytes::new(KeyBytes::derive(self, USAGE_INTERMEDIATE, self.algorithm, ksn_data(id, counter)))
-    }
-
-    /// The child intermediate key for `counter`, keyed, without its bytes: the hot step of a walk.
-    /// Its type is this key's (intermediate keys keep the BDK's type), so no check can fail.
-    pub(crate) fn child_intermediate(&self, id: [u8; 4], counter: u32) -> AesKey {
-        self.child(&derivation_data(USAGE_INTERMEDIATE, self.algorithm, ksn_data(id, counter)))
-    }
-
-    /// The initial key for `initial_key_id`, keyed, without its bytes (this key being the BDK).
-    pub(crate) fn initial_key_schedule(&self, initial_key_id: &[u8; 8]) -> AesKey {
-        self.child(&derivation_data(USAGE_INITIAL_KEY, self.algorithm, *initial_key_id))
-    }
-
-    /// The key of this key's type derived under this key from the derivation data `data` (block counter
-    /// 1; the second block, when the type needs one, is derived here), keyed.
-    fn child(&self, data: &[u8; 16]) -> AesKey {
-        let cipher = match &self.cipher {
-            AesCipher::Aes128(c) => AesCipher::Aes128(child(c, data)),
-            AesCipher::Aes192(c) => AesCipher::Aes192(child(c, data)),
-            AesCipher::Aes256(c) => AesCipher::Aes256(child(c, data)),
-        };
-        AesKey { algorithm: self.algorithm, cipher }
-    }
-
-    /// The intermediate key of `counter`, this key being the initial key: one derivation per one-bit,
-    /// most significant first, the derivation data built once and its counter updated in place, each
-    /// step keyed straight from the previous one's output. `None` for counter 0.
-    fn walk(&self, id: [u8; 4], counter: u32) -> Option<AesKey> {
-        let mut data = derivation_data(USAGE_INTERMEDIATE, self.algorithm, ksn_data(id, 0));
-        let cipher = match &self.cipher {
-            AesCipher::Aes128(c) => AesCipher::Aes128(walk_typed(c, &mut data, counter)?),
-            AesCipher::Aes192(c) => AesCipher::Aes192(walk_typed(c, &mut data, counter)?),
-            AesCipher::Aes256(c) => AesCipher::Aes256(walk_typed(c, &mut data, counter)?),
-        };
-        Some(AesKey { algorithm: self.algorithm, cipher })
-    }
-
-    /// Encrypts `data` with block counter 1, and 2 when `blocks` is 2, into `out` (16 bytes a block),
-    /// in one call.
-    fn encrypt_blocks_into(&self, data: &[u8; 16], blocks: usize, out: &mut [u8; 32]) {
-        match &self.cipher {
-            AesCipher::Aes128(c) => encrypt_counter_blocks(c, data, blocks, out),
-            AesCipher::Aes192(c) => encrypt_counter_blocks(c, data, blocks, out),
-            AesCipher::Aes256(c) => encrypt_counter_blocks(c, data, blocks, out),
-        }
-    }
-}
-
-/// `data` with block counter 1 (and 2 when `blocks` is 2) encrypted under `c` into `out`, one call.
-fn encrypt_counter_blocks<C>(c: &C, data: &[u8; 16], blocks: usize, out: &mut [u8; 32])
-where
-    C: BlockCipherEncrypt<BlockSize = U16>,
-{
-    if blocks <= 1 {
-        let mut b = Zeroizing::new(Block::<C>::default());
-        c.encrypt_block_b2b(data.into(), &mut b);
-        out[..16].copy_from_slice(&b[..]);
-    } else {
-        let mut second = *data;
-        second[1] = 2;
-        let mut pair = Zeroizing::new([Block::<C>::from(*data), Block::<C>::from(second)]);
-        c.encrypt_blocks(&mut pair[..]);
-        out[..16].copy_from_slice(&pair[0]);
-        out[16..].copy_from_slice(&pair[1]);
-    }
-}
-
-/// The key of `C`'s type derived under `parent` from the derivation data `data` (block counter 1, and 2
-/// for keys longer than a block, encrypted in one call), keyed; the raw output is zeroized.
-fn child<C>(parent: &C, data: &[u8; 16]) -> C
-where
-    C: KeyInit + BlockCipherEncrypt<BlockSize = U16>,
-{
-    let mut out = Zeroizing::new([[0u8; 16]; 2]);
-    if C::key_size() <= 16 {
-        parent.encrypt_block_b2b(data.into(), (&mut out[0]).into());
-    } else {
-        let mut second = *data;
-        second[1] = 2;
-        let mut blocks = Zeroizing::new([Block::<C>::from(*data), Block::<C>::from(second)]);
-        parent.encrypt_blocks(&mut blocks[..]);
-        for (o, b) in out.iter_mut().zip(blocks.iter()) {
-            o.copy_from_slice(b);
-        }
-    }
-    let key = Zeroizing::new(Key::<C>::from_fn(|i| out[i / 16][i % 16]));
-    C::new(&key)
-}
-
-/// [`AesKey::walk`] for one key type: `data` is the intermediate derivation data, its counter bytes
-/// (12-15) overwritten at each step.
-fn walk_typed<C>(initial: &C, data: &mut [u8; 16], counter: u32) -> Option<C>
-where
-    C: KeyInit + BlockCipherEncrypt<BlockSize = U16>,
-{
-    let mut rest = counter;
-    let mut prefix = 0u32;
-    let mut current: Option<C> = None;
-    while rest != 0 {
-        let bit = 1u32 << (31 - rest.leading_zeros());
-        rest ^= bit;
-        prefix |= bit;
-        data[12..].copy_from_slice(&prefix.to_be_bytes());
-        let next = child(current.as_ref().unwrap_or(initial), data);
-        current = Some(next);
-    }
-    current
-}
-
-/// Derived key bytes and their type, zeroized on drop.
-pub(crate) struct KeyBytes {
-    algorithm: Algorithm,
-    bytes: Zeroizing<[u8; 32]>,
-}
-
-impl KeyBytes {
-    /// The key of type `key_type` derived under `parent` with `usage` and the 8 KSN data bytes.
-    pub(crate) fn derive(parent: &AesKey, usage: u16, key_type: Algorithm, data: [u8; 8]) -> KeyBytes {
-        let len = key_type.key_len();
-        let block = derivation_data(usage, key_type, data);
-        let mut bytes = Zeroizing::new([0u8; 32]);
-        parent.encrypt_blocks_into(&block, len.div_ceil(16), &mut bytes);
-        for byte in bytes.iter_mut().skip(len) {
-            *byte = 0;
-        }
-        KeyBytes { algorithm: key_type, bytes }
-    }
-
-    /// The bytes, as long as the key type.
-    pub(crate) fn as_bytes(&self) -> &[u8] {
-        self.bytes.get(..self.algorithm.key_len()).unwrap_or(&[])
-    }
-
-    /// As a [`SymmetricKey`].
-    pub(crate) fn to_key(&self) -> Result<SymmetricKey, Error> {
-        Ok(SymmetricKey::new(self.algorithm, self.as_bytes())?)
-    }
-
-    /// Keyed, to derive further (an AES type only).
-    fn keyed(&self) -> Result<AesKey, Error> {
-        AesKey::from_bytes(self.algorithm, self.as_bytes()).ok_or(Error::KeyAlgorithm {
-            key: "InitialKey",
-            scheme: Scheme::Aes,
-            algorithm: self.algorithm,
-            expected: "AES_128, AES_192 or AES_256",
+        let bytes = Zeroizing::new(load(key.as_bytes()));
+        Ok(match key.algorithm() {
+            Algorithm::Aes128 => AesKey::Aes128(schedule(&bytes)),
+            Algorithm::Aes192 => AesKey::Aes192(schedule(&bytes)),
+            Algorithm::Aes256 => AesKey::Aes256(schedule(&bytes)),
+            Algorithm::Tdes2Key | Algorithm::Tdes3Key => return Err(not_aes(which, key.algorithm())),
         })
     }
 }
 
-/// The intermediate key of `counter`: one derivation per one-bit, most significant first.
-pub(crate) fn walk(initial_key: &AesKey, id: [u8; 4], counter: u32) -> Result<KeyedBytes, Error> {
-    let mut rest = counter;
-    let mut prefix = 0u32;
-    let mut current: Option<KeyedBytes> = None;
-    while rest != 0 {
-        let bit = 1u32 << (31 - rest.leading_zeros());
-        rest ^= bit;
-        prefix |= bit;
-        let parent = current.as_ref().map_or(initial_key, |k| &k.key);
-        current = Some(parent.intermediate(id, prefix)?);
-    }
-    current.ok_or(Error::CounterZero { scheme: Scheme::Aes })
-}
-
-/// The intermediate key of `counter` as a key schedule only (no bytes kept): the fast walk behind the
-/// working keys.
-pub(crate) fn walk_keys(initial_key: &AesKey, id: [u8; 4], counter: u32) -> Result<AesKey, Error> {
-    initial_key.walk(id, counter).ok_or(Error::CounterZero { scheme: Scheme::Aes })
-}
-
-/// Derived key bytes together with their key schedule.
-pub(crate) struct KeyedBytes {
-    /// The bytes.
-    pub(crate) bytes: KeyBytes,
-    /// The keyed cipher.
-    pub(crate) key: AesKey,
-}
-
-impl KeyedBytes {
-    /// Keys the bytes.
-    pub(crate) fn new(bytes: KeyBytes) -> Result<Self, Error> {
-        let key = bytes.keyed()?;
-        Ok(KeyedBytes { bytes, key })
-    }
-
-    /// As a [`SymmetricKey`].
-    pub(crate) fn to_key(&self) -> Result<SymmetricKey, Error> {
-        self.bytes.to_key()
-    }
-
-    /// The working key at `ksn`, this being its intermediate key.
-    pub(crate) fn working_key(
-        &self,
-        ksn: &AesKsn,
-        usage: KeyUsage,
-        key_type: Algorithm,
-    ) -> Result<KeyBytes, Error> {
-        self.key.working_key(ksn, usage, key_type)
+/// The not-an-AES-key error for the key `which`.
+pub(crate) fn not_aes(which: &'static str, algorithm: Algorithm) -> Error {
+    Error::KeyAlgorithm {
+        key: which,
+        scheme: Scheme::Aes,
+        algorithm,
+        expected: "AES_128, AES_192 or AES_256",
     }
 }
 
 /// The 16-byte derivation data block, block counter 1 (X9.24-3:2017 §6.3.2).
-fn derivation_data(usage: u16, key_type: Algorithm, data: [u8; 8]) -> [u8; 16] {
-    let (kind, bits): (u16, u16) = match key_type {
+pub(crate) fn derivation_data(usage: u16, key_type: Algorithm, data: [u8; 8]) -> [u8; 16] {
+    let (kind, bits): (u8, u16) = match key_type {
         Algorithm::Tdes2Key => (0, 128),
         Algorithm::Tdes3Key => (1, 192),
         Algorithm::Aes128 => (2, 128),
         Algorithm::Aes192 => (3, 192),
         Algorithm::Aes256 => (4, 256),
     };
-    let mut block = [0u8; 16];
-    block[0] = 1;
-    block[1] = 1;
-    block[2..4].copy_from_slice(&usage.to_be_bytes());
-    block[4..6].copy_from_slice(&kind.to_be_bytes());
-    block[6..8].copy_from_slice(&bits.to_be_bytes());
-    block[8..].copy_from_slice(&data);
-    block
+    let [u0, u1] = usage.to_be_bytes();
+    let [b0, b1] = bits.to_be_bytes();
+    let d = data;
+    [1, 1, u0, u1, 0, kind, b0, b1, d[0], d[1], d[2], d[3], d[4], d[5], d[6], d[7]]
+}
+
+/// The intermediate derivation data of a key of type `algorithm` (usage `8000`), counter bytes zero.
+pub(crate) fn intermediate_data(algorithm: Algorithm, id: [u8; 4]) -> [u8; 16] {
+    derivation_data(USAGE_INTERMEDIATE, algorithm, ksn_data(id, 0))
+}
+
+/// Sets the counter bytes (12-15) of derivation data.
+#[inline]
+pub(crate) fn set_counter(data: &mut [u8; 16], counter: u32) {
+    let [c0, c1, c2, c3] = counter.to_be_bytes();
+    data[12] = c0;
+    data[13] = c1;
+    data[14] = c2;
+    data[15] = c3;
 }
 
 /// The derivation ID: KSN bytes 4-7.
 pub(crate) fn derivation_id(ksn: &AesKsn) -> [u8; 4] {
     let b = ksn.as_bytes();
     [b[4], b[5], b[6], b[7]]
+}
+
+/// The derivation ID of an initial key ID: its bytes 4-7.
+fn id_of(initial_key_id: &[u8; 8]) -> [u8; 4] {
+    [initial_key_id[4], initial_key_id[5], initial_key_id[6], initial_key_id[7]]
 }
 
 /// Derivation data bytes 8-15: derivation ID, then the counter.
@@ -602,127 +629,4 @@ pub(crate) fn ksn_data(id: [u8; 4], counter: u32) -> [u8; 8] {
 /// Rejects counter 0 for a transaction key.
 pub(crate) fn nonzero(ksn: &AesKsn) -> Result<(), Error> {
     if ksn.counter() == 0 { Err(Error::CounterZero { scheme: Scheme::Aes }) } else { Ok(()) }
-}
-
-/// The most children whose intermediate keys a [`working_keys_tree`] visit derives in one call (a key
-/// with more, at most 32, takes more calls; consecutive counters give one or two on average).
-const TREE_CHILDREN: usize = 8;
-/// The most blocks of one such call: a working key and `TREE_CHILDREN` intermediate keys, two blocks each.
-const TREE_BLOCKS: usize = 2 + 2 * TREE_CHILDREN;
-
-/// The working keys for `usage` and `key_type` at many counters of one terminal, from its initial key:
-/// `counters` sorted ascending, none 0 (duplicates allowed); `emit(i, key)` receives the key of
-/// `counters[i]`.
-///
-/// The counters' walks form a tree (a counter's parent is the counter without its lowest one-bit), and
-/// this visits it once: every intermediate key is derived once, and everything derived under one key (the
-/// working key of its counter and the intermediate keys of its children) is encrypted in one block-cipher
-/// call, so a batch of consecutive counters costs about one key schedule and one call per key.
-///
-/// # Errors
-/// [`Error::DerivedKeyTooStrong`] when `key_type` is stronger than the initial key (before any work).
-pub(crate) fn working_keys_tree(
-    initial_key: &AesKey,
-    id: [u8; 4],
-    counters: &[u32],
-    usage: KeyUsage,
-    key_type: Algorithm,
-    emit: &mut dyn FnMut(usize, KeyBytes),
-) -> Result<(), Error> {
-    check_key_type(initial_key.algorithm, key_type)?;
-    let tree = Tree { id, algorithm: initial_key.algorithm, usage: usage.value(), key_type };
-    match &initial_key.cipher {
-        AesCipher::Aes128(c) => tree.visit(c, 0, counters, 0, emit),
-        AesCipher::Aes192(c) => tree.visit(c, 0, counters, 0, emit),
-        AesCipher::Aes256(c) => tree.visit(c, 0, counters, 0, emit),
-    }
-    Ok(())
-}
-
-/// What a [`working_keys_tree`] derives.
-struct Tree {
-    id: [u8; 4],
-    algorithm: Algorithm,
-    usage: u16,
-    key_type: Algorithm,
-}
-
-impl Tree {
-    /// The node `prefix` keyed by `key` (the initial key for prefix 0): `counters` (indices from
-    /// `base`) are those whose walk passes through `prefix`, sorted, `prefix` itself first if present.
-    fn visit<C>(
-        &self,
-        key: &C,
-        prefix: u32,
-        counters: &[u32],
-        base: usize,
-        emit: &mut dyn FnMut(usize, KeyBytes),
-    ) where
-        C: KeyInit + BlockCipherEncrypt<BlockSize = U16>,
-    {
-        let here = if prefix == 0 { 0 } else { counters.iter().take_while(|&&c| c == prefix).count() };
-        let key_len = self.key_type.key_len();
-        let mut working = if here > 0 { key_len.div_ceil(16) } else { 0 };
-        let per_child = C::key_size().div_ceil(16);
-        let mut start = here;
-        // One call per key, unless it has more than `TREE_CHILDREN` children (then one per that many).
-        loop {
-            let mut blocks = [Block::<C>::default(); TREE_BLOCKS];
-            let mut n = 0;
-            if working > 0 {
-                let data = derivation_data(self.usage, self.key_type, ksn_data(self.id, prefix));
-                n = push_blocks(&mut blocks, n, &data, working);
-            }
-            // Children: runs of counters sharing the next walk step (their highest bit below `prefix`'s).
-            let mut runs = [(0u32, 0usize, 0usize); TREE_CHILDREN];
-            let mut run_count = 0;
-            while let (Some(&c), Some(run)) = (counters.get(start), runs.get_mut(run_count)) {
-                let shift = 31 - (c ^ prefix).leading_zeros();
-                let len = counters[start..].iter().take_while(|&&d| (d ^ prefix) >> shift == 1).count();
-                let child = prefix | (1 << shift);
-                *run = (child, start, start + len);
-                let data = derivation_data(USAGE_INTERMEDIATE, self.algorithm, ksn_data(self.id, child));
-                n = push_blocks(&mut blocks, n, &data, per_child);
-                run_count += 1;
-                start += len.max(1);
-            }
-            key.encrypt_blocks(&mut blocks[..n]);
-            if working > 0 {
-                for i in 0..here {
-                    let mut bytes = Zeroizing::new([0u8; 32]);
-                    for (j, b) in bytes.iter_mut().take(key_len).enumerate() {
-                        *b = blocks[j / 16][j % 16];
-                    }
-                    emit(base + i, KeyBytes { algorithm: self.key_type, bytes });
-                }
-            }
-            for (r, &(child, from, to)) in runs.iter().take(run_count).enumerate() {
-                let first = working + r * per_child;
-                let child_key = {
-                    let k = Zeroizing::new(Key::<C>::from_fn(|i| blocks[first + i / 16][i % 16]));
-                    C::new(&k)
-                };
-                if let Some(members) = counters.get(from..to) {
-                    self.visit(&child_key, child, members, base + from, emit);
-                }
-            }
-            blocks[..n].iter_mut().for_each(Zeroize::zeroize);
-            working = 0;
-            if start >= counters.len() {
-                break;
-            }
-        }
-    }
-}
-
-/// Writes `data` with block counters 1..=`count` at `blocks[at..]`; returns the next free index.
-fn push_blocks<B: From<[u8; 16]>>(blocks: &mut [B], at: usize, data: &[u8; 16], count: usize) -> usize {
-    let mut next = at;
-    for (i, slot) in blocks.iter_mut().skip(at).take(count).enumerate() {
-        let mut d = *data;
-        d[1] = u8::try_from(i + 1).unwrap_or(1);
-        *slot = B::from(d);
-        next += 1;
-    }
-    next
 }

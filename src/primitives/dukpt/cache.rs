@@ -10,17 +10,22 @@
 //! block-cipher call.
 //!
 //! The cache is bounded: when full, the least recently used terminal is evicted, and its keys and key
-//! schedules are zeroized as they drop. Eviction scans the cache, so it costs `O(capacity)`; hits cost one
-//! hash lookup.
+//! schedules are zeroized as they drop. Eviction scans the cache, so it costs `O(capacity)`; a hit on the
+//! terminal used last costs no hashing, any other hit one hash lookup.
+//!
+//! AES entries are typed by the BDK's key size: the initial key's bytes and key schedule, and the key
+//! bytes of the last walk; a new step keys its parent from those bytes and encrypts one block, as the raw
+//! loop over the `aes` crate does.
 
 use std::collections::HashMap;
 use std::fmt;
 
+use aes::{Aes128Enc, Aes192Enc, Aes256Enc};
 use zeroize::Zeroizing;
 
-use crate::primitives::dukpt::aes::{self as aes_dukpt, AesKey, KeyedBytes};
+use crate::primitives::dukpt::aes::{self as aes_dukpt, AesKey, AesType, Blocks, KeyUsage};
 use crate::primitives::dukpt::tdes::{self as tdes_dukpt, TdesBdk};
-use crate::primitives::dukpt::{Error, Ksn, Scheme, Usage, resolve_key_type};
+use crate::primitives::dukpt::{AesKsn, Error, Ksn, Scheme, Usage, resolve_key_type};
 use crate::primitives::{Algorithm, SymmetricKey};
 
 /// A host's derivation context for one BDK: derives keys for any KSN of either scheme the BDK fits, with
@@ -62,7 +67,7 @@ impl Deriver {
         Deriver {
             bdk: keyed.unwrap_or(Bdk::Unusable),
             bdk_algorithm: bdk.algorithm(),
-            cache: Cache { capacity: capacity.max(1), tick: 0, entries: HashMap::new() },
+            cache: Cache::new(capacity),
         }
     }
 
@@ -73,12 +78,12 @@ impl Deriver {
 
     /// How many initial keys the cache holds now.
     pub fn cached(&self) -> usize {
-        self.cache.entries.len()
+        self.cache.slots.len()
     }
 
     /// Drops (and zeroizes) every cached initial key.
     pub fn clear(&mut self) {
-        self.cache.entries.clear();
+        self.cache.clear();
     }
 
     /// The initial key (IPEK for TDES) of `ksn`'s terminal.
@@ -88,7 +93,7 @@ impl Deriver {
     pub fn initial_key(&mut self, ksn: &Ksn) -> Result<SymmetricKey, Error> {
         match self.cache.get(&self.bdk, self.bdk_algorithm, ksn)? {
             Initial::Tdes { ipek, .. } => tdes_dukpt::to_key(ipek),
-            Initial::Aes { ik, .. } => ik.to_key(),
+            Initial::Aes(terminal) => terminal.initial_key(),
         }
     }
 
@@ -121,18 +126,21 @@ impl Deriver {
         usage: Usage,
         key_type: Option<Algorithm>,
     ) -> Vec<Result<SymmetricKey, Error>> {
-        let mut order: Vec<usize> = (0..ksns.len()).collect();
-        order.sort_by_key(|&i| {
-            ksns.get(i).map(|k| (k.scheme() == Scheme::Aes, k.initial_key_id(), k.counter()))
-        });
+        // Sort keys computed once (terminal, counter, then the index, which makes the order total).
+        let mut sorted: Vec<(bool, [u8; 8], u32, usize)> = ksns
+            .iter()
+            .enumerate()
+            .map(|(i, k)| (k.scheme() == Scheme::Aes, k.initial_key_id(), k.counter(), i))
+            .collect();
+        sorted.sort_unstable();
+        let order: Vec<usize> = sorted.iter().map(|s| s.3).collect();
         let mut results: Vec<Option<Result<SymmetricKey, Error>>> = ksns.iter().map(|_| None).collect();
         let mut start = 0;
-        while start < order.len() {
-            let group_of = |i: usize| ksns.get(i).map(|k| (k.scheme(), k.initial_key_id()));
-            let group = order.get(start).and_then(|&i| group_of(i));
-            let len = order[start..].iter().take_while(|&&i| group_of(i) == group).count().max(1);
-            let members = &order[start..start + len];
-            self.derive_group(ksns, members, usage, key_type, &mut results);
+        while let Some(&(scheme, id, _, _)) = sorted.get(start) {
+            let len = sorted[start..].iter().take_while(|s| (s.0, s.1) == (scheme, id)).count().max(1);
+            if let Some(members) = order.get(start..start + len) {
+                self.derive_group(ksns, members, usage, key_type, &mut results);
+            }
             start += len;
         }
         let bdk = self.bdk_algorithm;
@@ -156,15 +164,8 @@ impl Deriver {
         let Some(first) = members.first().and_then(|&i| ksns.get(i)) else { return };
         let bdk_algorithm = self.bdk_algorithm;
         let mut entry = self.cache.get(&self.bdk, bdk_algorithm, first);
-        if let (Ok(Initial::Aes { ik, .. }), Ksn::Aes(k), Usage::Aes(aes_usage)) = (&entry, first, usage) {
-            aes_tree(
-                &ik.key,
-                aes_dukpt::derivation_id(k),
-                ksns,
-                members,
-                (aes_usage, key_type, bdk_algorithm),
-                results,
-            );
+        if let (Ok(Initial::Aes(terminal)), Ksn::Aes(k), Usage::Aes(aes_usage)) = (&entry, first, usage) {
+            aes_tree(terminal, k, ksns, members, (aes_usage, key_type, bdk_algorithm), results);
         }
         for &i in members {
             let (Some(ksn), Some(slot)) = (ksns.get(i), results.get_mut(i)) else { continue };
@@ -180,15 +181,15 @@ impl Deriver {
     }
 }
 
-/// One AES terminal's KSNs (`members`, sorted by counter) through [`aes_dukpt::working_keys_tree`]: each
+/// One AES terminal's KSNs (`members`, sorted by counter) through [`aes_dukpt::working_keys`]: each
 /// intermediate key once, one block-cipher call per key. Fills the slots of the valid KSNs; the others
 /// (counter 0, or a plan that fails) are left for the one-by-one path, which reports their errors.
 fn aes_tree(
-    ik: &AesKey,
-    id: [u8; 4],
+    terminal: &AesTerminal,
+    ksn: &AesKsn,
     ksns: &[Ksn],
     members: &[usize],
-    (usage, key_type, bdk): (crate::primitives::dukpt::KeyUsage, Option<Algorithm>, Algorithm),
+    (usage, key_type, bdk): (KeyUsage, Option<Algorithm>, Algorithm),
     results: &mut [Option<Result<SymmetricKey, Error>>],
 ) {
     let Ok(key_type) = resolve_key_type(Scheme::Aes, bdk, key_type) else { return };
@@ -198,13 +199,18 @@ fn aes_tree(
         .filter(|&(c, _)| c != 0)
         .collect();
     let counters: Vec<u32> = todo.iter().map(|&(c, _)| c).collect();
-    let mut emit = |j: usize, key: aes_dukpt::KeyBytes| {
+    let mut emit = |j: usize, key: &Blocks| {
         if let Some(slot) = todo.get(j).and_then(|&(_, i)| results.get_mut(i)) {
-            *slot = Some(key.to_key());
+            *slot = Some(aes_dukpt::to_key(key_type, key));
         }
     };
+    let id = aes_dukpt::derivation_id(ksn);
     // A key type the BDK cannot derive fails here before any work; the one-by-one path reports it.
-    let _ = aes_dukpt::working_keys_tree(ik, id, &counters, usage, key_type, &mut emit);
+    let _ = match terminal {
+        AesTerminal::Aes128(t) => aes_dukpt::working_keys(&t.ik, id, &counters, usage, key_type, &mut emit),
+        AesTerminal::Aes192(t) => aes_dukpt::working_keys(&t.ik, id, &counters, usage, key_type, &mut emit),
+        AesTerminal::Aes256(t) => aes_dukpt::working_keys(&t.ik, id, &counters, usage, key_type, &mut emit),
+    };
 }
 
 /// The key of `plan` at `ksn` from its terminal's cache entry, walking from the entry's last walk.
@@ -213,17 +219,15 @@ fn derive_with(entry: &mut Initial, ksn: &Ksn, plan: Plan, bdk: Algorithm) -> Re
         (Initial::Tdes { ipek, walk }, Ksn::Tdes(k), Plan::Tdes(variant)) => {
             let base = k.register_base();
             let key = walk_shared(walk, k.counter(), |parent, prefix| {
-                Zeroizing::new(tdes_dukpt::nrkgp(parent.unwrap_or(ipek), base | u64::from(prefix)))
+                Ok(Zeroizing::new(tdes_dukpt::nrkgp(parent.unwrap_or(ipek), base | u64::from(prefix))))
             })?;
             tdes_dukpt::to_key(&tdes_dukpt::apply_variant(key, variant))
         }
-        (Initial::Aes { ik, walk }, Ksn::Aes(k), Plan::Aes(usage, key_type)) => {
-            let id = aes_dukpt::derivation_id(k);
-            let key = walk_shared(walk, k.counter(), |parent, prefix| {
-                parent.unwrap_or(&ik.key).child_intermediate(id, prefix)
-            })?;
-            key.working_key(k, usage, key_type)?.to_key()
-        }
+        (Initial::Aes(terminal), Ksn::Aes(k), Plan::Aes(usage, key_type)) => match terminal {
+            AesTerminal::Aes128(t) => t.derive(k, usage, key_type),
+            AesTerminal::Aes192(t) => t.derive(k, usage, key_type),
+            AesTerminal::Aes256(t) => t.derive(k, usage, key_type),
+        },
         _ => Err(wrong_scheme(bdk, ksn.scheme())),
     }
 }
@@ -233,7 +237,7 @@ impl fmt::Debug for Deriver {
         f.debug_struct("Deriver")
             .field("bdk_algorithm", &self.bdk_algorithm)
             .field("bdk", &"...")
-            .field("cached", &self.cache.entries.len())
+            .field("cached", &self.cache.slots.len())
             .field("capacity", &self.cache.capacity)
             .finish()
     }
@@ -251,12 +255,103 @@ enum Bdk {
 
 /// A cached initial key, and the intermediate keys of the terminal's last walk (prefix, key), most
 /// significant step first: the next KSN of the same terminal reuses the steps its counter shares.
-// Cache entries live in the map; a box per entry would cost an allocation per miss and a pointer chase
+// Cache entries live in the slots; a box per entry would cost an allocation per miss and a pointer chase
 // per hit, for at most ~300 bytes saved on TDES entries.
 #[allow(clippy::large_enum_variant)]
 enum Initial {
     Tdes { ipek: Zeroizing<[u64; 2]>, walk: Vec<(u32, Zeroizing<[u64; 2]>)> },
-    Aes { ik: KeyedBytes, walk: Vec<(u32, AesKey)> },
+    Aes(AesTerminal),
+}
+
+/// An AES terminal's cache entry, of the BDK's type.
+enum AesTerminal {
+    Aes128(Terminal<Aes128Enc>),
+    Aes192(Terminal<Aes192Enc>),
+    Aes256(Terminal<Aes256Enc>),
+}
+
+impl AesTerminal {
+    /// The entry of the terminal `initial_key_id` under `bdk`.
+    fn new(bdk: &AesKey, initial_key_id: &[u8; 8]) -> Self {
+        match bdk {
+            AesKey::Aes128(c) => AesTerminal::Aes128(Terminal::new(c, initial_key_id)),
+            AesKey::Aes192(c) => AesTerminal::Aes192(Terminal::new(c, initial_key_id)),
+            AesKey::Aes256(c) => AesTerminal::Aes256(Terminal::new(c, initial_key_id)),
+        }
+    }
+
+    /// The initial key.
+    fn initial_key(&self) -> Result<SymmetricKey, Error> {
+        match self {
+            AesTerminal::Aes128(t) => aes_dukpt::to_key(Algorithm::Aes128, &t.ik_bytes),
+            AesTerminal::Aes192(t) => aes_dukpt::to_key(Algorithm::Aes192, &t.ik_bytes),
+            AesTerminal::Aes256(t) => aes_dukpt::to_key(Algorithm::Aes256, &t.ik_bytes),
+        }
+    }
+}
+
+/// A terminal's initial key (bytes and key schedule) and the intermediate keys of its last walk: `walk[d]`
+/// holds the prefix and key bytes of step `d` for `d < depth`, most significant step first.
+struct Terminal<C> {
+    ik_bytes: Zeroizing<Blocks>,
+    ik: C,
+    walk: Zeroizing<[(u32, Blocks); 32]>,
+    depth: usize,
+}
+
+impl<C: AesType> Terminal<C> {
+    /// The initial key of `initial_key_id` under `bdk`, keyed.
+    fn new(bdk: &C, initial_key_id: &[u8; 8]) -> Self {
+        let mut ik_bytes = Zeroizing::new([[0u8; 16]; 2]);
+        let data = aes_dukpt::derivation_data(aes_dukpt::USAGE_INITIAL_KEY, C::ALGORITHM, *initial_key_id);
+        aes_dukpt::encrypt_into(bdk, &data, C::BLOCKS, &mut ik_bytes);
+        let ik = aes_dukpt::schedule::<C>(&ik_bytes);
+        Terminal { ik_bytes, ik, walk: Zeroizing::new([(0, [[0; 16]; 2]); 32]), depth: 0 }
+    }
+
+    /// The working key at `ksn` (counter not 0; `key_type` checked), walking from the last walk's shared
+    /// prefix. Each new step is the raw loop's: its parent keyed from its bytes (the initial key's schedule
+    /// is kept) and one block written in place; the working key one key schedule and one block more. Only
+    /// key bytes are kept, so no key schedule is ever moved.
+    fn derive(&mut self, ksn: &AesKsn, usage: KeyUsage, key_type: Algorithm) -> Result<SymmetricKey, Error> {
+        let id = aes_dukpt::derivation_id(ksn);
+        let counter = ksn.counter();
+        let mut data = aes_dukpt::intermediate_data(C::ALGORITHM, id);
+        let (mut rest, mut prefix, mut depth) = (counter, 0u32, 0usize);
+        while rest != 0 {
+            let bit = 1u32 << (31 - rest.leading_zeros());
+            rest ^= bit;
+            prefix |= bit;
+            let shared = depth < self.depth && self.walk.get(depth).is_some_and(|(p, _)| *p == prefix);
+            if !shared {
+                aes_dukpt::set_counter(&mut data, prefix);
+                let parent = depth
+                    .checked_sub(1)
+                    .and_then(|d| self.walk.get(d))
+                    .map(|(_, b)| aes_dukpt::schedule::<C>(b));
+                // A u32 counter has at most 32 one-bits, so `depth` < 32 always.
+                let Some((p, bytes)) = self.walk.get_mut(depth) else {
+                    return Err(Error::CounterBits {
+                        scheme: Scheme::Aes,
+                        counter,
+                        ones: counter.count_ones(),
+                        max: 32,
+                    });
+                };
+                aes_dukpt::encrypt_into(parent.as_ref().unwrap_or(&self.ik), &data, C::BLOCKS, bytes);
+                *p = prefix;
+                self.depth = depth + 1;
+            }
+            depth += 1;
+        }
+        self.depth = depth;
+        let key = match depth.checked_sub(1).and_then(|d| self.walk.get(d)) {
+            Some((_, bytes)) => aes_dukpt::schedule::<C>(bytes),
+            None => return Err(Error::CounterZero { scheme: Scheme::Aes }),
+        };
+        let data = aes_dukpt::derivation_data(usage.value(), key_type, aes_dukpt::ksn_data(id, counter));
+        aes_dukpt::derive_to_key(&key, &data, key_type)
+    }
 }
 
 /// What a derivation produces, checked once before any work.
@@ -280,42 +375,86 @@ impl Plan {
     }
 }
 
-/// Least-recently-used initial keys by (scheme, initial key ID).
+/// A cache key: the scheme and the initial key ID.
+type TerminalId = (Scheme, [u8; 8]);
+
+/// Least-recently-used initial keys by (scheme, initial key ID): entries in slots, a hash index to them,
+/// and the slot used last, which a run of KSNs of one terminal finds without hashing.
 struct Cache {
     capacity: usize,
     tick: u64,
-    entries: HashMap<(Scheme, [u8; 8]), (u64, Initial)>,
+    index: HashMap<TerminalId, usize>,
+    slots: Vec<Slot>,
+    last: usize,
+}
+
+/// One cached terminal.
+struct Slot {
+    id: TerminalId,
+    used: u64,
+    initial: Initial,
 }
 
 impl Cache {
+    fn new(capacity: usize) -> Self {
+        Cache { capacity: capacity.max(1), tick: 0, index: HashMap::new(), slots: Vec::new(), last: 0 }
+    }
+
+    fn clear(&mut self) {
+        self.index.clear();
+        self.slots.clear();
+        self.last = 0;
+    }
+
     /// The initial key of `ksn`'s terminal, derived and inserted on a miss.
     fn get(&mut self, bdk: &Bdk, bdk_algorithm: Algorithm, ksn: &Ksn) -> Result<&mut Initial, Error> {
         self.tick += 1;
         let id = (ksn.scheme(), ksn.initial_key_id());
-        if !self.entries.contains_key(&id) {
-            let initial = match (bdk, ksn) {
-                (Bdk::Tdes(bdk), Ksn::Tdes(_)) => Initial::Tdes { ipek: bdk.ipek(id.1), walk: Vec::new() },
-                (Bdk::Aes(bdk), Ksn::Aes(_)) => {
-                    Initial::Aes { ik: bdk.initial_key(&id.1)?, walk: Vec::new() }
-                }
-                _ => return Err(wrong_scheme(bdk_algorithm, ksn.scheme())),
-            };
-            if self.entries.len() >= self.capacity {
-                let oldest = self.entries.iter().min_by_key(|(_, (t, _))| *t).map(|(k, _)| *k);
-                if let Some(oldest) = oldest {
-                    self.entries.remove(&oldest);
-                }
-            }
-            self.entries.insert(id, (self.tick, initial));
-        }
+        let found = match self.slots.get(self.last) {
+            Some(slot) if slot.id == id => Some(self.last),
+            _ => self.index.get(&id).copied(),
+        };
+        let at = match found {
+            Some(at) => at,
+            None => self.insert(id, Self::initial(bdk, bdk_algorithm, ksn, &id)?),
+        };
+        self.last = at;
         let tick = self.tick;
-        match self.entries.get_mut(&id) {
-            Some((t, initial)) => {
-                *t = tick;
-                Ok(initial)
+        match self.slots.get_mut(at) {
+            Some(slot) => {
+                slot.used = tick;
+                Ok(&mut slot.initial)
             }
             None => Err(wrong_scheme(bdk_algorithm, ksn.scheme())),
         }
+    }
+
+    /// A new entry for `ksn`'s terminal.
+    fn initial(bdk: &Bdk, bdk_algorithm: Algorithm, ksn: &Ksn, id: &TerminalId) -> Result<Initial, Error> {
+        match (bdk, ksn) {
+            (Bdk::Tdes(bdk), Ksn::Tdes(_)) => Ok(Initial::Tdes { ipek: bdk.ipek(id.1), walk: Vec::new() }),
+            (Bdk::Aes(bdk), Ksn::Aes(_)) => Ok(Initial::Aes(AesTerminal::new(bdk, &id.1))),
+            _ => Err(wrong_scheme(bdk_algorithm, ksn.scheme())),
+        }
+    }
+
+    /// Stores `initial` under `id`, evicting the least recently used entry when full; returns its slot.
+    fn insert(&mut self, id: TerminalId, initial: Initial) -> usize {
+        let slot = Slot { id, used: self.tick, initial };
+        if self.slots.len() < self.capacity {
+            self.slots.push(slot);
+            let at = self.slots.len() - 1;
+            self.index.insert(id, at);
+            return at;
+        }
+        let oldest = self.slots.iter().enumerate().min_by_key(|(_, s)| s.used).map_or(0, |(at, _)| at);
+        if let Some(old) = self.slots.get_mut(oldest) {
+            self.index.remove(&old.id);
+            // The evicted entry drops here, zeroizing its keys and key schedules.
+            *old = slot;
+        }
+        self.index.insert(id, oldest);
+        oldest
     }
 }
 
@@ -337,7 +476,7 @@ fn wrong_scheme(bdk: Algorithm, scheme: Scheme) -> Error {
 fn walk_shared<K>(
     stack: &mut Vec<(u32, K)>,
     counter: u32,
-    mut step: impl FnMut(Option<&K>, u32) -> K,
+    mut step: impl FnMut(Option<&K>, u32) -> Result<K, Error>,
 ) -> Result<&K, Error> {
     let mut rest = counter;
     let mut prefix = 0u32;
@@ -348,7 +487,7 @@ fn walk_shared<K>(
         prefix |= bit;
         if stack.get(depth).map(|(p, _)| *p) != Some(prefix) {
             stack.truncate(depth);
-            let key = step(stack.last().map(|(_, k)| k), prefix);
+            let key = step(stack.last().map(|(_, k)| k), prefix)?;
             stack.push((prefix, key));
         }
         depth += 1;

@@ -16,7 +16,7 @@ use std::fmt;
 
 use zeroize::Zeroizing;
 
-use crate::primitives::dukpt::aes::{self as aes_dukpt, AesKey, KeyUsage, KeyedBytes};
+use crate::primitives::dukpt::aes::{self as aes_dukpt, KeyBytes, KeyUsage};
 use crate::primitives::dukpt::tdes::{self as tdes_dukpt, TdesVariant};
 use crate::primitives::dukpt::{AesKsn, Error, Scheme, TdesKsn};
 use crate::primitives::{Algorithm, SymmetricKey};
@@ -193,7 +193,7 @@ impl fmt::Debug for AesDevice {
 /// One AES DUKPT transaction of a device: its KSN and intermediate derivation key.
 pub struct AesTransaction {
     ksn: AesKsn,
-    key: KeyedBytes,
+    key: KeyBytes,
 }
 
 impl AesTransaction {
@@ -215,7 +215,7 @@ impl AesTransaction {
     /// # Errors
     /// [`Error::DerivedKeyTooStrong`] when `key_type` is stronger than the initial key.
     pub fn working_key(&self, usage: KeyUsage, key_type: Algorithm) -> Result<SymmetricKey, Error> {
-        self.key.working_key(&self.ksn, usage, key_type)?.to_key()
+        self.key.working_key(&self.ksn, usage, key_type)
     }
 }
 
@@ -258,24 +258,24 @@ impl Chain for TdesChain {
 }
 
 struct AesChain {
-    initial: AesKey,
+    initial: KeyBytes,
     id: [u8; 4],
 }
 
 impl AesChain {
     fn new(initial_key: &SymmetricKey, ksn: &AesKsn) -> Result<Self, Error> {
-        Ok(AesChain { initial: AesKey::new(initial_key, "InitialKey")?, id: aes_dukpt::derivation_id(ksn) })
+        Ok(AesChain { initial: KeyBytes::of(initial_key, "InitialKey")?, id: aes_dukpt::derivation_id(ksn) })
     }
 }
 
 impl Chain for AesChain {
-    type Key = KeyedBytes;
+    type Key = KeyBytes;
     const SCHEME: Scheme = Scheme::Aes;
     const BITS: u32 = 32;
     const MAX_ONES: u32 = AesKsn::MAX_ONE_BITS;
 
     fn step(&self, parent: Option<&Self::Key>, counter: u32) -> Result<Self::Key, Error> {
-        parent.map_or(&self.initial, |p| &p.key).intermediate(self.id, counter)
+        parent.unwrap_or(&self.initial).child_intermediate(self.id, counter)
     }
 }
 
