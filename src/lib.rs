@@ -40,7 +40,7 @@ pub mod sigv4;
 mod time;
 
 pub use primitives::dukpt;
-pub use primitives::{Algorithm, Cipher, CipherError, DecryptError, Error, Mode, SymmetricKey, UnpadError};
+pub use primitives::{Algorithm, Cipher, CipherError, DecryptError, Mode, SymmetricKey, UnpadError};
 pub use primitives::{jwe, kcv, modes, padding, rsa};
 
 /// The README's Rust examples run as doctests, so the README cannot drift from the code.

@@ -85,9 +85,6 @@ pub enum CipherError {
     },
 }
 
-/// The former name of [`CipherError`], kept so that code written against it still compiles.
-pub type Error = CipherError;
-
 /// Removing padding failed. Deliberately carries no detail, so it cannot become a padding oracle.
 #[derive(Clone, Copy, Debug, Eq, PartialEq, Error)]
 #[error("Padding is invalid.")]

@@ -16,4 +16,4 @@ pub mod tdes;
 
 pub use algorithm::{Algorithm, Mode};
 pub use cipher::{Cipher, SymmetricKey};
-pub use error::{CipherError, DecryptError, Error, UnpadError};
+pub use error::{CipherError, DecryptError, UnpadError};
