@@ -102,47 +102,33 @@ impl Des {
     }
 }
 
-impl TdesEde2 {
-    /// Encrypts one block held as a big-endian number.
-    #[inline]
-    pub fn encrypt_u64(&self, block: u64) -> u64 {
-        let [out] = self.crypt::<1, false>([block]);
-        out
-    }
+/// The block API of a TDES key type: both keep their three schedules in `schedules`.
+macro_rules! tdes_block_api {
+    ($($name:ident),+) => {$(
+        impl $name {
+            /// Encrypts one block held as a big-endian number.
+            #[inline]
+            pub fn encrypt_u64(&self, block: u64) -> u64 {
+                let [out] = self.crypt::<1, false>([block]);
+                out
+            }
 
-    /// Decrypts one block held as a big-endian number.
-    #[inline]
-    pub fn decrypt_u64(&self, block: u64) -> u64 {
-        let [out] = self.crypt::<1, true>([block]);
-        out
-    }
+            /// Decrypts one block held as a big-endian number.
+            #[inline]
+            pub fn decrypt_u64(&self, block: u64) -> u64 {
+                let [out] = self.crypt::<1, true>([block]);
+                out
+            }
 
-    #[inline(always)]
-    fn crypt<const N: usize, const DECRYPT: bool>(&self, blocks: [u64; N]) -> [u64; N] {
-        block::tdes::<N, DECRYPT>(blocks, [&self.schedules; N])
-    }
+            #[inline(always)]
+            fn crypt<const N: usize, const DECRYPT: bool>(&self, blocks: [u64; N]) -> [u64; N] {
+                block::tdes::<N, DECRYPT>(blocks, [&self.schedules; N])
+            }
+        }
+    )+};
 }
 
-impl TdesEde3 {
-    /// Encrypts one block held as a big-endian number.
-    #[inline]
-    pub fn encrypt_u64(&self, block: u64) -> u64 {
-        let [out] = self.crypt::<1, false>([block]);
-        out
-    }
-
-    /// Decrypts one block held as a big-endian number.
-    #[inline]
-    pub fn decrypt_u64(&self, block: u64) -> u64 {
-        let [out] = self.crypt::<1, true>([block]);
-        out
-    }
-
-    #[inline(always)]
-    fn crypt<const N: usize, const DECRYPT: bool>(&self, blocks: [u64; N]) -> [u64; N] {
-        block::tdes::<N, DECRYPT>(blocks, [&self.schedules; N])
-    }
-}
+tdes_block_api!(TdesEde2, TdesEde3);
 
 /// Two single-DES encryptions, block `i` under the DES key `keys[i]` (big-endian numbers), computed
 /// together: the two steps of ANSI X9.24-1's non-reversible key generation. The key schedules are
