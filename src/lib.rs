@@ -31,6 +31,7 @@
 //! ```
 #![forbid(unsafe_code)]
 
+pub mod batch;
 pub mod keys;
 pub mod primitives;
 #[cfg(feature = "server")]

@@ -48,8 +48,8 @@ pub use control::{
     KeyOutput, KeySummary, ListKeysInput, ListKeysOutput,
 };
 pub use data::{
-    AsymmetricEncryptionAttributes, DecryptDataInput, DecryptDataOutput, DukptEncryptionAttributes,
-    DukptEncryptionMode, DukptKeyVariant, EncryptDataInput, EncryptDataOutput,
+    AsymmetricEncryptionAttributes, DataSession, DecryptDataInput, DecryptDataOutput,
+    DukptEncryptionAttributes, DukptEncryptionMode, DukptKeyVariant, EncryptDataInput, EncryptDataOutput,
     EncryptionDecryptionAttributes, PaddingType, ReEncryptDataInput, ReEncryptDataOutput,
     ReEncryptionAttributes, SymmetricEncryptionAttributes,
 };

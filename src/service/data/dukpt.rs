@@ -9,10 +9,8 @@
 //!   `BIDIRECTIONAL` 3002 (both);
 //! - a 16-digit KSN, which neither standard defines, is refused.
 
-use crate::primitives::dukpt::{
-    self, Error as DukptError, KeyUsage as AesUsage, Ksn, Scheme, TdesVariant, Usage,
-};
-use crate::primitives::{Mode, SymmetricKey};
+use crate::primitives::dukpt::{Error as DukptError, KeyUsage as AesUsage, Ksn, Scheme, TdesVariant, Usage};
+use crate::primitives::{Algorithm, Mode, SymmetricKey};
 use crate::service::ServiceError;
 use crate::service::data::shapes::{
     Direction, DukptEncryptionAttributes, DukptEncryptionMode, DukptKeyVariant,
@@ -32,10 +30,11 @@ pub(super) fn usage(scheme: Scheme, variant: DukptKeyVariant) -> Usage {
     }
 }
 
-/// Derives the data key from `bdk` and the KSN in `attrs`, then runs ECB or CBC (default CBC, IV zero
-/// when absent) over `data`. `path` is the `…Dukpt` member's path.
+/// Derives the data key with `derive` (the BDK's derivation: KSN, usage, key type) for the KSN in
+/// `attrs`, then runs ECB or CBC (default CBC, IV zero when absent) over `data`. `path` is the `…Dukpt`
+/// member's path.
 pub(super) fn dukpt_crypt(
-    bdk: &SymmetricKey,
+    derive: &mut impl FnMut(&Ksn, Usage, Option<Algorithm>) -> Result<SymmetricKey, DukptError>,
     attrs: &DukptEncryptionAttributes,
     path: &str,
     data_path: &str,
@@ -63,21 +62,12 @@ pub(super) fn dukpt_crypt(
         hex::decode(text).map_err(|_| ServiceError::field(&ksn_path, format!("{ksn_path} must be hex.")))?;
     let ksn = Ksn::from_slice(&bytes).map_err(|e| dukpt_error(e, path))?;
     let usage = usage(ksn.scheme(), attrs.dukpt_key_variant.unwrap_or(DukptKeyVariant::Bidirectional));
-    let derivation =
-        dukpt::derive(bdk, &ksn, usage, attrs.dukpt_key_derivation_type).map_err(|e| dukpt_error(e, path))?;
+    let key = derive(&ksn, usage, attrs.dukpt_key_derivation_type).map_err(|e| dukpt_error(e, path))?;
     let mode = match attrs.mode.unwrap_or(DukptEncryptionMode::Cbc) {
         DukptEncryptionMode::Ecb => Mode::Ecb,
         DukptEncryptionMode::Cbc => Mode::Cbc,
     };
-    block_cipher(
-        &derivation.key,
-        mode,
-        attrs.initialization_vector.as_deref(),
-        path,
-        data_path,
-        data,
-        direction,
-    )
+    block_cipher(&key, mode, attrs.initialization_vector.as_deref(), path, data_path, data, direction)
 }
 
 /// A DUKPT error as a ValidationException on the member it is about.

@@ -6,16 +6,22 @@
 
 mod asymmetric;
 mod dukpt;
+mod session;
 mod shapes;
 mod symmetric;
+
+use std::sync::Arc;
 
 use serde_json::Value;
 
 use crate::keys::{Key, KeyClass, KeyStore, KeyUsage, StoredKey};
+use crate::primitives::dukpt::{self as dukpt_primitive, Error as DukptError, Ksn, Usage};
+use crate::primitives::{Algorithm, SymmetricKey};
 use crate::service::validate::{hex_member, upper_hex};
 use crate::service::{PaymentCryptography, ServiceError};
 
 pub(crate) use asymmetric::{parse_rsa, rsa_check_value, rsa_key};
+pub use session::DataSession;
 pub use shapes::{
     AsymmetricEncryptionAttributes, DecryptDataInput, DecryptDataOutput, DukptEncryptionAttributes,
     DukptEncryptionMode, DukptKeyVariant, EncryptDataInput, EncryptDataOutput,
@@ -31,6 +37,45 @@ fn refuse_wrapped_key(path: &str, wrapped: Option<&Value>) -> Result<(), Service
     }
 }
 
+/// Where the data plane gets its keys: resolved (and checked usable) by identifier, and DUKPT data keys
+/// derived from a BDK. A single call resolves and derives afresh ([`Direct`]); a [`DataSession`]
+/// resolves each identifier once and keeps a DUKPT derivation cache per BDK. The operations below are
+/// the same code for both.
+pub(super) trait KeySource {
+    /// The usable key `identifier` names (the member at `path`).
+    fn key(&mut self, path: &str, identifier: &str) -> Result<Arc<StoredKey>, ServiceError>;
+
+    /// The DUKPT key for `usage` at `ksn` under the BDK `bdk` (material `material`).
+    fn dukpt_key(
+        &mut self,
+        bdk: &StoredKey,
+        material: &SymmetricKey,
+        ksn: &Ksn,
+        usage: Usage,
+        key_type: Option<Algorithm>,
+    ) -> Result<SymmetricKey, DukptError>;
+}
+
+/// One call's key source: the store, nothing kept.
+struct Direct<'a, S>(&'a PaymentCryptography<S>);
+
+impl<S: KeyStore> KeySource for Direct<'_, S> {
+    fn key(&mut self, path: &str, identifier: &str) -> Result<Arc<StoredKey>, ServiceError> {
+        self.0.usable_key(path, identifier).map(Arc::new)
+    }
+
+    fn dukpt_key(
+        &mut self,
+        _bdk: &StoredKey,
+        material: &SymmetricKey,
+        ksn: &Ksn,
+        usage: Usage,
+        key_type: Option<Algorithm>,
+    ) -> Result<SymmetricKey, DukptError> {
+        dukpt_primitive::derive(material, ksn, usage, key_type).map(|d| d.key)
+    }
+}
+
 impl<S: KeyStore> PaymentCryptography<S> {
     /// EncryptData: encrypts hex plaintext under the key `KeyIdentifier` names.
     ///
@@ -39,24 +84,7 @@ impl<S: KeyStore> PaymentCryptography<S> {
     /// encryption; `ResourceNotFoundException` for an unknown key or alias; `AccessDeniedException` for
     /// a disabled key or one pending deletion.
     pub fn encrypt_data(&self, input: EncryptDataInput) -> Result<EncryptDataOutput, ServiceError> {
-        refuse_wrapped_key("WrappedKey", input.wrapped_key.as_ref())?;
-        let attrs = Attributes::of("EncryptionAttributes", &input.encryption_attributes)?;
-        let data = hex_member("PlainText", &input.plain_text, 2, 4096)?;
-        let key = self.usable_key("KeyIdentifier", &input.key_identifier)?;
-        let out = crypt(
-            &key,
-            "KeyIdentifier",
-            attrs,
-            "EncryptionAttributes",
-            "PlainText",
-            &data,
-            Direction::Encrypt,
-        )?;
-        Ok(EncryptDataOutput {
-            cipher_text: upper_hex(&out),
-            key_arn: key.key.key_arn.to_string(),
-            key_check_value: key.key.key_check_value.clone(),
-        })
+        encrypt_data(&mut Direct(self), &input)
     }
 
     /// DecryptData: decrypts hex ciphertext under the key `KeyIdentifier` names.
@@ -64,24 +92,7 @@ impl<S: KeyStore> PaymentCryptography<S> {
     /// # Errors
     /// As [`PaymentCryptography::encrypt_data`], for decryption.
     pub fn decrypt_data(&self, input: DecryptDataInput) -> Result<DecryptDataOutput, ServiceError> {
-        refuse_wrapped_key("WrappedKey", input.wrapped_key.as_ref())?;
-        let attrs = Attributes::of("DecryptionAttributes", &input.decryption_attributes)?;
-        let data = hex_member("CipherText", &input.cipher_text, 2, 4224)?;
-        let key = self.usable_key("KeyIdentifier", &input.key_identifier)?;
-        let out = crypt(
-            &key,
-            "KeyIdentifier",
-            attrs,
-            "DecryptionAttributes",
-            "CipherText",
-            &data,
-            Direction::Decrypt,
-        )?;
-        Ok(DecryptDataOutput {
-            key_arn: key.key.key_arn.to_string(),
-            key_check_value: key.key.key_check_value.clone(),
-            plain_text: upper_hex(&out),
-        })
+        decrypt_data(&mut Direct(self), &input)
     }
 
     /// ReEncryptData: decrypts under the incoming key and encrypts under the outgoing key, the
@@ -90,43 +101,110 @@ impl<S: KeyStore> PaymentCryptography<S> {
     /// # Errors
     /// As [`PaymentCryptography::encrypt_data`], for either key.
     pub fn re_encrypt_data(&self, input: ReEncryptDataInput) -> Result<ReEncryptDataOutput, ServiceError> {
-        refuse_wrapped_key("IncomingWrappedKey", input.incoming_wrapped_key.as_ref())?;
-        refuse_wrapped_key("OutgoingWrappedKey", input.outgoing_wrapped_key.as_ref())?;
-        let incoming_attrs =
-            Attributes::of_re("IncomingEncryptionAttributes", &input.incoming_encryption_attributes)?;
-        let outgoing_attrs =
-            Attributes::of_re("OutgoingEncryptionAttributes", &input.outgoing_encryption_attributes)?;
-        let data = hex_member("CipherText", &input.cipher_text, 2, 4224)?;
-        let incoming = self.usable_key("IncomingKeyIdentifier", &input.incoming_key_identifier)?;
-        let outgoing = self.usable_key("OutgoingKeyIdentifier", &input.outgoing_key_identifier)?;
-        // Check both keys before any cryptography, so a refused outgoing key costs no decryption
-        // (`crypt` checks again: cheap, and it keeps every path through `crypt` checked).
-        check_key(&incoming.key, incoming_attrs, Direction::Decrypt, "IncomingKeyIdentifier")?;
-        check_key(&outgoing.key, outgoing_attrs, Direction::Encrypt, "OutgoingKeyIdentifier")?;
-        let plain = zeroize::Zeroizing::new(crypt(
-            &incoming,
-            "IncomingKeyIdentifier",
-            incoming_attrs,
-            "IncomingEncryptionAttributes",
-            "CipherText",
-            &data,
-            Direction::Decrypt,
-        )?);
-        let out = crypt(
-            &outgoing,
-            "OutgoingKeyIdentifier",
-            outgoing_attrs,
-            "OutgoingEncryptionAttributes",
-            "CipherText",
-            &plain,
-            Direction::Encrypt,
-        )?;
-        Ok(ReEncryptDataOutput {
-            cipher_text: upper_hex(&out),
-            key_arn: outgoing.key.key_arn.to_string(),
-            key_check_value: outgoing.key.key_check_value.clone(),
-        })
+        re_encrypt_data(&mut Direct(self), &input)
     }
+
+    /// A session for many data-plane calls on one thread: see [`DataSession`].
+    pub fn session(&self) -> DataSession<'_, S> {
+        DataSession::new(self)
+    }
+}
+
+/// EncryptData with the keys from `keys`.
+fn encrypt_data(
+    keys: &mut impl KeySource,
+    input: &EncryptDataInput,
+) -> Result<EncryptDataOutput, ServiceError> {
+    refuse_wrapped_key("WrappedKey", input.wrapped_key.as_ref())?;
+    let attrs = Attributes::of("EncryptionAttributes", &input.encryption_attributes)?;
+    let data = hex_member("PlainText", &input.plain_text, 2, 4096)?;
+    let key = keys.key("KeyIdentifier", &input.key_identifier)?;
+    let out = crypt(
+        keys,
+        &key,
+        "KeyIdentifier",
+        attrs,
+        "EncryptionAttributes",
+        "PlainText",
+        &data,
+        Direction::Encrypt,
+    )?;
+    Ok(EncryptDataOutput {
+        cipher_text: upper_hex(&out),
+        key_arn: key.key.key_arn.to_string(),
+        key_check_value: key.key.key_check_value.clone(),
+    })
+}
+
+/// DecryptData with the keys from `keys`.
+fn decrypt_data(
+    keys: &mut impl KeySource,
+    input: &DecryptDataInput,
+) -> Result<DecryptDataOutput, ServiceError> {
+    refuse_wrapped_key("WrappedKey", input.wrapped_key.as_ref())?;
+    let attrs = Attributes::of("DecryptionAttributes", &input.decryption_attributes)?;
+    let data = hex_member("CipherText", &input.cipher_text, 2, 4224)?;
+    let key = keys.key("KeyIdentifier", &input.key_identifier)?;
+    let out = zeroize::Zeroizing::new(crypt(
+        keys,
+        &key,
+        "KeyIdentifier",
+        attrs,
+        "DecryptionAttributes",
+        "CipherText",
+        &data,
+        Direction::Decrypt,
+    )?);
+    Ok(DecryptDataOutput {
+        key_arn: key.key.key_arn.to_string(),
+        key_check_value: key.key.key_check_value.clone(),
+        plain_text: upper_hex(&out),
+    })
+}
+
+/// ReEncryptData with the keys from `keys`.
+fn re_encrypt_data(
+    keys: &mut impl KeySource,
+    input: &ReEncryptDataInput,
+) -> Result<ReEncryptDataOutput, ServiceError> {
+    refuse_wrapped_key("IncomingWrappedKey", input.incoming_wrapped_key.as_ref())?;
+    refuse_wrapped_key("OutgoingWrappedKey", input.outgoing_wrapped_key.as_ref())?;
+    let incoming_attrs =
+        Attributes::of_re("IncomingEncryptionAttributes", &input.incoming_encryption_attributes)?;
+    let outgoing_attrs =
+        Attributes::of_re("OutgoingEncryptionAttributes", &input.outgoing_encryption_attributes)?;
+    let data = hex_member("CipherText", &input.cipher_text, 2, 4224)?;
+    let incoming = keys.key("IncomingKeyIdentifier", &input.incoming_key_identifier)?;
+    let outgoing = keys.key("OutgoingKeyIdentifier", &input.outgoing_key_identifier)?;
+    // Check both keys before any cryptography, so a refused outgoing key costs no decryption
+    // (`crypt` checks again: cheap, and it keeps every path through `crypt` checked).
+    check_key(&incoming.key, incoming_attrs, Direction::Decrypt, "IncomingKeyIdentifier")?;
+    check_key(&outgoing.key, outgoing_attrs, Direction::Encrypt, "OutgoingKeyIdentifier")?;
+    let plain = zeroize::Zeroizing::new(crypt(
+        keys,
+        &incoming,
+        "IncomingKeyIdentifier",
+        incoming_attrs,
+        "IncomingEncryptionAttributes",
+        "CipherText",
+        &data,
+        Direction::Decrypt,
+    )?);
+    let out = crypt(
+        keys,
+        &outgoing,
+        "OutgoingKeyIdentifier",
+        outgoing_attrs,
+        "OutgoingEncryptionAttributes",
+        "CipherText",
+        &plain,
+        Direction::Encrypt,
+    )?;
+    Ok(ReEncryptDataOutput {
+        cipher_text: upper_hex(&out),
+        key_arn: outgoing.key.key_arn.to_string(),
+        key_check_value: outgoing.key.key_check_value.clone(),
+    })
 }
 
 /// Key separation: whether `key` may serve `attrs` in `direction`. The member at `path` named it.
@@ -175,7 +253,9 @@ fn check_key(key: &Key, attrs: Attributes<'_>, direction: Direction, path: &str)
 }
 
 /// Checks the key (named by the member at `key_path`) against the attributes and runs the cipher.
+#[allow(clippy::too_many_arguments)]
 fn crypt(
+    keys: &mut impl KeySource,
     key: &StoredKey,
     key_path: &str,
     attrs: Attributes<'_>,
@@ -200,7 +280,10 @@ fn crypt(
                 .material
                 .symmetric()
                 .ok_or_else(|| ServiceError::Internal("BDK material is not symmetric".to_owned()))?;
-            dukpt::dukpt_crypt(bdk, dukpt, &path, data_path, data, direction)
+            let mut derive = |ksn: &Ksn, usage: Usage, key_type: Option<Algorithm>| {
+                keys.dukpt_key(key, bdk, ksn, usage, key_type)
+            };
+            dukpt::dukpt_crypt(&mut derive, dukpt, &path, data_path, data, direction)
         }
         Attributes::Asymmetric(asym) => {
             let path = format!("{attrs_path}.Asymmetric");
