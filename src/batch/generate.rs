@@ -119,7 +119,7 @@ pub fn generate(spec: &Spec, out: &mut dyn Write) -> Result<Generated, BatchErro
             "batchin000000001",
             "alias/batch-in",
             "TR31_D0_SYMMETRIC_DATA_ENCRYPTION_KEY",
-            json!({"Encrypt": true, "Decrypt": true}),
+            json!({"Encrypt": true, "Decrypt": true, "Wrap": true, "Unwrap": true}),
         )
     };
     let seed_file = json!({
@@ -128,7 +128,7 @@ pub fn generate(spec: &Spec, out: &mut dyn Write) -> Result<Generated, BatchErro
                 "KeyUsage": in_usage, "KeyModesOfUse": in_modes}, "KeyMaterial": in_key},
             {"KeyId": "batchout00000001", "KeyAttributes": {"KeyAlgorithm": out_alg, "KeyClass": "SYMMETRIC_KEY",
                 "KeyUsage": "TR31_D0_SYMMETRIC_DATA_ENCRYPTION_KEY",
-                "KeyModesOfUse": {"Encrypt": true, "Decrypt": true}}, "KeyMaterial": out_key},
+                "KeyModesOfUse": {"Encrypt": true, "Decrypt": true, "Wrap": true, "Unwrap": true}}, "KeyMaterial": out_key},
         ],
         "Aliases": [
             {"AliasName": in_alias, "KeyId": in_id},

@@ -200,7 +200,7 @@ fn remote(g: &GlobalArgs) -> Result<Option<Remote>, Failure> {
         .transpose()
 }
 
-fn open_store(g: &GlobalArgs) -> Result<(FileStore, Settings), Failure> {
+pub(crate) fn open_store(g: &GlobalArgs) -> Result<(FileStore, Settings), Failure> {
     let region = Region::parse(&g.region)
         .map_err(|e| Failure::Parameter { flag: "--region", message: e.to_string() })?;
     let account = AccountId::parse(&g.account_id)

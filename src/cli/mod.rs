@@ -1,6 +1,7 @@
 //! The command line: flag parsing and printing only; the work is done by the library.
 
 mod aws;
+mod batch;
 mod cipher;
 mod common;
 mod completion;
@@ -69,6 +70,10 @@ enum Command {
     /// AWS KMS offline: keys, aliases, grants, Encrypt/Decrypt/ReEncrypt/GenerateDataKey (aws kms).
     #[command(subcommand)]
     Kms(kms::KmsCommand),
+    /// A whole CSV or JSON Lines file through a data-plane or KMS operation, once per record, on every
+    /// core, resumable (paycrypt batch re-encrypt-data --input … --output … --request … --result …).
+    #[command(subcommand)]
+    Batch(batch::BatchCommand),
     /// Print a shell completion script: paycrypt completion bash|zsh|fish.
     Completion(completion::CompletionArgs),
 }
@@ -77,7 +82,7 @@ enum Command {
 /// (message on stderr), 2 usage error (from clap); the AWS-mirroring commands exit as AWS CLI version 2
 /// does: 252 for a usage error or a parameter that does not parse, 254 for a service error.
 pub(crate) fn run() -> ExitCode {
-    let cli = match Cli::try_parse() {
+    let cli = match Cli::try_parse_from(batch::output_file_args(std::env::args_os().collect())) {
         Ok(cli) => cli,
         Err(err) => return usage_error(&err),
     };
@@ -88,6 +93,7 @@ pub(crate) fn run() -> ExitCode {
         Command::Dukpt(_) => "Dukpt",
         Command::Rsa(_) => "Rsa",
         Command::Jwe(_) => "Jwe",
+        Command::Batch(_) => "Batch",
         _ => "paycrypt",
     };
     common::set_own_output(common::OwnOutput { title, format: g.output, query: g.query.clone() });
@@ -96,6 +102,7 @@ pub(crate) fn run() -> ExitCode {
         Command::Control(cmd) | Command::PaymentCryptography(cmd) => return cmd.run(g),
         Command::Seed(args) => return control_plane::seed(g, args),
         Command::Kms(cmd) => return kms::run(cmd, g),
+        Command::Batch(cmd) => return batch::run(cmd, g),
         #[cfg(feature = "server")]
         Command::Serve(args) => serve::run(args, g),
         Command::Cipher(cmd) => cipher::run(cmd),
