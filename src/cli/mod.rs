@@ -70,8 +70,7 @@ enum Command {
     /// AWS KMS offline: keys, aliases, grants, Encrypt/Decrypt/ReEncrypt/GenerateDataKey (aws kms).
     #[command(subcommand)]
     Kms(kms::KmsCommand),
-    /// A whole CSV or JSON Lines file through a data-plane or KMS operation, once per record, on every
-    /// core, resumable (paycrypt batch re-encrypt-data --input … --output … --request … --result …).
+    /// A CSV or JSON Lines file through EncryptData, ReEncryptData, KMS…: once per record, parallel, resumable.
     #[command(subcommand)]
     Batch(batch::BatchCommand),
     /// Print a shell completion script: paycrypt completion bash|zsh|fish.
