@@ -43,27 +43,37 @@ impl Format {
         }
     }
 
-    /// The length of the first record of `buf`, its line end included, or `None` when `buf` holds no
-    /// whole record yet. At the end of the input (`eof`) whatever is left is the last record.
-    pub fn record_len(self, buf: &[u8], eof: bool) -> Option<usize> {
-        let end = match self {
-            Format::JsonLines => buf.iter().position(|&b| b == b'\n'),
-            Format::Csv => {
-                let mut quoted = false;
-                buf.iter().position(|&b| {
-                    if b == b'"' {
-                        quoted = !quoted;
-                    }
-                    b == b'\n' && !quoted
-                })
-            }
+    /// The length of the first record of `buf` (its line end included) and the line ends in it, or
+    /// `None` when `buf` holds no whole record yet. At the end of the input (`eof`) whatever is left
+    /// is the last record.
+    pub fn record_len(self, buf: &[u8], eof: bool) -> Option<(usize, u64)> {
+        let newline = buf.iter().position(|&b| b == b'\n');
+        let end = match (self, newline) {
+            (Format::Csv, Some(i)) if buf[..i].contains(&b'"') => return csv_record_len(buf, eof),
+            (_, Some(i)) => Some((i + 1, 1)),
+            (_, None) => None,
         };
         match end {
-            Some(i) => Some(i + 1),
-            None if eof && !buf.is_empty() => Some(buf.len()),
+            Some(end) => Some(end),
+            None if eof && !buf.is_empty() => Some((buf.len(), 0)),
             None => None,
         }
     }
+}
+
+/// [`Format::record_len`] for a CSV record with quotes: a line end inside quotes is part of a field.
+fn csv_record_len(buf: &[u8], eof: bool) -> Option<(usize, u64)> {
+    let mut quoted = false;
+    let mut lines = 0;
+    for (i, &b) in buf.iter().enumerate() {
+        match b {
+            b'"' => quoted = !quoted,
+            b'\n' if quoted => lines += 1,
+            b'\n' => return Some((i + 1, lines + 1)),
+            _ => {}
+        }
+    }
+    (eof && !buf.is_empty()).then_some((buf.len(), lines))
 }
 
 impl FromStr for Format {
@@ -104,8 +114,8 @@ pub fn is_blank(body: &[u8]) -> bool {
 ///
 /// # Errors
 /// A quote inside an unquoted field, text after a closing quote, or a quote left open.
-pub fn csv_fields(body: &[u8]) -> Result<Vec<Range<usize>>, String> {
-    let mut fields = Vec::new();
+pub fn csv_fields(body: &[u8], fields: &mut Vec<Range<usize>>) -> Result<(), String> {
+    fields.clear();
     let mut i = 0;
     loop {
         let start = i;
@@ -146,7 +156,7 @@ pub fn csv_fields(body: &[u8]) -> Result<Vec<Range<usize>>, String> {
         }
         fields.push(start..i);
         if i >= body.len() {
-            return Ok(fields);
+            return Ok(());
         }
         i += 1; // the comma
     }
@@ -247,21 +257,24 @@ mod tests {
     #[test]
     fn csv_records_end_outside_quotes() {
         let buf = b"a,\"b\nc\",d\r\ne,f";
-        assert_eq!(Format::Csv.record_len(buf, false), Some(11));
+        assert_eq!(Format::Csv.record_len(buf, false), Some((11, 2)));
         assert_eq!(Format::Csv.record_len(&buf[11..], false), None);
-        assert_eq!(Format::Csv.record_len(&buf[11..], true), Some(3));
-        assert_eq!(Format::JsonLines.record_len(b"{}\n{}", false), Some(3));
+        assert_eq!(Format::Csv.record_len(&buf[11..], true), Some((3, 0)));
+        assert_eq!(Format::Csv.record_len(b"\"a\nb", false), None);
+        assert_eq!(Format::Csv.record_len(b"\"a\nb", true), Some((4, 1)));
+        assert_eq!(Format::JsonLines.record_len(b"{}\n{}", false), Some((3, 1)));
     }
 
     #[test]
     fn csv_fields_and_values() {
         let body = b"1,\"a,\"\"b\"\"\",,\"\"";
-        let f = csv_fields(body).unwrap();
+        let mut f = Vec::new();
+        csv_fields(body, &mut f).unwrap();
         let values: Vec<Vec<u8>> = f.iter().map(|r| csv_value(&body[r.clone()]).into_owned()).collect();
         assert_eq!(values, [b"1".to_vec(), b"a,\"b\"".to_vec(), vec![], vec![]]);
-        assert!(csv_fields(b"a\"b").is_err());
-        assert!(csv_fields(b"\"ab\"c").is_err());
-        assert!(csv_fields(b"\"ab").is_err());
+        assert!(csv_fields(b"a\"b", &mut f).is_err());
+        assert!(csv_fields(b"\"ab\"c", &mut f).is_err());
+        assert!(csv_fields(b"\"ab", &mut f).is_err());
         let mut out = Vec::new();
         csv_write(&mut out, b"x\"y");
         assert_eq!(out, b"\"x\"\"y\"");

@@ -7,12 +7,13 @@ use std::str::FromStr;
 
 use serde::Serialize;
 use serde_json::Value;
+use zeroize::Zeroize;
 
 use crate::batch::BatchError;
 use crate::batch::format::{self, Format, Members};
 use crate::batch::template::Template;
 use crate::keys::KeyStore;
-use crate::service::kms::{Kms, KmsOperation};
+use crate::service::kms::{Kms, KmsError, KmsOperation};
 use crate::service::{
     DataSession, DecryptDataInput, EncryptDataInput, PaymentCryptography, Plane, ReEncryptDataInput,
     ServiceError,
@@ -261,8 +262,9 @@ impl Layout {
     /// a column named twice that the job uses.
     pub(crate) fn csv(job: &Job, header: &[u8]) -> Result<(Layout, Vec<u8>), BatchError> {
         let (body, end) = format::split_line_end(header);
-        let fields =
-            format::csv_fields(body).map_err(|e| BatchError::Job(format!("the header row: {e}.")))?;
+        let mut fields = Vec::new();
+        format::csv_fields(body, &mut fields)
+            .map_err(|e| BatchError::Job(format!("the header row: {e}.")))?;
         let mut names = Vec::with_capacity(fields.len());
         for (i, range) in fields.iter().enumerate() {
             let raw = format::csv_value(&body[range.clone()]);
@@ -356,11 +358,23 @@ pub(crate) struct Worker<'a, S> {
     layout: &'a Layout,
     session: DataSession<'a, S>,
     kms: &'a Kms<S>,
+    /// Scratch space kept from record to record: the CSV fields, the request text, the results.
+    fields: Vec<std::ops::Range<usize>>,
+    request: String,
+    results: Vec<String>,
 }
 
 impl<'a, S: KeyStore> Worker<'a, S> {
     pub(crate) fn new(job: &'a Job, layout: &'a Layout, services: Services<'a, S>) -> Self {
-        Worker { job, layout, session: services.payment.session(), kms: services.kms }
+        Worker {
+            job,
+            layout,
+            session: services.payment.session(),
+            kms: services.kms,
+            fields: Vec::new(),
+            request: String::new(),
+            results: Vec::new(),
+        }
     }
 
     /// Runs the job on one record (line end included), appending it to `out` or a reject to `rejects`.
@@ -402,7 +416,22 @@ impl<'a, S: KeyStore> Worker<'a, S> {
         targets: &[Target],
         out: &mut Vec<u8>,
     ) -> Result<(), Refusal> {
-        let fields = format::csv_fields(body).map_err(Refusal::malformed)?;
+        let mut fields = std::mem::take(&mut self.fields);
+        let done = self.csv_fields(body, width, sources, targets, &mut fields, out);
+        self.fields = fields;
+        done
+    }
+
+    fn csv_fields(
+        &mut self,
+        body: &[u8],
+        width: usize,
+        sources: &[usize],
+        targets: &[Target],
+        fields: &mut Vec<std::ops::Range<usize>>,
+        out: &mut Vec<u8>,
+    ) -> Result<(), Refusal> {
+        format::csv_fields(body, fields).map_err(Refusal::malformed)?;
         if fields.len() != width {
             return Err(Refusal::malformed(format!(
                 "the record has {} fields; the header has {width}",
@@ -414,7 +443,8 @@ impl<'a, S: KeyStore> Worker<'a, S> {
             let raw = fields.get(i).map(|r| &body[r.clone()]).unwrap_or_default();
             values.push(utf8(format::csv_value(raw), name)?);
         }
-        let results = self.call(&values)?;
+        self.call(&values)?;
+        let results = &self.results;
         for (i, range) in fields.iter().enumerate() {
             if i > 0 {
                 out.push(b',');
@@ -424,7 +454,7 @@ impl<'a, S: KeyStore> Worker<'a, S> {
                 None => out.extend_from_slice(&body[range.clone()]),
             }
         }
-        for (t, value) in targets.iter().zip(&results) {
+        for (t, value) in targets.iter().zip(results) {
             if matches!(t, Target::Append) {
                 out.push(b',');
                 format::csv_write(out, value.as_bytes());
@@ -446,7 +476,8 @@ impl<'a, S: KeyStore> Worker<'a, S> {
             values
                 .push(format::json_value(raw).map_err(|e| Refusal::malformed(format!("member {name} {e}")))?);
         }
-        let results = self.call(&values)?;
+        self.call(&values)?;
+        let results = &self.results;
         out.push(b'{');
         let mut first = true;
         let mut comma = |out: &mut Vec<u8>| {
@@ -464,7 +495,7 @@ impl<'a, S: KeyStore> Worker<'a, S> {
                 None => out.extend_from_slice(raw.get().as_bytes()),
             }
         }
-        for (r, value) in self.job.results.iter().zip(&results) {
+        for (r, value) in self.job.results.iter().zip(results) {
             if !members.0.iter().any(|(n, _)| *n == r.column) {
                 comma(out);
                 json_string(out, &r.column);
@@ -476,47 +507,46 @@ impl<'a, S: KeyStore> Worker<'a, S> {
         Ok(())
     }
 
-    /// The service call for one record's values; the results in `--result` order.
-    fn call(&mut self, values: &[Cow<'_, str>]) -> Result<Vec<String>, Refusal> {
+    /// The service call for one record's values; the results in `--result` order, in `self.results`.
+    fn call(&mut self, values: &[Cow<'_, str>]) -> Result<(), Refusal> {
         let values: Vec<&str> = values.iter().map(AsRef::as_ref).collect();
-        let request = self.job.request.render(&values);
+        self.job.request.render_text(&values, &mut self.request);
+        let request = self.request.as_str();
         let data = |e: ServiceError| Refusal { exception: e.exception(Plane::Data), message: e.to_string() };
-        let invalid = |e: serde_json::Error| data(ServiceError::validation(format!("Invalid request: {e}.")));
-        let results = &self.job.results;
-        let pick = |get: &dyn Fn(&str) -> Option<String>| -> Vec<String> {
-            results.iter().map(|r| get(&r.member).unwrap_or_default()).collect()
-        };
+        let results = &mut self.results;
+        results.clear();
+        let members = self.job.results.iter().map(|r| r.member.as_str());
         match self.job.operation {
             Operation::EncryptData => {
-                let input: EncryptDataInput = serde_json::from_value(request).map_err(invalid)?;
+                let input: EncryptDataInput = parse(request).map_err(data)?;
                 let out = self.session.encrypt_data(&input).map_err(data)?;
-                Ok(pick(&|m| match m {
-                    "CipherText" => Some(out.cipher_text.clone()),
-                    "KeyArn" => Some(out.key_arn.clone()),
-                    "KeyCheckValue" => Some(out.key_check_value.clone()),
-                    _ => None,
-                }))
+                let mut out = [
+                    ("CipherText", out.cipher_text),
+                    ("KeyArn", out.key_arn),
+                    ("KeyCheckValue", out.key_check_value),
+                ];
+                results.extend(members.map(|m| take(&mut out, m)));
             }
             Operation::DecryptData => {
-                let input: DecryptDataInput = serde_json::from_value(request).map_err(invalid)?;
+                let input: DecryptDataInput = parse(request).map_err(data)?;
                 let out = self.session.decrypt_data(&input).map_err(data)?;
-                let plain = zeroize::Zeroizing::new(out.plain_text.clone());
-                Ok(pick(&|m| match m {
-                    "PlainText" => Some(plain.to_string()),
-                    "KeyArn" => Some(out.key_arn.clone()),
-                    "KeyCheckValue" => Some(out.key_check_value.clone()),
-                    _ => None,
-                }))
+                let mut out = [
+                    ("PlainText", out.plain_text),
+                    ("KeyArn", out.key_arn),
+                    ("KeyCheckValue", out.key_check_value),
+                ];
+                results.extend(members.map(|m| take(&mut out, m)));
+                out[0].1.zeroize();
             }
             Operation::ReEncryptData => {
-                let input: ReEncryptDataInput = serde_json::from_value(request).map_err(invalid)?;
+                let input: ReEncryptDataInput = parse(request).map_err(data)?;
                 let out = self.session.re_encrypt_data(&input).map_err(data)?;
-                Ok(pick(&|m| match m {
-                    "CipherText" => Some(out.cipher_text.clone()),
-                    "KeyArn" => Some(out.key_arn.clone()),
-                    "KeyCheckValue" => Some(out.key_check_value.clone()),
-                    _ => None,
-                }))
+                let mut out = [
+                    ("CipherText", out.cipher_text),
+                    ("KeyArn", out.key_arn),
+                    ("KeyCheckValue", out.key_check_value),
+                ];
+                results.extend(members.map(|m| take(&mut out, m)));
             }
             Operation::KmsEncrypt | Operation::KmsDecrypt | Operation::KmsReEncrypt => {
                 let op = self
@@ -524,18 +554,42 @@ impl<'a, S: KeyStore> Worker<'a, S> {
                     .operation
                     .kms()
                     .ok_or_else(|| Refusal::malformed("not a KMS operation".into()))?;
-                let out = self
-                    .kms
-                    .dispatch(op, request)
-                    .map_err(|e| Refusal { exception: e.exception(), message: e.to_string() })?;
-                Ok(pick(&|m| match out.get(m) {
-                    Some(Value::String(s)) => Some(s.clone()),
-                    Some(Value::Null) | None => None,
-                    Some(other) => Some(other.to_string()),
-                }))
+                let kms_error = |e: KmsError| Refusal { exception: e.exception(), message: e.to_string() };
+                let body: Value = serde_json::from_str(request).map_err(|e| {
+                    kms_error(KmsError::Validation(format!("Invalid request: {}.", without_position(&e))))
+                })?;
+                let out = self.kms.dispatch(op, body).map_err(kms_error)?;
+                results.extend(members.map(|m| match out.get(m) {
+                    Some(Value::String(s)) => s.clone(),
+                    Some(Value::Null) | None => String::new(),
+                    Some(other) => other.to_string(),
+                }));
             }
         }
+        Ok(())
     }
+}
+
+/// Parses a rendered request into the operation's input, failing as the service's dispatch does for a
+/// body that does not fit the shape.
+fn parse<T: serde::de::DeserializeOwned>(request: &str) -> Result<T, ServiceError> {
+    serde_json::from_str(request)
+        .map_err(|e| ServiceError::validation(format!("Invalid request: {}.", without_position(&e))))
+}
+
+/// serde_json's message without " at line 1 column N": the position is in the rendered request, which
+/// the user never sees.
+fn without_position(e: &serde_json::Error) -> String {
+    let text = e.to_string();
+    match text.rsplit_once(" at line ") {
+        Some((message, _)) => message.to_owned(),
+        None => text,
+    }
+}
+
+/// Moves the member `name` out of a response's members (empty if it is not there).
+fn take(members: &mut [(&'static str, String)], name: &str) -> String {
+    members.iter_mut().find(|(n, _)| *n == name).map(|(_, v)| std::mem::take(v)).unwrap_or_default()
 }
 
 fn utf8<'v>(value: Cow<'v, [u8]>, column: &str) -> Result<Cow<'v, str>, Refusal> {

@@ -278,7 +278,8 @@ struct Chunk {
     seq: u64,
     data: Vec<u8>,
     ends: Vec<usize>,
-    first_line: u64,
+    /// The line each record starts on.
+    lines: Vec<u64>,
     end_offset: u64,
     end_line: u64,
 }
@@ -487,9 +488,8 @@ fn work<S: KeyStore>(worker: &mut Worker<'_, S>, chunk: Chunk) -> Done {
     let mut out = Vec::with_capacity(chunk.data.len() + chunk.data.len() / 2);
     let mut rejects = Vec::new();
     let (mut records, mut succeeded, mut rejected) = (0, 0, 0);
-    let mut line = chunk.first_line;
     let mut start = 0;
-    for &end in &chunk.ends {
+    for (&end, &line) in chunk.ends.iter().zip(&chunk.lines) {
         let record = &chunk.data[start..end];
         match worker.record(record, line, &mut out, &mut rejects) {
             Outcome::Done => {
@@ -502,7 +502,6 @@ fn work<S: KeyStore>(worker: &mut Worker<'_, S>, chunk: Chunk) -> Done {
             }
             Outcome::Blank => {}
         }
-        line += newlines(record);
         start = end;
     }
     Done {
@@ -537,11 +536,12 @@ impl<'r> Framer<'r> {
         Framer { reader, format, buf: Vec::new(), pos: 0, eof: false, offset }
     }
 
-    /// The next record's length in `buf[pos..]`, reading more as needed; `None` at the end.
-    fn next_len(&mut self) -> Result<Option<usize>, BatchError> {
+    /// The next record's length in `buf[pos..]` and its line ends, reading more as needed; `None` at
+    /// the end.
+    fn next_len(&mut self) -> Result<Option<(usize, u64)>, BatchError> {
         loop {
-            if let Some(n) = self.format.record_len(&self.buf[self.pos..], self.eof) {
-                return Ok(Some(n));
+            if let Some(found) = self.format.record_len(&self.buf[self.pos..], self.eof) {
+                return Ok(Some(found));
             }
             if self.eof {
                 return Ok(None);
@@ -573,7 +573,7 @@ impl<'r> Framer<'r> {
     }
 
     fn next_record(&mut self) -> Result<Option<Vec<u8>>, BatchError> {
-        let Some(n) = self.next_len()? else { return Ok(None) };
+        let Some((n, _)) = self.next_len()? else { return Ok(None) };
         let record = self.buf[self.pos..self.pos + n].to_vec();
         self.pos += n;
         self.offset += n as u64;
@@ -588,20 +588,21 @@ impl<'r> Framer<'r> {
     ) -> Result<Option<Chunk>, BatchError> {
         let mut data = Vec::new();
         let mut ends = Vec::new();
+        let mut lines = Vec::new();
         let mut line = first_line;
         while ends.len() < max_records && data.len() < CHUNK_BYTES {
-            let Some(n) = self.next_len()? else { break };
-            let record = &self.buf[self.pos..self.pos + n];
-            line += newlines(record);
-            data.extend_from_slice(record);
+            let Some((n, newlines)) = self.next_len()? else { break };
+            data.extend_from_slice(&self.buf[self.pos..self.pos + n]);
             ends.push(data.len());
+            lines.push(line);
+            line += newlines;
             self.pos += n;
             self.offset += n as u64;
         }
         if ends.is_empty() {
             return Ok(None);
         }
-        Ok(Some(Chunk { seq, data, ends, first_line, end_offset: self.offset, end_line: line }))
+        Ok(Some(Chunk { seq, data, ends, lines, end_offset: self.offset, end_line: line }))
     }
 }
 

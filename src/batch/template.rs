@@ -18,7 +18,23 @@ pub struct Template {
     slots: Vec<Slot>,
     /// The distinct column names the placeholders use, in order of first use.
     columns: Vec<String>,
+    /// The request as JSON text, cut at the placeholders: rendering a record is concatenation.
+    text: Vec<Segment>,
 }
+
+/// A piece of the request's JSON text.
+#[derive(Clone, Debug)]
+enum Segment {
+    /// JSON text as is.
+    Json(String),
+    /// A column's value, escaped for its place inside a JSON string.
+    Column(usize),
+}
+
+/// Marks a placeholder in the JSON text while it is cut into segments: private-use characters, which
+/// serde_json writes as they are.
+const OPEN: char = '\u{E000}';
+const CLOSE: char = '\u{E001}';
 
 /// A string value of the request that holds at least one placeholder.
 #[derive(Clone, Debug)]
@@ -51,11 +67,62 @@ impl Template {
         if !value.is_object() {
             return Err(BatchError::Job("--request must be a JSON object: the operation's request.".into()));
         }
-        let mut template = Template { value: Value::Null, slots: Vec::new(), columns: Vec::new() };
+        if text.contains([OPEN, CLOSE]) {
+            return Err(BatchError::Job(
+                "--request holds the private-use characters U+E000 or U+E001.".into(),
+            ));
+        }
+        let mut template =
+            Template { value: Value::Null, slots: Vec::new(), columns: Vec::new(), text: Vec::new() };
         let mut path = Vec::new();
         template.scan(&mut value, &mut path)?;
         template.value = value;
+        template.text = template.segments();
         Ok(template)
+    }
+
+    /// The request as JSON text for one record, into `out` (cleared first): the same request as
+    /// [`Template::render`], without building a `Value`.
+    pub fn render_text(&self, values: &[&str], out: &mut String) {
+        out.clear();
+        for segment in &self.text {
+            match segment {
+                Segment::Json(t) => out.push_str(t),
+                Segment::Column(i) => escape_into(values.get(*i).copied().unwrap_or_default(), out),
+            }
+        }
+    }
+
+    /// Cuts the request's JSON text at the placeholders.
+    fn segments(&self) -> Vec<Segment> {
+        let mut marked = self.value.clone();
+        for slot in &self.slots {
+            if let Some(Value::String(s)) = locate(&mut marked, &slot.path) {
+                s.clear();
+                for part in &slot.parts {
+                    match part {
+                        Part::Text(t) => s.push_str(t),
+                        Part::Column(i) => {
+                            s.push(OPEN);
+                            s.push_str(&i.to_string());
+                            s.push(CLOSE);
+                        }
+                    }
+                }
+            }
+        }
+        let text = marked.to_string();
+        let mut segments = Vec::new();
+        let mut rest = text.as_str();
+        while let Some(open) = rest.find(OPEN) {
+            segments.push(Segment::Json(rest[..open].to_owned()));
+            rest = &rest[open + OPEN.len_utf8()..];
+            let close = rest.find(CLOSE).unwrap_or(rest.len());
+            segments.push(Segment::Column(rest[..close].parse().unwrap_or(usize::MAX)));
+            rest = rest.get(close + CLOSE.len_utf8()..).unwrap_or_default();
+        }
+        segments.push(Segment::Json(rest.to_owned()));
+        segments
     }
 
     /// The column names the placeholders use, each once, in order of first use.
@@ -135,6 +202,16 @@ impl Template {
                 self.columns.len() - 1
             }
         }
+    }
+}
+
+/// Appends `value` escaped for the inside of a JSON string.
+fn escape_into(value: &str, out: &mut String) {
+    if value.bytes().any(|b| b == b'"' || b == b'\\' || b < 0x20) {
+        let quoted = Value::String(value.to_owned()).to_string();
+        out.push_str(&quoted[1..quoted.len() - 1]);
+    } else {
+        out.push_str(value);
     }
 }
 
@@ -247,6 +324,11 @@ mod tests {
         assert_eq!(v["PlainText"], "4111FF");
         assert_eq!(v["EncryptionAttributes"]["Symmetric"]["InitializationVector"], "00");
         assert_eq!(v["X"][0], "4111");
+        let mut text = String::new();
+        for values in [["4111", "FF", "00"], ["a\"b\\c\n", "\u{1}", "é"]] {
+            t.render_text(&values, &mut text);
+            assert_eq!(serde_json::from_str::<Value>(&text).unwrap(), t.render(&values), "{text}");
+        }
     }
 
     #[test]

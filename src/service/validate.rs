@@ -11,16 +11,56 @@ pub(crate) fn hex_member(path: &str, value: &str, min: usize, max: usize) -> Res
             format!("{path} ({} characters) must be between {min} and {max} hex characters.", value.len()),
         ));
     }
-    if !value.len().is_multiple_of(2) || !value.bytes().all(|b| b.is_ascii_hexdigit()) {
-        return Err(ServiceError::field(path, format!("{path} must be hex digits, two per byte.")));
+    decode_hex(value)
+        .ok_or_else(|| ServiceError::field(path, format!("{path} must be hex digits, two per byte.")))
+}
+
+/// [`hex_member`] for a member whose path is built only when an error names it.
+pub(crate) fn hex_member_at(
+    path: impl FnOnce() -> String,
+    value: &str,
+    min: usize,
+    max: usize,
+) -> Result<Vec<u8>, ServiceError> {
+    if value.len() >= min
+        && value.len() <= max
+        && let Some(bytes) = decode_hex(value)
+    {
+        return Ok(bytes);
     }
-    hex::decode(value)
-        .map_err(|_| ServiceError::field(path, format!("{path} must be hex digits, two per byte.")))
+    hex_member(&path(), value, min, max)
+}
+
+/// Hex digits (either case) to bytes; `None` for an odd length or a byte that is not a hex digit.
+fn decode_hex(text: &str) -> Option<Vec<u8>> {
+    fn nibble(c: u8) -> Option<u8> {
+        match c {
+            b'0'..=b'9' => Some(c - b'0'),
+            b'a'..=b'f' => Some(c - b'a' + 10),
+            b'A'..=b'F' => Some(c - b'A' + 10),
+            _ => None,
+        }
+    }
+    let text = text.as_bytes();
+    if !text.len().is_multiple_of(2) {
+        return None;
+    }
+    let mut out = Vec::with_capacity(text.len() / 2);
+    for pair in text.chunks_exact(2) {
+        out.push((nibble(pair[0])? << 4) | nibble(pair[1])?);
+    }
+    Some(out)
 }
 
 /// Upper-case hex, as AWS returns binary members.
 pub(crate) fn upper_hex(bytes: &[u8]) -> String {
-    hex::encode_upper(bytes)
+    const DIGITS: &[u8; 16] = b"0123456789ABCDEF";
+    let mut out = String::with_capacity(bytes.len() * 2);
+    for &b in bytes {
+        out.push(char::from(DIGITS[usize::from(b >> 4)]));
+        out.push(char::from(DIGITS[usize::from(b & 0x0F)]));
+    }
+    out
 }
 
 #[cfg(test)]
@@ -34,5 +74,10 @@ mod tests {
         assert!(hex_member("P", "abc", 2, 8).is_err());
         assert!(hex_member("P", "zz", 2, 8).is_err());
         assert!(hex_member("P", "0011223344", 2, 8).is_err());
+        assert!(hex_member("P", "0g", 2, 8).is_err());
+        assert_eq!(hex_member_at(|| "P".into(), "A0b1", 2, 8).ok(), Some(vec![0xa0, 0xb1]));
+        let e = hex_member_at(|| "Q.R".into(), "A0b", 2, 8).unwrap_err().to_string();
+        assert!(e.contains("Q.R must be hex digits"), "{e}");
+        assert_eq!(upper_hex(&[0x00, 0x9f, 0xa0, 0xff]), "009FA0FF");
     }
 }

@@ -12,10 +12,12 @@
 use crate::primitives::dukpt::{Error as DukptError, KeyUsage as AesUsage, Ksn, Scheme, TdesVariant, Usage};
 use crate::primitives::{Algorithm, Mode, SymmetricKey};
 use crate::service::ServiceError;
+use crate::service::data::Member;
 use crate::service::data::shapes::{
     Direction, DukptEncryptionAttributes, DukptEncryptionMode, DukptKeyVariant,
 };
 use crate::service::data::symmetric::block_cipher;
+use crate::service::validate::hex_member_at;
 
 /// The DUKPT usage for a variant: the data key of the KSN's scheme.
 pub(super) fn usage(scheme: Scheme, variant: DukptKeyVariant) -> Usage {
@@ -36,20 +38,23 @@ pub(super) fn usage(scheme: Scheme, variant: DukptKeyVariant) -> Usage {
 pub(super) fn dukpt_crypt(
     derive: &mut impl FnMut(&Ksn, Usage, Option<Algorithm>) -> Result<SymmetricKey, DukptError>,
     attrs: &DukptEncryptionAttributes,
-    path: &str,
+    path: Member<'_>,
     data_path: &str,
     data: &[u8],
     direction: Direction,
 ) -> Result<Vec<u8>, ServiceError> {
-    let ksn_path = format!("{path}.KeySerialNumber");
+    // The member's path is built only when an error names it.
+    let ksn_path = || format!("{path}.KeySerialNumber");
     let text = &attrs.key_serial_number;
     if !matches!(text.len(), 16 | 20 | 24) || !text.bytes().all(|b| b.is_ascii_hexdigit()) {
+        let ksn_path = ksn_path();
         return Err(ServiceError::field(
             &ksn_path,
             format!("{ksn_path} ({} characters) must be 16, 20 or 24 hex digits.", text.len()),
         ));
     }
     if text.len() == 16 {
+        let ksn_path = ksn_path();
         return Err(ServiceError::field(
             &ksn_path,
             format!(
@@ -58,8 +63,7 @@ pub(super) fn dukpt_crypt(
             ),
         ));
     }
-    let bytes =
-        hex::decode(text).map_err(|_| ServiceError::field(&ksn_path, format!("{ksn_path} must be hex.")))?;
+    let bytes = hex_member_at(ksn_path, text, 16, 24)?;
     let ksn = Ksn::from_slice(&bytes).map_err(|e| dukpt_error(e, path))?;
     let usage = usage(ksn.scheme(), attrs.dukpt_key_variant.unwrap_or(DukptKeyVariant::Bidirectional));
     let key = derive(&ksn, usage, attrs.dukpt_key_derivation_type).map_err(|e| dukpt_error(e, path))?;
@@ -71,7 +75,7 @@ pub(super) fn dukpt_crypt(
 }
 
 /// A DUKPT error as a ValidationException on the member it is about.
-fn dukpt_error(e: DukptError, path: &str) -> ServiceError {
+fn dukpt_error(e: DukptError, path: Member<'_>) -> ServiceError {
     let member = match &e {
         DukptError::KsnLength { .. }
         | DukptError::KsnNotHex

@@ -30,6 +30,17 @@ pub use shapes::{
 };
 use shapes::{Attributes, Direction};
 
+/// A member's path, `parent.member`, written out only when an error names it (a `format!` per call
+/// was a good part of a data-plane call's cost).
+#[derive(Clone, Copy, Debug)]
+pub(super) struct Member<'a>(pub(super) &'a str, pub(super) &'static str);
+
+impl std::fmt::Display for Member<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}.{}", self.0, self.1)
+    }
+}
+
 fn refuse_wrapped_key(path: &str, wrapped: Option<&Value>) -> Result<(), ServiceError> {
     match wrapped {
         Some(_) => Err(ServiceError::field(path, format!("{path} is not supported by paycrypt."))),
@@ -131,7 +142,7 @@ fn encrypt_data(
     )?;
     Ok(EncryptDataOutput {
         cipher_text: upper_hex(&out),
-        key_arn: key.key.key_arn.to_string(),
+        key_arn: key.key.key_arn.as_str().to_owned(),
         key_check_value: key.key.key_check_value.clone(),
     })
 }
@@ -156,7 +167,7 @@ fn decrypt_data(
         Direction::Decrypt,
     )?);
     Ok(DecryptDataOutput {
-        key_arn: key.key.key_arn.to_string(),
+        key_arn: key.key.key_arn.as_str().to_owned(),
         key_check_value: key.key.key_check_value.clone(),
         plain_text: upper_hex(&out),
     })
@@ -202,7 +213,7 @@ fn re_encrypt_data(
     )?;
     Ok(ReEncryptDataOutput {
         cipher_text: upper_hex(&out),
-        key_arn: outgoing.key.key_arn.to_string(),
+        key_arn: outgoing.key.key_arn.as_str().to_owned(),
         key_check_value: outgoing.key.key_check_value.clone(),
     })
 }
@@ -267,15 +278,15 @@ fn crypt(
     check_key(&key.key, attrs, direction, key_path)?;
     match attrs {
         Attributes::Symmetric(sym) => {
-            let path = format!("{attrs_path}.Symmetric");
+            let path = Member(attrs_path, "Symmetric");
             let symmetric = key
                 .material
                 .symmetric()
                 .ok_or_else(|| ServiceError::Internal("key material is not symmetric".to_owned()))?;
-            symmetric::symmetric_crypt(symmetric, sym, &path, data_path, data, direction)
+            symmetric::symmetric_crypt(symmetric, sym, path, data_path, data, direction)
         }
         Attributes::Dukpt(dukpt) => {
-            let path = format!("{attrs_path}.Dukpt");
+            let path = Member(attrs_path, "Dukpt");
             let bdk = key
                 .material
                 .symmetric()
@@ -283,7 +294,7 @@ fn crypt(
             let mut derive = |ksn: &Ksn, usage: Usage, key_type: Option<Algorithm>| {
                 keys.dukpt_key(key, bdk, ksn, usage, key_type)
             };
-            dukpt::dukpt_crypt(&mut derive, dukpt, &path, data_path, data, direction)
+            dukpt::dukpt_crypt(&mut derive, dukpt, path, data_path, data, direction)
         }
         Attributes::Asymmetric(asym) => {
             let path = format!("{attrs_path}.Asymmetric");

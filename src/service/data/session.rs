@@ -47,11 +47,50 @@ pub struct DataSession<'a, S> {
     cache: SessionCache,
 }
 
-/// What a session keeps: resolved keys by identifier, derivers by BDK ARN.
+/// What a session keeps: resolved keys by identifier, derivers by BDK ARN. A job names few keys, so
+/// the first few of each are looked up by a linear scan (cheaper than hashing an ARN), the rest in a map.
 #[derive(Default)]
 struct SessionCache {
-    keys: HashMap<String, Arc<StoredKey>>,
-    derivers: HashMap<String, Deriver>,
+    keys: Small<Arc<StoredKey>>,
+    derivers: Small<Deriver>,
+}
+
+/// Entries by name: the first [`SMALL`] in a vector, the rest in a map.
+struct Small<V> {
+    few: Vec<(String, V)>,
+    many: HashMap<String, V>,
+}
+
+/// How many entries [`Small`] scans linearly.
+const SMALL: usize = 8;
+
+impl<V> Default for Small<V> {
+    fn default() -> Self {
+        Small { few: Vec::new(), many: HashMap::new() }
+    }
+}
+
+impl<V> Small<V> {
+    fn len(&self) -> usize {
+        self.few.len() + self.many.len()
+    }
+
+    fn get_mut(&mut self, name: &str) -> Option<&mut V> {
+        match self.few.iter().position(|(n, _)| n == name) {
+            Some(i) => self.few.get_mut(i).map(|(_, v)| v),
+            None => self.many.get_mut(name),
+        }
+    }
+
+    fn insert(&mut self, name: &str, value: V) -> &mut V {
+        if self.few.len() < SMALL {
+            self.few.push((name.to_owned(), value));
+            let last = self.few.len() - 1;
+            &mut self.few[last].1
+        } else {
+            self.many.entry(name.to_owned()).or_insert(value)
+        }
+    }
 }
 
 impl<'a, S: KeyStore> DataSession<'a, S> {
@@ -109,13 +148,12 @@ struct Source<'s, S> {
 
 impl<S: KeyStore> KeySource for Source<'_, S> {
     fn key(&mut self, path: &str, identifier: &str) -> Result<Arc<StoredKey>, ServiceError> {
-        if let Some(key) = self.cache.keys.get(identifier) {
+        if let Some(key) = self.cache.keys.get_mut(identifier) {
             return Ok(Arc::clone(key));
         }
         // Failures are not kept: an unknown key costs a lookup each time, and its error is the same.
         let key = Arc::new(self.service.usable_key(path, identifier)?);
-        self.cache.keys.insert(identifier.to_owned(), Arc::clone(&key));
-        Ok(key)
+        Ok(Arc::clone(self.cache.keys.insert(identifier, key)))
     }
 
     fn dukpt_key(
@@ -127,14 +165,9 @@ impl<S: KeyStore> KeySource for Source<'_, S> {
         key_type: Option<Algorithm>,
     ) -> Result<SymmetricKey, DukptError> {
         let arn = bdk.key.key_arn.as_str();
-        let deriver = match self.cache.derivers.get_mut(arn) {
-            Some(deriver) => deriver,
-            None => self
-                .cache
-                .derivers
-                .entry(arn.to_owned())
-                .or_insert_with(|| Deriver::new(material, DUKPT_TERMINALS)),
-        };
-        deriver.derive(ksn, usage, key_type)
+        if let Some(deriver) = self.cache.derivers.get_mut(arn) {
+            return deriver.derive(ksn, usage, key_type);
+        }
+        self.cache.derivers.insert(arn, Deriver::new(material, DUKPT_TERMINALS)).derive(ksn, usage, key_type)
     }
 }

@@ -2,14 +2,15 @@
 
 use crate::primitives::{Mode, SymmetricKey};
 use crate::service::ServiceError;
+use crate::service::data::Member;
 use crate::service::data::shapes::{Direction, SymmetricEncryptionAttributes};
-use crate::service::validate::hex_member;
+use crate::service::validate::hex_member_at;
 
 /// The block-length rule and the IV rules, then TDES/AES in `sym.mode`.
 pub(super) fn symmetric_crypt(
     key: &SymmetricKey,
     sym: &SymmetricEncryptionAttributes,
-    path: &str,
+    path: Member<'_>,
     data_path: &str,
     data: &[u8],
     direction: Direction,
@@ -29,7 +30,7 @@ pub(super) fn block_cipher(
     key: &SymmetricKey,
     mode: Mode,
     iv: Option<&str>,
-    path: &str,
+    path: Member<'_>,
     data_path: &str,
     data: &[u8],
     direction: Direction,
@@ -53,16 +54,19 @@ pub(super) fn block_cipher(
             ),
         ));
     }
-    let iv_path = format!("{path}.InitializationVector");
+    // The member's path is built only when an error names it.
+    let iv_path = || format!("{path}.InitializationVector");
     let iv = match (mode, iv) {
         (Mode::Ecb, None) => None,
         (Mode::Ecb, Some(_)) => {
+            let iv_path = iv_path();
             return Err(ServiceError::field(&iv_path, format!("{iv_path} must not be given for ECB mode.")));
         }
         (_, None) => Some(vec![0u8; block]),
         (_, Some(text)) => {
-            let iv = hex_member(&iv_path, text, 16, 32)?;
+            let iv = hex_member_at(iv_path, text, 16, 32)?;
             if iv.len() != block {
+                let iv_path = iv_path();
                 return Err(ServiceError::field(
                     &iv_path,
                     format!(
