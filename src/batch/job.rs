@@ -362,6 +362,82 @@ pub(crate) struct Worker<'a, S> {
     fields: Vec<std::ops::Range<usize>>,
     request: String,
     results: Vec<String>,
+    /// The data-plane request parsed once from the template, its placeholder strings overwritten for
+    /// each record; `None` when a placeholder sits where the typed request has no string (then each
+    /// record's request is rendered as JSON text and parsed).
+    typed: Option<Typed>,
+}
+
+/// A data-plane request kept typed by a worker.
+enum Typed {
+    Encrypt(EncryptDataInput),
+    Decrypt(DecryptDataInput),
+    ReEncrypt(ReEncryptDataInput),
+}
+
+impl Typed {
+    /// The request for `job`, if every placeholder is in a string member of the typed request.
+    fn of(job: &Job) -> Option<Typed> {
+        let value = job.request.value().clone();
+        let mut typed = match job.operation {
+            Operation::EncryptData => Typed::Encrypt(serde_json::from_value(value).ok()?),
+            Operation::DecryptData => Typed::Decrypt(serde_json::from_value(value).ok()?),
+            Operation::ReEncryptData => Typed::ReEncrypt(serde_json::from_value(value).ok()?),
+            _ => return None,
+        };
+        for i in 0..job.request.slot_count() {
+            typed.string_at(&job.request.slot_path(i)?)?;
+        }
+        Some(typed)
+    }
+
+    /// The string member at `path`.
+    fn string_at(&mut self, path: &[&str]) -> Option<&mut String> {
+        match (self, path) {
+            (Typed::Encrypt(i), ["KeyIdentifier"]) => Some(&mut i.key_identifier),
+            (Typed::Encrypt(i), ["PlainText"]) => Some(&mut i.plain_text),
+            (Typed::Encrypt(i), ["EncryptionAttributes", rest @ ..]) => attributes_string(
+                &mut i.encryption_attributes.symmetric,
+                &mut i.encryption_attributes.dukpt,
+                rest,
+            ),
+            (Typed::Decrypt(i), ["KeyIdentifier"]) => Some(&mut i.key_identifier),
+            (Typed::Decrypt(i), ["CipherText"]) => Some(&mut i.cipher_text),
+            (Typed::Decrypt(i), ["DecryptionAttributes", rest @ ..]) => attributes_string(
+                &mut i.decryption_attributes.symmetric,
+                &mut i.decryption_attributes.dukpt,
+                rest,
+            ),
+            (Typed::ReEncrypt(i), ["IncomingKeyIdentifier"]) => Some(&mut i.incoming_key_identifier),
+            (Typed::ReEncrypt(i), ["OutgoingKeyIdentifier"]) => Some(&mut i.outgoing_key_identifier),
+            (Typed::ReEncrypt(i), ["CipherText"]) => Some(&mut i.cipher_text),
+            (Typed::ReEncrypt(i), ["IncomingEncryptionAttributes", rest @ ..]) => attributes_string(
+                &mut i.incoming_encryption_attributes.symmetric,
+                &mut i.incoming_encryption_attributes.dukpt,
+                rest,
+            ),
+            (Typed::ReEncrypt(i), ["OutgoingEncryptionAttributes", rest @ ..]) => attributes_string(
+                &mut i.outgoing_encryption_attributes.symmetric,
+                &mut i.outgoing_encryption_attributes.dukpt,
+                rest,
+            ),
+            _ => None,
+        }
+    }
+}
+
+/// The string member at `path` inside an attributes union.
+fn attributes_string<'a>(
+    symmetric: &'a mut Option<crate::service::SymmetricEncryptionAttributes>,
+    dukpt: &'a mut Option<crate::service::DukptEncryptionAttributes>,
+    path: &[&str],
+) -> Option<&'a mut String> {
+    match path {
+        ["Symmetric", "InitializationVector"] => symmetric.as_mut()?.initialization_vector.as_mut(),
+        ["Dukpt", "KeySerialNumber"] => Some(&mut dukpt.as_mut()?.key_serial_number),
+        ["Dukpt", "InitializationVector"] => dukpt.as_mut()?.initialization_vector.as_mut(),
+        _ => None,
+    }
 }
 
 impl<'a, S: KeyStore> Worker<'a, S> {
@@ -374,6 +450,7 @@ impl<'a, S: KeyStore> Worker<'a, S> {
             fields: Vec::new(),
             request: String::new(),
             results: Vec::new(),
+            typed: Typed::of(job),
         }
     }
 
@@ -510,12 +587,39 @@ impl<'a, S: KeyStore> Worker<'a, S> {
     /// The service call for one record's values; the results in `--result` order, in `self.results`.
     fn call(&mut self, values: &[Cow<'_, str>]) -> Result<(), Refusal> {
         let values: Vec<&str> = values.iter().map(AsRef::as_ref).collect();
-        self.job.request.render_text(&values, &mut self.request);
-        let request = self.request.as_str();
         let data = |e: ServiceError| Refusal { exception: e.exception(Plane::Data), message: e.to_string() };
         let results = &mut self.results;
         results.clear();
         let members = self.job.results.iter().map(|r| r.member.as_str());
+        if let Some(typed) = &mut self.typed {
+            let template = &self.job.request;
+            for i in 0..template.slot_count() {
+                let path = template.slot_path(i).unwrap_or_default();
+                if let Some(s) = typed.string_at(&path) {
+                    template.fill_slot(i, &values, s);
+                }
+            }
+            let (value, arn, kcv, name) = match typed {
+                Typed::Encrypt(input) => {
+                    let o = self.session.encrypt_data(input).map_err(data)?;
+                    (o.cipher_text, o.key_arn, o.key_check_value, "CipherText")
+                }
+                Typed::Decrypt(input) => {
+                    let o = self.session.decrypt_data(input).map_err(data)?;
+                    (o.plain_text, o.key_arn, o.key_check_value, "PlainText")
+                }
+                Typed::ReEncrypt(input) => {
+                    let o = self.session.re_encrypt_data(input).map_err(data)?;
+                    (o.cipher_text, o.key_arn, o.key_check_value, "CipherText")
+                }
+            };
+            let mut out = [(name, value), ("KeyArn", arn), ("KeyCheckValue", kcv)];
+            results.extend(members.map(|m| take(&mut out, m)));
+            out[0].1.zeroize();
+            return Ok(());
+        }
+        self.job.request.render_text(&values, &mut self.request);
+        let request = self.request.as_str();
         match self.job.operation {
             Operation::EncryptData => {
                 let input: EncryptDataInput = parse(request).map_err(data)?;

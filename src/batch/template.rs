@@ -93,6 +93,35 @@ impl Template {
         }
     }
 
+    /// How many strings hold placeholders.
+    pub(crate) fn slot_count(&self) -> usize {
+        self.slots.len()
+    }
+
+    /// The member names leading to slot `i`'s string; `None` when an array is on the way.
+    pub(crate) fn slot_path(&self, i: usize) -> Option<Vec<&str>> {
+        self.slots
+            .get(i)?
+            .path
+            .iter()
+            .map(|step| match step {
+                Step::Member(m) => Some(m.as_str()),
+                Step::Index(_) => None,
+            })
+            .collect()
+    }
+
+    /// Writes slot `i`'s string for one record's `values` into `out` (cleared first).
+    pub(crate) fn fill_slot(&self, i: usize, values: &[&str], out: &mut String) {
+        out.clear();
+        for part in self.slots.get(i).map(|s| s.parts.as_slice()).unwrap_or_default() {
+            match part {
+                Part::Text(t) => out.push_str(t),
+                Part::Column(c) => out.push_str(values.get(*c).copied().unwrap_or_default()),
+            }
+        }
+    }
+
     /// Cuts the request's JSON text at the placeholders.
     fn segments(&self) -> Vec<Segment> {
         let mut marked = self.value.clone();

@@ -33,23 +33,34 @@ pub(crate) fn hex_member_at(
 
 /// Hex digits (either case) to bytes; `None` for an odd length or a byte that is not a hex digit.
 fn decode_hex(text: &str) -> Option<Vec<u8>> {
-    fn nibble(c: u8) -> Option<u8> {
-        match c {
-            b'0'..=b'9' => Some(c - b'0'),
-            b'a'..=b'f' => Some(c - b'a' + 10),
-            b'A'..=b'F' => Some(c - b'A' + 10),
-            _ => None,
+    /// Each byte's value as a hex digit, or 0xFF.
+    const NIBBLE: [u8; 256] = {
+        let mut table = [0xFF; 256];
+        let mut i: u8 = 0;
+        while i < 10 {
+            table[(b'0' + i) as usize] = i;
+            i += 1;
         }
-    }
+        let mut i: u8 = 0;
+        while i < 6 {
+            table[(b'a' + i) as usize] = 10 + i;
+            table[(b'A' + i) as usize] = 10 + i;
+            i += 1;
+        }
+        table
+    };
     let text = text.as_bytes();
     if !text.len().is_multiple_of(2) {
         return None;
     }
     let mut out = Vec::with_capacity(text.len() / 2);
+    let mut bad = 0;
     for pair in text.chunks_exact(2) {
-        out.push((nibble(pair[0])? << 4) | nibble(pair[1])?);
+        let (hi, lo) = (NIBBLE[usize::from(pair[0])], NIBBLE[usize::from(pair[1])]);
+        bad |= hi | lo;
+        out.push((hi << 4) | (lo & 0x0F));
     }
-    Some(out)
+    (bad & 0xF0 == 0).then_some(out)
 }
 
 /// Upper-case hex, as AWS returns binary members.
