@@ -47,9 +47,11 @@ impl Format {
     /// `None` when `buf` holds no whole record yet. At the end of the input (`eof`) whatever is left
     /// is the last record.
     pub fn record_len(self, buf: &[u8], eof: bool) -> Option<(usize, u64)> {
-        let newline = buf.iter().position(|&b| b == b'\n');
+        let newline = memchr::memchr(b'\n', buf);
         let end = match (self, newline) {
-            (Format::Csv, Some(i)) if buf[..i].contains(&b'"') => return csv_record_len(buf, eof),
+            (Format::Csv, Some(i)) if memchr::memchr(b'"', &buf[..i]).is_some() => {
+                return csv_record_len(buf, eof);
+            }
             (_, Some(i)) => Some((i + 1, 1)),
             (_, None) => None,
         };
@@ -116,6 +118,16 @@ pub fn is_blank(body: &[u8]) -> bool {
 /// A quote inside an unquoted field, text after a closing quote, or a quote left open.
 pub fn csv_fields(body: &[u8], fields: &mut Vec<Range<usize>>) -> Result<(), String> {
     fields.clear();
+    if memchr::memchr(b'"', body).is_none() {
+        // No quotes: the fields are what lies between the commas.
+        let mut start = 0;
+        for comma in memchr::memchr_iter(b',', body) {
+            fields.push(start..comma);
+            start = comma + 1;
+        }
+        fields.push(start..body.len());
+        return Ok(());
+    }
     let mut i = 0;
     loop {
         let start = i;

@@ -366,6 +366,8 @@ pub(crate) struct Worker<'a, S> {
     /// each record; `None` when a placeholder sits where the typed request has no string (then each
     /// record's request is rendered as JSON text and parsed).
     typed: Option<Typed>,
+    /// The member path of each placeholder string, for `typed`.
+    slot_paths: Vec<Vec<&'a str>>,
 }
 
 /// A data-plane request kept typed by a worker.
@@ -451,6 +453,9 @@ impl<'a, S: KeyStore> Worker<'a, S> {
             request: String::new(),
             results: Vec::new(),
             typed: Typed::of(job),
+            slot_paths: (0..job.request.slot_count())
+                .map(|i| job.request.slot_path(i).unwrap_or_default())
+                .collect(),
         }
     }
 
@@ -593,9 +598,8 @@ impl<'a, S: KeyStore> Worker<'a, S> {
         let members = self.job.results.iter().map(|r| r.member.as_str());
         if let Some(typed) = &mut self.typed {
             let template = &self.job.request;
-            for i in 0..template.slot_count() {
-                let path = template.slot_path(i).unwrap_or_default();
-                if let Some(s) = typed.string_at(&path) {
+            for (i, path) in self.slot_paths.iter().enumerate() {
+                if let Some(s) = typed.string_at(path) {
                     template.fill_slot(i, &values, s);
                 }
             }

@@ -53,12 +53,12 @@ fn decode_hex(text: &str) -> Option<Vec<u8>> {
     if !text.len().is_multiple_of(2) {
         return None;
     }
-    let mut out = Vec::with_capacity(text.len() / 2);
+    let mut out = vec![0; text.len() / 2];
     let mut bad = 0;
-    for pair in text.chunks_exact(2) {
+    for (byte, pair) in out.iter_mut().zip(text.chunks_exact(2)) {
         let (hi, lo) = (NIBBLE[usize::from(pair[0])], NIBBLE[usize::from(pair[1])]);
         bad |= hi | lo;
-        out.push((hi << 4) | (lo & 0x0F));
+        *byte = (hi << 4) | (lo & 0x0F);
     }
     (bad & 0xF0 == 0).then_some(out)
 }
@@ -66,12 +66,13 @@ fn decode_hex(text: &str) -> Option<Vec<u8>> {
 /// Upper-case hex, as AWS returns binary members.
 pub(crate) fn upper_hex(bytes: &[u8]) -> String {
     const DIGITS: &[u8; 16] = b"0123456789ABCDEF";
-    let mut out = String::with_capacity(bytes.len() * 2);
-    for &b in bytes {
-        out.push(char::from(DIGITS[usize::from(b >> 4)]));
-        out.push(char::from(DIGITS[usize::from(b & 0x0F)]));
+    let mut out = vec![0; bytes.len() * 2];
+    for (pair, &b) in out.chunks_exact_mut(2).zip(bytes) {
+        pair[0] = DIGITS[usize::from(b >> 4)];
+        pair[1] = DIGITS[usize::from(b & 0x0F)];
     }
-    out
+    // Only ASCII digits were written.
+    String::from_utf8(out).unwrap_or_default()
 }
 
 #[cfg(test)]
