@@ -69,6 +69,11 @@ struct PaymentCryptographyDoctests;
 #[doc = include_str!("../docs/kms.md")]
 struct KmsDoctests;
 
+/// The Rust examples of `docs/batch.md` run as doctests.
+#[cfg(doctest)]
+#[doc = include_str!("../docs/batch.md")]
+struct BatchDoctests;
+
 /// The Rust examples of `docs/architecture.md` run as doctests.
 #[cfg(doctest)]
 #[doc = include_str!("../docs/architecture.md")]

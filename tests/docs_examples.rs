@@ -22,6 +22,9 @@ const SESSIONS: &[&str] =
 /// `tests/cli_service.rs`.
 const SEEDED_SESSIONS: &[&str] = &["docs/aws-cli.md"];
 
+/// Markdown files whose sessions write files: they run in a scratch directory of their own.
+const SCRATCH_SESSIONS: &[&str] = &["docs/batch.md"];
+
 /// Runs the `console` blocks of `doc` on a fresh, empty key store.
 fn run_sessions(doc: &str) {
     let store = Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("docs-store-{}", doc.replace('/', "-")));
@@ -31,6 +34,29 @@ fn run_sessions(doc: &str) {
         .env("PAYCRYPT_REGION", "us-east-1")
         .env("PAYCRYPT_ACCOUNT_ID", "111122223333")
         .case(doc);
+}
+
+/// Runs the `console` blocks of `doc` on a fresh key store, in a fresh directory: a copy of `doc`
+/// beside an empty `<name>.in/`, which trycmd makes the commands' working directory. (To update the
+/// blocks, run with `TRYCMD=overwrite` and copy the scratch copy back over `doc`.)
+fn run_sessions_in_scratch(doc: &str) {
+    let name = doc.replace('/', "-");
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("docs-scratch-{name}"));
+    let _ = std::fs::remove_dir_all(&dir);
+    let stem = name.trim_end_matches(".md");
+    std::fs::create_dir_all(dir.join(format!("{stem}.in"))).expect("create the scratch directory");
+    let copy = dir.join(&name);
+    std::fs::copy(doc, &copy).expect("copy the Markdown file");
+    trycmd::TestCases::new()
+        .env("PAYCRYPT_DATA_DIR", dir.join("store").display().to_string())
+        .env("PAYCRYPT_REGION", "us-east-1")
+        .env("PAYCRYPT_ACCOUNT_ID", "111122223333")
+        .case(copy);
+}
+
+#[test]
+fn batch() {
+    run_sessions_in_scratch("docs/batch.md");
 }
 
 #[test]
@@ -91,12 +117,12 @@ fn every_console_block_runs() {
         let text = std::fs::read_to_string(file).expect("read a Markdown file");
         if has_console_block(&text) {
             assert!(
-                SESSIONS.contains(&file.as_str()) || SEEDED_SESSIONS.contains(&file.as_str()),
+                SESSIONS.iter().chain(SEEDED_SESSIONS).chain(SCRATCH_SESSIONS).any(|s| s == file),
                 "{file} has ```console blocks but is not in SESSIONS in tests/docs_examples.rs"
             );
         }
     }
-    for session in SESSIONS.iter().chain(SEEDED_SESSIONS) {
+    for session in SESSIONS.iter().chain(SEEDED_SESSIONS).chain(SCRATCH_SESSIONS) {
         let text = std::fs::read_to_string(session).expect("read a session file");
         assert!(has_console_block(&text), "{session} is in SESSIONS but has no ```console block");
     }
