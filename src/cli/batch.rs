@@ -220,7 +220,9 @@ fn run_job(operation: Operation, args: &JobArgs, g: &GlobalArgs) -> Result<ExitC
             summary.rejected,
             args.max_rejects.unwrap_or(0)
         );
-        eprintln!("hint: fix the input or the job, then run the same command with --resume to go on");
+        eprintln!(
+            "hint: fix the cause, then run the same command with --resume and a higher --max-rejects (or none)"
+        );
         return Ok(ExitCode::from(EXIT_STOPPED));
     }
     Ok(if summary.rejected > 0 { ExitCode::from(EXIT_REJECTED) } else { ExitCode::SUCCESS })
