@@ -48,15 +48,7 @@ impl Format {
     pub fn record_len(self, buf: &[u8], eof: bool) -> Option<usize> {
         let end = match self {
             Format::JsonLines => buf.iter().position(|&b| b == b'\n'),
-            Format::Csv => {
-                let mut quoted = false;
-                buf.iter().position(|&b| {
-                    if b == b'"' {
-                        quoted = !quoted;
-                    }
-                    b == b'\n' && !quoted
-                })
-            }
+            Format::Csv => csv_record_end(buf),
         };
         match end {
             Some(i) => Some(i + 1),
@@ -82,6 +74,32 @@ impl fmt::Display for Format {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.name())
     }
+}
+
+/// Where a CSV record's line ends: the first LF outside a quoted field. As in [`csv_fields`], a quote
+/// opens a quoted field only at the start of a field: a stray quote elsewhere makes its record
+/// malformed (rejected), and must not swallow the lines after it into that record.
+fn csv_record_end(buf: &[u8]) -> Option<usize> {
+    #[derive(Clone, Copy)]
+    enum State {
+        FieldStart,
+        Unquoted,
+        Quoted,
+        /// A quote inside a quoted field: the closing one, or the first of a doubled pair.
+        QuoteInQuoted,
+    }
+    let mut state = State::FieldStart;
+    for (i, &b) in buf.iter().enumerate() {
+        state = match (state, b) {
+            (State::Quoted, b'"') => State::QuoteInQuoted,
+            (State::Quoted, _) => State::Quoted,
+            (State::QuoteInQuoted | State::FieldStart, b'"') => State::Quoted,
+            (_, b'\n') => return Some(i),
+            (_, b',') => State::FieldStart,
+            (_, _) => State::Unquoted,
+        };
+    }
+    None
 }
 
 /// A record without its line end, and the line end (`\r\n`, `\n` or nothing for a last line without one).
@@ -251,6 +269,10 @@ mod tests {
         assert_eq!(Format::Csv.record_len(&buf[11..], false), None);
         assert_eq!(Format::Csv.record_len(&buf[11..], true), Some(3));
         assert_eq!(Format::JsonLines.record_len(b"{}\n{}", false), Some(3));
+        // A stray quote does not open a quoted field: its line is one (malformed) record.
+        assert_eq!(Format::Csv.record_len(b"1,a\"b\n2,c\n", false), Some(6));
+        assert_eq!(Format::Csv.record_len(b"1,\"a\"b\"\n2\n", false), Some(8));
+        assert_eq!(Format::Csv.record_len(b"1,\"a\"\"\n\"\n2\n", false), Some(9));
     }
 
     #[test]
