@@ -530,11 +530,13 @@ struct Framer<'r> {
     eof: bool,
     /// The input offset of `buf[pos]`.
     offset: u64,
+    /// An error met while filling a chunk, reported after that chunk's records.
+    failed: Option<BatchError>,
 }
 
 impl<'r> Framer<'r> {
     fn new(reader: Box<dyn Read + Send + 'r>, format: Format, offset: u64) -> Self {
-        Framer { reader, format, buf: Vec::new(), pos: 0, eof: false, offset }
+        Framer { reader, format, buf: Vec::new(), pos: 0, eof: false, offset, failed: None }
     }
 
     /// The next record's length in `buf[pos..]`, reading more as needed; `None` at the end.
@@ -586,11 +588,23 @@ impl<'r> Framer<'r> {
         first_line: u64,
         max_records: usize,
     ) -> Result<Option<Chunk>, BatchError> {
+        if let Some(e) = self.failed.take() {
+            return Err(e);
+        }
         let mut data = Vec::new();
         let mut ends = Vec::new();
         let mut line = first_line;
         while ends.len() < max_records && data.len() < CHUNK_BYTES {
-            let Some(n) = self.next_len()? else { break };
+            let n = match self.next_len() {
+                Ok(Some(n)) => n,
+                Ok(None) => break,
+                // The records before the one that cannot be framed are done first.
+                Err(e) if !ends.is_empty() => {
+                    self.failed = Some(e);
+                    break;
+                }
+                Err(e) => return Err(e),
+            };
             let record = &self.buf[self.pos..self.pos + n];
             line += newlines(record);
             data.extend_from_slice(record);
