@@ -126,7 +126,18 @@ pub fn run<S: KeyStore>(
         },
     };
     let mut summary =
-        engine(job, services, reader, resume.as_ref(), &mut sink, options, total_bytes, progress)?;
+        match engine(job, services, reader, resume.as_ref(), &mut sink, options, total_bytes, progress) {
+            Ok(summary) => summary,
+            Err(e) => {
+                if resume.is_none() && !ckpt_path.exists() {
+                    // Failed before its first checkpoint (a placeholder naming no column, an empty
+                    // input): nothing to resume, so no partial files are left.
+                    let _ = fs::remove_file(&partial);
+                    let _ = fs::remove_file(&rejects_partial);
+                }
+                return Err(e);
+            }
+        };
     let FileSink { out, rejects, .. } = sink;
     if summary.stopped {
         return Ok(summary);
