@@ -150,6 +150,12 @@ pub fn run<S: KeyStore>(
     fs::rename(&partial, out_path).map_err(|e| BatchError::io(out_path, e))?;
     if rejects_default && rejects_len == 0 {
         fs::remove_file(&rejects_partial).map_err(|e| BatchError::io(&rejects_partial, e))?;
+        // An earlier run's rejects beside the output would read as this run's.
+        match fs::remove_file(&rejects_path) {
+            Ok(()) => {}
+            Err(e) if e.kind() == io::ErrorKind::NotFound => {}
+            Err(e) => return Err(BatchError::io(&rejects_path, e)),
+        }
     } else {
         fs::rename(&rejects_partial, &rejects_path).map_err(|e| BatchError::io(&rejects_path, e))?;
         summary.rejects = Some(rejects_path.clone());
