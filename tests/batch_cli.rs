@@ -156,16 +156,28 @@ fn exit_codes_and_the_summary() {
         assert_eq!(members, ["Line", "Record", "Exception", "Message"]);
     }
 
-    let stopped =
-        f.job(&["--input", "bad.csv", "--output", "stop.csv", "--max-rejects", "0", "--threads", "1"]);
+    // The first bad record is the 97th: the stop comes at the end of its chunk, no longer than
+    // --checkpoint-every records.
+    let stopped = f.job(&[
+        "--input",
+        "bad.csv",
+        "--output",
+        "stop.csv",
+        "--max-rejects",
+        "0",
+        "--threads",
+        "1",
+        "--checkpoint-every",
+        "10",
+    ]);
     assert_eq!(code(&stopped), 4, "{}", stderr(&stopped));
     let s = summary(&stopped);
-    assert_eq!(s["Stopped"], true);
-    // The stop comes at the end of a chunk of records: at least one rejected.
-    let rejected = s["Rejected"].as_u64().unwrap();
-    assert!(rejected >= 1);
-    let says = format!("Error: stopped: {rejected} records rejected, more than --max-rejects 0;");
-    assert!(stderr(&stopped).starts_with(&says), "{}", stderr(&stopped));
+    assert_eq!(
+        (s["Records"].as_u64(), s["Rejected"].as_u64(), s["Stopped"].as_bool()),
+        (Some(100), Some(1), Some(true))
+    );
+    let says = "Error: stopped: 1 records rejected, more than --max-rejects 0; the output so far is kept.\n";
+    assert!(stderr(&stopped).starts_with(says), "{}", stderr(&stopped));
     assert!(f.exists("stop.csv.paycrypt-checkpoint") && !f.exists("stop.csv"));
     assert!(stderr(&stopped).contains("\nhint: "));
 
@@ -427,24 +439,36 @@ fn max_rejects_stops_and_resume_goes_on_until_done() {
         "--checkpoint-seconds",
         "0",
     ];
-    let mut stops = 0;
-    let mut resume = false;
-    loop {
-        let mut run = args.to_vec();
-        run.extend(["--max-rejects", "2", "--threads", "2"]);
-        if resume {
-            run.push("--resume");
+    // Stop after 3 rejects, resume and stop after 11, resume to the end. A chunk is 50 records and a bad
+    // record comes every 97: each stop is within 50 records of its reject.
+    let mut done = 0;
+    for (run, max, expected) in [(0, Some("2"), 4), (1, Some("10"), 4), (2, None, 3)] {
+        let mut all = args.to_vec();
+        all.extend(["--threads", "2"]);
+        if let Some(max) = max {
+            all.extend(["--max-rejects", max]);
         }
-        let out = f.job(&run);
-        match code(&out) {
-            4 => stops += 1,
-            3 => break,
-            other => panic!("exit {other}: {}", stderr(&out)),
+        if run > 0 {
+            all.push("--resume");
         }
-        resume = true;
-        assert!(stops < 30, "no progress");
+        let out = f.job(&all);
+        assert_eq!(code(&out), expected, "run {run}: {}", stderr(&out));
+        let s = summary(&out);
+        let records = s["Records"].as_u64().unwrap();
+        assert!(records > done, "run {run} made progress");
+        if run > 0 {
+            assert_eq!(s["ResumedAfter"].as_u64(), Some(done));
+        }
+        done = records;
+        let rejected = s["Rejected"].as_u64().unwrap();
+        match max {
+            Some(max) => {
+                assert_eq!(rejected, max.parse::<u64>().unwrap() + 1);
+                assert!(records >= rejected * 97 && records < rejected * 97 + 50, "{records}");
+            }
+            None => assert_eq!((records, rejected), (2000, 20)),
+        }
     }
-    assert!(stops >= 1);
     let clean = f.job(&["--input", "bad.csv", "--output", "clean.csv"]);
     assert_eq!(code(&clean), 3);
     assert_eq!(f.read("out.csv"), f.read("clean.csv"));
