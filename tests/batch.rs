@@ -550,3 +550,45 @@ fn a_cbc_job_with_key_and_iv_columns_equals_single_calls() {
     assert_eq!(got, expected_rejects);
     assert_eq!((summary.records, summary.rejected), (50, 6));
 }
+
+/// A kill after the output was renamed into place but before the checkpoint was removed (the last
+/// steps of a run) leaves a checkpoint and no partial output: `--resume` finishes those steps.
+#[test]
+fn resume_after_a_kill_between_the_last_rename_and_the_checkpoint_removal() {
+    let env = Env::new();
+    let dir = temp_dir("last-steps");
+    let input = dir.join("in.csv");
+    std::fs::write(&input, format!("id,pan\n1,{PLAIN}\n2,{PLAIN}\n3,zz\n")).unwrap();
+    let paths = Paths { input: Some(input), output: Some(dir.join("out.csv")), rejects: None };
+    let options = |max_rejects, resume| Options { threads: 1, max_rejects, resume, ..Options::default() };
+    let run = |options: &Options| batch::run(&ecb_job(), env.services(), &paths, options, &mut |_| {});
+    let expected_out = format!("id,pan\n1,{CIPHER}\n2,{CIPHER}\n");
+
+    for rejects_renamed in [true, false] {
+        for f in listing(&dir).iter().filter(|f| *f != "in.csv") {
+            std::fs::remove_file(dir.join(f)).unwrap();
+        }
+        // Stopped by --max-rejects after its one chunk: every record done, the checkpoint at the end.
+        let stopped = run(&options(Some(0), false)).unwrap();
+        assert!(stopped.stopped);
+        let checkpoint = std::fs::read(dir.join("out.csv.paycrypt-checkpoint")).unwrap();
+        let done = run(&options(None, true)).unwrap();
+        assert_eq!((done.records, done.rejected), (3, 1));
+        let rejects = std::fs::read(dir.join("out.csv.rejects.jsonl")).unwrap();
+        // As a kill would leave it.
+        std::fs::write(dir.join("out.csv.paycrypt-checkpoint"), &checkpoint).unwrap();
+        if !rejects_renamed {
+            std::fs::rename(
+                dir.join("out.csv.rejects.jsonl"),
+                dir.join("out.csv.rejects.jsonl.paycrypt-partial"),
+            )
+            .unwrap();
+        }
+        let resumed = run(&options(None, true)).unwrap_or_else(|e| panic!("renamed {rejects_renamed}: {e}"));
+        assert_eq!((resumed.records, resumed.succeeded, resumed.rejected), (3, 2, 1));
+        assert_eq!(resumed.rejects, Some(dir.join("out.csv.rejects.jsonl")));
+        assert_eq!(std::fs::read_to_string(dir.join("out.csv")).unwrap(), expected_out);
+        assert_eq!(std::fs::read(dir.join("out.csv.rejects.jsonl")).unwrap(), rejects);
+        assert_eq!(listing(&dir), ["in.csv", "out.csv", "out.csv.rejects.jsonl"]);
+    }
+}
