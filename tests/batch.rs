@@ -1,6 +1,6 @@
 //! `paycrypt::batch` on bad and unusual input, through the library: every record is either written or
 //! rejected (with its line, exception and message), never dropped; a job that cannot run is an error
-//! before any output; nothing panics. Also: a generated file end to end, KMS Encrypt/Decrypt round
+//! before any output; nothing panics. Also: a generated file end to end, KMS Encrypt/Decrypt/ReEncrypt round
 //! trips with base64 columns, and the files `batch::run` leaves (and removes).
 
 use std::path::{Path, PathBuf};
@@ -345,7 +345,7 @@ fn kms_key(env: &Env) -> String {
 }
 
 #[test]
-fn kms_encrypt_then_decrypt_round_trips_base64_columns() {
+fn kms_encrypt_decrypt_and_re_encrypt_round_trip_base64_columns() {
     use base64ct::{Base64, Encoding};
     let env = Env::new();
     let arn = kms_key(&env);
@@ -388,6 +388,30 @@ fn kms_encrypt_then_decrypt_round_trips_base64_columns() {
     for line in text.lines().skip(1) {
         let fields: Vec<&str> = line.split(',').collect();
         assert_eq!(fields[1], fields[4], "{line}");
+    }
+
+    // ReEncrypt to a second key (the blob replaced in place), then Decrypt under it.
+    let second = kms_key(&env);
+    let re_encrypt = job(
+        Operation::KmsReEncrypt,
+        &format!(
+            r#"{{"CiphertextBlob":"{{blob}}","SourceEncryptionContext":{{"row":"{{id}}"}},"DestinationKeyId":"{second}"}}"#
+        ),
+        &["blob=CiphertextBlob", "key=KeyId", "from=SourceKeyId"],
+        Format::Csv,
+    );
+    let (summary, moved, _) = env.run(&re_encrypt, sealed.as_bytes(), 2).unwrap();
+    assert_eq!((summary.succeeded, summary.rejected), (39, 1));
+    let moved = String::from_utf8(moved).unwrap();
+    assert!(moved.lines().skip(1).all(|l| l.ends_with(&format!(",{second},{arn}"))), "{moved}");
+    let decrypt =
+        job(Operation::KmsDecrypt, r#"{"CiphertextBlob":"{blob}"}"#, &["back=Plaintext"], Format::Csv);
+    let (summary, opened, rejects) = env.run(&decrypt, moved.as_bytes(), 1).unwrap();
+    // The blobs were re-encrypted with no destination context: decrypting without one works.
+    assert_eq!((summary.succeeded, summary.rejected), (39, 0), "{rejects:?}");
+    for line in String::from_utf8(opened).unwrap().lines().skip(1) {
+        let fields: Vec<&str> = line.split(',').collect();
+        assert_eq!(fields[1], fields[5], "{line}");
     }
 }
 
