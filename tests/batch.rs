@@ -1,7 +1,7 @@
 //! `paycrypt::batch` on bad and unusual input, through the library: every record is either written or
 //! rejected (with its line, exception and message), never dropped; a job that cannot run is an error
-//! before any output; nothing panics. Also: a generated file end to end, KMS Encrypt/Decrypt/ReEncrypt round
-//! trips with base64 columns, and the files `batch::run` leaves (and removes).
+//! before any output; nothing panics. Also: a generated file end to end, KMS Encrypt, Decrypt and
+//! ReEncrypt round trips with base64 columns, and the files `batch::run` leaves (and removes).
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
