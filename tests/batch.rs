@@ -616,3 +616,65 @@ fn resume_after_a_kill_between_the_last_rename_and_the_checkpoint_removal() {
         assert_eq!(listing(&dir), ["in.csv", "out.csv", "out.csv.rejects.jsonl"]);
     }
 }
+
+/// `--max-rejects 0` with one-record chunks stops after every record once a record is rejected, so
+/// `--resume` restarts at every record boundary: CSV with a header field spanning lines, CRLF, blank
+/// lines and quoted line breaks, and JSON Lines. The files equal an uninterrupted run's.
+#[test]
+fn resuming_at_every_record_gives_the_uninterrupted_files() {
+    let env = Env::new();
+    let csv = format!(
+        "\"i\r\nd\",pan,note\r\n1,{PLAIN},a\r\n2,zz,\"b\r\n\"\"c\"\"\"\r\n\r\n3,{PLAIN},\n  \n4,{PLAIN},\"x,y\"\n5,1,\n6,{PLAIN},z"
+    );
+    let jsonl = format!(
+        "{{\"pan\":\"{PLAIN}\",\"n\":1}}\n{{\"pan\":\"zz\"}}\r\n\n{{\"pan\":\"{PLAIN}\",\"n\":[2]}}\n[]\n{{\"pan\":\"{PLAIN}\"}}"
+    );
+    for (input, format, records) in [(csv, Format::Csv, 6), (jsonl, Format::JsonLines, 5)] {
+        let dir = temp_dir(&format!("every-record-{format}"));
+        let name = format!("in.{format}");
+        std::fs::write(dir.join(&name), &input).unwrap();
+        let job = job(Operation::EncryptData, ECB_REQUEST, &["pan=CipherText"], format);
+        let paths =
+            |out: &str| Paths { input: Some(dir.join(&name)), output: Some(dir.join(out)), rejects: None };
+        let options = |max_rejects, resume| Options {
+            threads: 2,
+            chunk_records: 1,
+            checkpoint_records: 1,
+            checkpoint_interval: std::time::Duration::ZERO,
+            max_rejects,
+            resume,
+        };
+        let clean =
+            batch::run(&job, env.services(), &paths("clean"), &options(None, false), &mut |_| {}).unwrap();
+        assert_eq!((clean.records, clean.rejected), (records, 2), "{format}");
+
+        let mut runs = 0;
+        let mut summary =
+            batch::run(&job, env.services(), &paths("out"), &options(Some(0), false), &mut |_| {}).unwrap();
+        while summary.stopped {
+            runs += 1;
+            assert!(runs <= 10, "{format}: no progress");
+            summary = batch::run(&job, env.services(), &paths("out"), &options(Some(0), true), &mut |_| {})
+                .unwrap_or_else(|e| panic!("{format} run {runs}: {e}"));
+        }
+        assert!(runs >= 3, "{format}: {runs} resumed runs");
+        assert_eq!(
+            (summary.records, summary.succeeded, summary.rejected),
+            (clean.records, clean.succeeded, 2)
+        );
+        assert_eq!(
+            std::fs::read(dir.join("out")).unwrap(),
+            std::fs::read(dir.join("clean")).unwrap(),
+            "{format}"
+        );
+        assert_eq!(
+            std::fs::read_to_string(dir.join("out.rejects.jsonl")).unwrap(),
+            std::fs::read_to_string(dir.join("clean.rejects.jsonl")).unwrap(),
+            "{format}"
+        );
+        assert_eq!(
+            listing(&dir),
+            ["clean", "clean.rejects.jsonl", name.as_str(), "out", "out.rejects.jsonl"]
+        );
+    }
+}
