@@ -629,7 +629,9 @@ fn resuming_at_every_record_gives_the_uninterrupted_files() {
     let jsonl = format!(
         "{{\"pan\":\"{PLAIN}\",\"n\":1}}\n{{\"pan\":\"zz\"}}\r\n\n{{\"pan\":\"{PLAIN}\",\"n\":[2]}}\n[]\n{{\"pan\":\"{PLAIN}\"}}"
     );
-    for (input, format, records) in [(csv, Format::Csv, 6), (jsonl, Format::JsonLines, 5)] {
+    for (input, format, records, lines) in
+        [(csv, Format::Csv, 6, [4, 10]), (jsonl, Format::JsonLines, 5, [2, 5])]
+    {
         let dir = temp_dir(&format!("every-record-{format}"));
         let name = format!("in.{format}");
         std::fs::write(dir.join(&name), &input).unwrap();
@@ -672,6 +674,12 @@ fn resuming_at_every_record_gives_the_uninterrupted_files() {
             std::fs::read_to_string(dir.join("clean.rejects.jsonl")).unwrap(),
             "{format}"
         );
+        let rejects = std::fs::read_to_string(dir.join("out.rejects.jsonl")).unwrap();
+        let got: Vec<u64> = rejects
+            .lines()
+            .map(|l| serde_json::from_str::<Value>(l).unwrap()["Line"].as_u64().unwrap())
+            .collect();
+        assert_eq!(got, lines, "{format}");
         assert_eq!(
             listing(&dir),
             ["clean", "clean.rejects.jsonl", name.as_str(), "out", "out.rejects.jsonl"]
