@@ -191,70 +191,37 @@ fn json_raw() -> impl Strategy<Value = String> {
     ]
 }
 
-fn row() -> impl Strategy<Value = Row> {
-    let fault = prop_oneof![
-        8 => Just(Fault::None),
-        1 => Just(Fault::OddLength),
-        1 => Just(Fault::NotHex),
-        1 => Just(Fault::PartBlock),
-        1 => Just(Fault::Empty),
-    ];
-    let ksn_fault = prop_oneof![
-        8 => Just(KsnFault::None),
-        1 => Just(KsnFault::OtherScheme),
-        1 => Just(KsnFault::ZeroCounter),
-        1 => Just(KsnFault::TooManyBits),
-        1 => Just(KsnFault::Short),
-    ];
-    let key = prop_oneof![
-        6 => Just(KeyPick::Alias),
-        3 => Just(KeyPick::Arn),
-        1 => Just(KeyPick::Missing),
-        1 => Just(KeyPick::Other),
-    ];
-    (
-        (prop::collection::vec(any::<u8>(), 48), 1..=3usize, fault, any::<bool>()),
-        (
-            prop::collection::vec(any::<u8>(), 16),
-            prop::collection::vec(any::<u8>(), 16),
-            prop::bool::weighted(0.1),
-        ),
-        (0..3u32, any::<u32>(), ksn_fault, key),
-        (csv_field(), csv_field(), json_raw(), json_raw()),
-        (
-            any::<bool>(),
-            prop::sample::select(vec!["\n", "\r\n"]),
-            prop::option::weighted(0.15, prop::sample::select(vec!["\n", "\r\n", "  \n"])),
-        ),
-    )
-        .prop_map(
-            |(
-                (data, blocks, fault, lower),
-                (iv, iv2, iv_fault),
-                (terminal, counter, ksn_fault, key),
-                (id_csv, note_csv, id_json, note_json),
-                (quote_data, end, blank_before),
-            )| Row {
-                data,
-                blocks,
-                fault,
-                lower,
-                iv,
-                iv2,
-                iv_fault,
-                terminal,
-                counter,
-                ksn_fault,
-                key,
-                id_csv,
-                note_csv,
-                id_json,
-                note_json,
-                quote_data,
-                end,
-                blank_before,
-            },
-        )
+fn fault() -> impl Strategy<Value = Fault> {
+    use Fault::*;
+    prop_oneof![8 => Just(None), 1 => Just(OddLength), 1 => Just(NotHex), 1 => Just(PartBlock),
+        1 => Just(Empty)]
+}
+
+fn ksn_fault() -> impl Strategy<Value = KsnFault> {
+    use KsnFault::*;
+    prop_oneof![8 => Just(None), 1 => Just(OtherScheme), 1 => Just(ZeroCounter), 1 => Just(TooManyBits),
+        1 => Just(Short)]
+}
+
+fn key_pick() -> impl Strategy<Value = KeyPick> {
+    use KeyPick::*;
+    prop_oneof![6 => Just(Alias), 3 => Just(Arn), 1 => Just(Missing), 1 => Just(Other)]
+}
+
+prop_compose! {
+    fn row()(
+        data in prop::collection::vec(any::<u8>(), 48), blocks in 1..=3usize, fault in fault(),
+        lower in any::<bool>(),
+        iv in prop::collection::vec(any::<u8>(), 16), iv2 in prop::collection::vec(any::<u8>(), 16),
+        iv_fault in prop::bool::weighted(0.1),
+        (terminal, counter, ksn_fault, key) in (0..3u32, any::<u32>(), ksn_fault(), key_pick()),
+        (id_csv, note_csv, id_json, note_json) in (csv_field(), csv_field(), json_raw(), json_raw()),
+        quote_data in any::<bool>(), end in prop::sample::select(vec!["\n", "\r\n"]),
+        blank_before in prop::option::weighted(0.15, prop::sample::select(vec!["\n", "\r\n", "  \n"])),
+    ) -> Row {
+        Row { data, blocks, fault, lower, iv, iv2, iv_fault, terminal, counter, ksn_fault, key, id_csv,
+            note_csv, id_json, note_json, quote_data, end, blank_before }
+    }
 }
 
 /// A whole case: the operation, its sides, the records and how the batch runs.
@@ -275,38 +242,18 @@ struct Case {
     keys: Vec<u8>,
 }
 
-fn case(operations: Vec<Operation>, sides: BoxedStrategy<Side>) -> impl Strategy<Value = Case> {
-    (
-        (prop::sample::select(operations), sides, side(), any::<bool>()),
-        prop::option::of(prop::sample::select(vec!["KeyArn", "KeyCheckValue"])),
-        Just(COLUMNS.to_vec()).prop_shuffle(),
-        prop::collection::vec(row(), 0..10),
-        (any::<bool>(), prop::sample::select(vec!["\n", "\r\n"]), 1..=2usize, 1..=4usize),
-        prop::collection::vec(any::<u8>(), 96),
-    )
-        .prop_map(
-            |(
-                (operation, incoming, outgoing, replace),
-                second,
-                columns,
-                rows,
-                (last_end, header_end, threads, chunk),
-                keys,
-            )| Case {
-                operation,
-                incoming,
-                outgoing,
-                replace,
-                second,
-                columns,
-                rows,
-                last_end,
-                header_end,
-                threads,
-                chunk,
-                keys,
-            },
-        )
+prop_compose! {
+    fn case(operations: Vec<Operation>, sides: BoxedStrategy<Side>)(
+        operation in prop::sample::select(operations), incoming in sides, outgoing in side(),
+        replace in any::<bool>(),
+        second in prop::option::of(prop::sample::select(vec!["KeyArn", "KeyCheckValue"])),
+        columns in Just(COLUMNS.to_vec()).prop_shuffle(), rows in prop::collection::vec(row(), 0..10),
+        last_end in any::<bool>(), header_end in prop::sample::select(vec!["\n", "\r\n"]),
+        threads in 1..=2usize, chunk in 1..=4usize, keys in prop::collection::vec(any::<u8>(), 96),
+    ) -> Case {
+        Case { operation, incoming, outgoing, replace, second, columns, rows, last_end, header_end, threads,
+            chunk, keys }
+    }
 }
 
 /// The service over a memory store, with the case's keys: `alias/in` (the incoming side's key),
@@ -682,6 +629,68 @@ fn data_operations() -> Vec<Operation> {
     vec![Operation::EncryptData, Operation::DecryptData, Operation::ReEncryptData]
 }
 
+/// Any bytes, rich in what framing cares about, through an ECB job: no panic, no error, every record
+/// written or rejected, and each reject's record found in the input at the line it names (whole, up to a
+/// line end). For JSON Lines, records = the non-blank lines, counted here independently.
+fn noise(input: &[u8], format: Format, threads: usize) -> Result<(), TestCaseError> {
+    let store = Arc::new(MemoryStore::new());
+    let payment = PaymentCryptography::new(Arc::clone(&store), Settings::default());
+    let kms = Kms::new(store, Settings::default());
+    let side = Side::Symmetric { alg: 2, mode: Mode::Ecb, iv: false };
+    let arn = import(&payment, &side, &[7; 16]);
+    alias(&payment, "alias/in", &arn);
+    let request = r#"{"KeyIdentifier":"alias/in","PlainText":"{pan}","EncryptionAttributes":{"Symmetric":{"Mode":"ECB"}}}"#;
+    let results = vec!["pan=CipherText".parse::<ResultColumn>().expect("result")];
+    let job = Job::new(Operation::EncryptData, Template::parse(request).expect("template"), results, format)
+        .expect("job");
+    let options = Options { threads, chunk_records: 2, ..Options::default() };
+    let (mut output, mut rejects) = (Vec::new(), Vec::new());
+    let services = Services { payment: &payment, kms: &kms };
+    let summary = batch::run_streams(&job, services, input, &mut output, &mut rejects, &options)
+        .map_err(|e| TestCaseError::fail(format!("the batch failed: {e}")))?;
+    prop_assert_eq!(summary.records, summary.succeeded + summary.rejected);
+    let line_starts: Vec<usize> = std::iter::once(0)
+        .chain(input.iter().enumerate().filter(|(_, b)| **b == b'\n').map(|(i, _)| i + 1))
+        .collect();
+    let rejects: Vec<Value> = String::from_utf8(rejects)
+        .expect("UTF-8")
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("JSON"))
+        .collect();
+    prop_assert_eq!(summary.rejected, rejects.len() as u64);
+    for r in &rejects {
+        let line = usize::try_from(r["Line"].as_u64().expect("Line")).expect("usize");
+        let record = match (r["Record"].as_str(), r["RecordBase64"].as_str()) {
+            (Some(text), None) => text.as_bytes().to_vec(),
+            (None, Some(b64)) => {
+                use base64ct::{Base64, Encoding};
+                Base64::decode_vec(b64).expect("base64")
+            }
+            _ => return Err(TestCaseError::fail(format!("a reject with one of Record, RecordBase64: {r}"))),
+        };
+        prop_assert!(r["Exception"].is_string() && r["Message"].is_string());
+        let at = &input[line_starts[line - 1]..];
+        prop_assert!(at.starts_with(&record), "line {} does not start with {:?}", line, r);
+        let after = &at[record.len()..];
+        prop_assert!(after.is_empty() || after.starts_with(b"\n") || after.starts_with(b"\r\n"), "{:?}", r);
+    }
+    if format == Format::JsonLines {
+        let lines = input.split(|&b| b == b'\n').filter(|l| !l.iter().all(u8::is_ascii_whitespace)).count();
+        prop_assert_eq!(summary.records, lines as u64);
+    }
+    Ok(())
+}
+
+fn noisy_bytes() -> impl Strategy<Value = Vec<u8>> {
+    // Framing's bytes, and whole good records of either format.
+    let pieces = "a , , \" \" \n \n \r _ \u{FF} é { } : \"pan\" 6BC1BEE22E409F96E93D7E117393172A \
+        \n1,6BC1BEE22E409F96E93D7E117393172A\r\n \n{\"pan\":\"6BC1BEE22E409F96E93D7E117393172A\"}\n";
+    let mut pieces: Vec<Vec<u8>> = pieces.split(' ').map(|p| p.replace('_', " ").into_bytes()).collect();
+    // One byte that is not UTF-8.
+    pieces.push(vec![0xFF]);
+    prop::collection::vec(prop::sample::select(pieces), 0..120).prop_map(|p| p.concat())
+}
+
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(96))]
 
@@ -698,5 +707,15 @@ proptest! {
     #[test]
     fn json_lines_match_one_call_per_record(case in case(data_operations(), side().boxed())) {
         check(&case, Format::JsonLines)?;
+    }
+
+    #[test]
+    fn any_csv_bytes_are_written_or_rejected(body in noisy_bytes(), threads in 1..=2usize) {
+        noise(&[&b"id,pan\n"[..], &body].concat(), Format::Csv, threads)?;
+    }
+
+    #[test]
+    fn any_json_lines_bytes_are_written_or_rejected(body in noisy_bytes(), threads in 1..=2usize) {
+        noise(&body, Format::JsonLines, threads)?;
     }
 }
