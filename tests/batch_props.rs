@@ -639,10 +639,16 @@ fn noise(input: &[u8], format: Format, threads: usize) -> Result<(), TestCaseErr
     let side = Side::Symmetric { alg: 2, mode: Mode::Ecb, iv: false };
     let arn = import(&payment, &side, &[7; 16]);
     alias(&payment, "alias/in", &arn);
-    let request = r#"{"KeyIdentifier":"alias/in","PlainText":"{pan}","EncryptionAttributes":{"Symmetric":{"Mode":"ECB"}}}"#;
+    let request = json!({"KeyIdentifier": "alias/in", "PlainText": "{pan}",
+        "EncryptionAttributes": {"Symmetric": {"Mode": "ECB"}}});
     let results = vec!["pan=CipherText".parse::<ResultColumn>().expect("result")];
-    let job = Job::new(Operation::EncryptData, Template::parse(request).expect("template"), results, format)
-        .expect("job");
+    let job = Job::new(
+        Operation::EncryptData,
+        Template::parse(&request.to_string()).expect("template"),
+        results,
+        format,
+    )
+    .expect("job");
     let options = Options { threads, chunk_records: 2, ..Options::default() };
     let (mut output, mut rejects) = (Vec::new(), Vec::new());
     let services = Services { payment: &payment, kms: &kms };
