@@ -415,12 +415,31 @@ fn kms_encrypt_decrypt_and_re_encrypt_round_trip_base64_columns() {
     }
 }
 
-/// A fresh directory under the target's temporary directory.
-fn temp_dir(name: &str) -> PathBuf {
+/// A fresh directory under the target's temporary directory, removed when the test passes (kept to
+/// look at when it fails).
+struct TempDir(PathBuf);
+
+impl std::ops::Deref for TempDir {
+    type Target = Path;
+
+    fn deref(&self) -> &Path {
+        &self.0
+    }
+}
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        if !std::thread::panicking() {
+            let _ = std::fs::remove_dir_all(&self.0);
+        }
+    }
+}
+
+fn temp_dir(name: &str) -> TempDir {
     let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("batch-{name}-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).expect("temp dir");
-    dir
+    TempDir(dir)
 }
 
 /// The names in `dir`, sorted.

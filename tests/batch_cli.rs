@@ -107,6 +107,15 @@ impl Fixture {
     }
 }
 
+impl Drop for Fixture {
+    fn drop(&mut self) {
+        // Kept to look at when the test fails.
+        if !std::thread::panicking() {
+            let _ = std::fs::remove_dir_all(&self.dir);
+        }
+    }
+}
+
 fn code(out: &Output) -> i32 {
     out.status.code().expect("exited")
 }
