@@ -63,17 +63,33 @@ impl Format {
     }
 }
 
-/// [`Format::record_len`] for a CSV record with quotes: a line end inside quotes is part of a field.
+/// [`Format::record_len`] for a CSV record with quotes: a line end inside a quoted field is part of
+/// the field. A quote opens a quoted field only at the start of a field (as [`csv_fields`] reads it), so
+/// a stray quote inside an unquoted field does not swallow the lines after it.
 fn csv_record_len(buf: &[u8], eof: bool) -> Option<(usize, u64)> {
-    let mut quoted = false;
+    #[derive(Clone, Copy)]
+    enum State {
+        FieldStart,
+        Unquoted,
+        Quoted,
+        /// A quote inside a quoted field: the closing one, or the first of a doubled pair.
+        QuoteInQuoted,
+    }
+    let mut state = State::FieldStart;
     let mut lines = 0;
     for (i, &b) in buf.iter().enumerate() {
-        match b {
-            b'"' => quoted = !quoted,
-            b'\n' if quoted => lines += 1,
-            b'\n' => return Some((i + 1, lines + 1)),
-            _ => {}
-        }
+        state = match (state, b) {
+            (State::Quoted, b'"') => State::QuoteInQuoted,
+            (State::Quoted, b'\n') => {
+                lines += 1;
+                State::Quoted
+            }
+            (State::Quoted, _) => State::Quoted,
+            (State::QuoteInQuoted | State::FieldStart, b'"') => State::Quoted,
+            (_, b'\n') => return Some((i + 1, lines + 1)),
+            (_, b',') => State::FieldStart,
+            (_, _) => State::Unquoted,
+        };
     }
     (eof && !buf.is_empty()).then_some((buf.len(), lines))
 }
@@ -275,6 +291,10 @@ mod tests {
         assert_eq!(Format::Csv.record_len(b"\"a\nb", false), None);
         assert_eq!(Format::Csv.record_len(b"\"a\nb", true), Some((4, 1)));
         assert_eq!(Format::JsonLines.record_len(b"{}\n{}", false), Some((3, 1)));
+        // A stray quote does not open a quoted field: its line is one (malformed) record.
+        assert_eq!(Format::Csv.record_len(b"1,a\"b\n2,c\n", false), Some((6, 1)));
+        assert_eq!(Format::Csv.record_len(b"1,\"a\"b\"\n2\n", false), Some((8, 1)));
+        assert_eq!(Format::Csv.record_len(b"1,\"a\"\"\n\"\n2\n", false), Some((9, 2)));
     }
 
     #[test]

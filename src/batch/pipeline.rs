@@ -89,6 +89,31 @@ pub fn run<S: KeyStore>(
             BatchError::Resume(format!("no checkpoint at {}: nothing to resume", ckpt_path.display()))
         })?;
         ckpt.check(&fingerprint, id, input)?;
+        if !partial.exists() && ckpt.input_offset == id.length {
+            // Killed after the output was renamed into place: only the last steps are left.
+            let started = Instant::now();
+            let length = fs::metadata(out_path).map_err(|e| BatchError::io(out_path, e))?.len();
+            if length != ckpt.output_length {
+                return Err(BatchError::Resume(format!(
+                    "{} holds {length} bytes, not the checkpoint's {}: it was changed",
+                    out_path.display(),
+                    ckpt.output_length
+                )));
+            }
+            let rejects =
+                finish_in_place(out_path, &rejects_partial, &rejects_path, rejects_default, &ckpt_path)?;
+            return Ok(Summary {
+                records: ckpt.records,
+                succeeded: ckpt.succeeded,
+                rejected: ckpt.rejected,
+                seconds: started.elapsed().as_secs_f64(),
+                records_per_second: 0.0,
+                output: Some(out_path.clone()),
+                rejects,
+                stopped: false,
+                resumed_after: Some(ckpt.records),
+            });
+        }
         let out_file = reopen(&partial, ckpt.output_length)?;
         let rejects_file = reopen(&rejects_partial, ckpt.rejects_length)?;
         let mut file = File::open(input).map_err(|e| BatchError::io(input, e))?;
@@ -126,31 +151,63 @@ pub fn run<S: KeyStore>(
         },
     };
     let mut summary =
-        engine(job, services, reader, resume.as_ref(), &mut sink, options, total_bytes, progress)?;
+        match engine(job, services, reader, resume.as_ref(), &mut sink, options, total_bytes, progress) {
+            Ok(summary) => summary,
+            Err(e) => {
+                if resume.is_none() && !ckpt_path.exists() {
+                    // Failed before its first checkpoint (a placeholder naming no column, an empty
+                    // input): nothing to resume, so no partial files are left.
+                    let _ = fs::remove_file(&partial);
+                    let _ = fs::remove_file(&rejects_partial);
+                }
+                return Err(e);
+            }
+        };
     let FileSink { out, rejects, .. } = sink;
     if summary.stopped {
         return Ok(summary);
     }
     let out = out.into_inner().map_err(|e| BatchError::io(&partial, e.into_error()))?;
     let rejects = rejects.into_inner().map_err(|e| BatchError::io(&rejects_partial, e.into_error()))?;
-    let rejects_len = rejects.metadata().map_err(|e| BatchError::io(&rejects_partial, e))?.len();
     finish_file(out, &partial)?;
     finish_file(rejects, &rejects_partial)?;
     fs::rename(&partial, out_path).map_err(|e| BatchError::io(out_path, e))?;
-    if rejects_default && rejects_len == 0 {
-        fs::remove_file(&rejects_partial).map_err(|e| BatchError::io(&rejects_partial, e))?;
-    } else {
-        fs::rename(&rejects_partial, &rejects_path).map_err(|e| BatchError::io(&rejects_path, e))?;
-        summary.rejects = Some(rejects_path.clone());
-    }
-    checkpoint::sync_dir(out_path)?;
-    match fs::remove_file(&ckpt_path) {
-        Ok(()) => {}
-        Err(e) if e.kind() == io::ErrorKind::NotFound => {}
-        Err(e) => return Err(BatchError::io(&ckpt_path, e)),
-    }
+    summary.rejects =
+        finish_in_place(out_path, &rejects_partial, &rejects_path, rejects_default, &ckpt_path)?;
     summary.output = Some(out_path.clone());
     Ok(summary)
+}
+
+/// The last steps of a run, once the output is renamed into place: the rejects renamed into place (the
+/// default rejects file removed instead when empty, an earlier run's too), the directory synced, the
+/// checkpoint removed. A run killed among them is finished by `--resume` calling this again. Returns
+/// the rejects file kept.
+fn finish_in_place(
+    out_path: &Path,
+    rejects_partial: &Path,
+    rejects_path: &Path,
+    rejects_default: bool,
+    ckpt_path: &Path,
+) -> Result<Option<PathBuf>, BatchError> {
+    let remove = |path: &Path| match fs::remove_file(path) {
+        Ok(()) => Ok(()),
+        Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(()),
+        Err(e) => Err(BatchError::io(path, e)),
+    };
+    match fs::metadata(rejects_partial) {
+        Ok(m) if rejects_default && m.len() == 0 => {
+            remove(rejects_partial)?;
+            // An earlier run's rejects beside the output would read as this run's.
+            remove(rejects_path)?;
+        }
+        Ok(_) => fs::rename(rejects_partial, rejects_path).map_err(|e| BatchError::io(rejects_path, e))?,
+        // Already renamed or removed (a resumed run finishing a killed one's last steps).
+        Err(e) if e.kind() == io::ErrorKind::NotFound => {}
+        Err(e) => return Err(BatchError::io(rejects_partial, e)),
+    }
+    checkpoint::sync_dir(out_path)?;
+    remove(ckpt_path)?;
+    Ok(rejects_path.exists().then(|| rejects_path.to_owned()))
 }
 
 /// Runs `job` from `input` to `output` and `rejects`, with no files of its own and no checkpoints: for
@@ -529,11 +586,13 @@ struct Framer<'r> {
     eof: bool,
     /// The input offset of `buf[pos]`.
     offset: u64,
+    /// An error met while filling a chunk, reported after that chunk's records.
+    failed: Option<BatchError>,
 }
 
 impl<'r> Framer<'r> {
     fn new(reader: Box<dyn Read + Send + 'r>, format: Format, offset: u64) -> Self {
-        Framer { reader, format, buf: Vec::new(), pos: 0, eof: false, offset }
+        Framer { reader, format, buf: Vec::new(), pos: 0, eof: false, offset, failed: None }
     }
 
     /// The next record's length in `buf[pos..]` and its line ends, reading more as needed; `None` at
@@ -586,12 +645,24 @@ impl<'r> Framer<'r> {
         first_line: u64,
         max_records: usize,
     ) -> Result<Option<Chunk>, BatchError> {
+        if let Some(e) = self.failed.take() {
+            return Err(e);
+        }
         let mut data = Vec::new();
         let mut ends = Vec::new();
         let mut lines = Vec::new();
         let mut line = first_line;
         while ends.len() < max_records && data.len() < CHUNK_BYTES {
-            let Some((n, newlines)) = self.next_len()? else { break };
+            let (n, newlines) = match self.next_len() {
+                Ok(Some(found)) => found,
+                Ok(None) => break,
+                // The records before the one that cannot be framed are done first.
+                Err(e) if !ends.is_empty() => {
+                    self.failed = Some(e);
+                    break;
+                }
+                Err(e) => return Err(e),
+            };
             data.extend_from_slice(&self.buf[self.pos..self.pos + n]);
             ends.push(data.len());
             lines.push(line);

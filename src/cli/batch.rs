@@ -185,6 +185,9 @@ fn run_job(operation: Operation, args: &JobArgs, g: &GlobalArgs) -> Result<ExitC
         checkpoint_interval: Duration::try_from_secs_f64(args.checkpoint_seconds).unwrap_or_default(),
         ..Options::default()
     };
+    // Checkpoints fall between chunks: no chunk longer than --checkpoint-every records.
+    let every = usize::try_from(options.checkpoint_records).unwrap_or(usize::MAX);
+    options.chunk_records = options.chunk_records.min(every);
     if let Some(n) = args.threads {
         if n == 0 {
             return Err(CliError::new("--threads must be at least 1"));

@@ -128,12 +128,10 @@ fn usage_error(err: &clap::Error) -> ExitCode {
         return ExitCode::SUCCESS;
     }
     let command = Cli::command();
-    let aws_words: Vec<String> = command
-        .get_subcommands()
-        .filter(|c| is_aws_command(c.get_name()))
-        .map(|c| c.get_name().to_owned())
-        .collect();
-    if std::env::args().skip(1).any(|a| aws_words.contains(&a)) {
+    let names: Vec<&str> = command.get_subcommands().map(|c| c.get_name()).collect();
+    // The first word naming a command is the command: `batch` in `batch re-encrypt-data`.
+    let first = std::env::args().skip(1).find(|a| names.contains(&a.as_str()));
+    if first.is_some_and(|a| is_aws_command(&a)) {
         ExitCode::from(failure::EXIT_PARAMETER)
     } else {
         ExitCode::from(2)
