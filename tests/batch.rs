@@ -594,6 +594,30 @@ fn a_cbc_job_with_key_and_iv_columns_equals_single_calls() {
     assert_eq!((summary.records, summary.rejected), (50, 6));
 }
 
+/// A placeholder in a member that is not a string (the mode, an enum) takes the path that renders each
+/// record's request as JSON text: the same results and errors as single calls.
+#[test]
+fn a_mode_column_equals_single_calls() {
+    let env = Env::new();
+    let request = r#"{"KeyIdentifier":"alias/aes","PlainText":"{pan}","EncryptionAttributes":{"Symmetric":{"Mode":"{mode}"}}}"#;
+    let job = job(Operation::EncryptData, request, &["pan=CipherText"], Format::Csv);
+    let input = format!("mode,pan\nECB,{PLAIN}\nCBC,{PLAIN}\nXTS,{PLAIN}\nECB,zz\n");
+    let (summary, out, rejects) = env.run(&job, input.as_bytes(), 2).unwrap();
+    let cbc =
+        env.payment.encrypt_data(EncryptDataInput::symmetric("alias/aes", PLAIN, paycrypt::Mode::Cbc, None));
+    let cbc = cbc.unwrap().cipher_text;
+    assert_eq!(String::from_utf8(out).unwrap(), format!("mode,pan\nECB,{CIPHER}\nCBC,{cbc}\n"));
+    let got: Vec<(u64, &str)> = rejects.iter().map(|r| (reject(r).0, reject(r).1)).collect();
+    assert_eq!(got, [(4, "ValidationException"), (5, "ValidationException")]);
+    assert!(
+        reject(&rejects[0]).2.starts_with("Invalid request: unknown variant `XTS`"),
+        "{}",
+        reject(&rejects[0]).2
+    );
+    assert!(!reject(&rejects[0]).2.contains(" at line "), "the rendered request's position is not shown");
+    assert_eq!((summary.records, summary.rejected), (4, 2));
+}
+
 /// A kill after the output was renamed into place but before the checkpoint was removed (the last
 /// steps of a run) leaves a checkpoint and no partial output: `--resume` finishes those steps.
 #[test]

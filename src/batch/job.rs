@@ -378,6 +378,34 @@ enum Typed {
 }
 
 impl Typed {
+    /// Runs the request on `session` and appends the response's `members` to `results`.
+    fn run<'m, S: KeyStore>(
+        &self,
+        session: &mut DataSession<'_, S>,
+        members: impl Iterator<Item = &'m str>,
+        results: &mut Vec<String>,
+    ) -> Result<(), ServiceError> {
+        let (value, arn, kcv, name) = match self {
+            Typed::Encrypt(input) => {
+                let o = session.encrypt_data(input)?;
+                (o.cipher_text, o.key_arn, o.key_check_value, "CipherText")
+            }
+            Typed::Decrypt(input) => {
+                let o = session.decrypt_data(input)?;
+                (o.plain_text, o.key_arn, o.key_check_value, "PlainText")
+            }
+            Typed::ReEncrypt(input) => {
+                let o = session.re_encrypt_data(input)?;
+                (o.cipher_text, o.key_arn, o.key_check_value, "CipherText")
+            }
+        };
+        let mut out = [(name, value), ("KeyArn", arn), ("KeyCheckValue", kcv)];
+        results.extend(members.map(|m| take(&mut out, m)));
+        // A plaintext not asked for is not left in freed memory.
+        out[0].1.zeroize();
+        Ok(())
+    }
+
     /// The request for `job`, if every placeholder is in a string member of the typed request.
     fn of(job: &Job) -> Option<Typed> {
         let value = job.request.value().clone();
@@ -603,58 +631,18 @@ impl<'a, S: KeyStore> Worker<'a, S> {
                     template.fill_slot(i, &values, s);
                 }
             }
-            let (value, arn, kcv, name) = match typed {
-                Typed::Encrypt(input) => {
-                    let o = self.session.encrypt_data(input).map_err(data)?;
-                    (o.cipher_text, o.key_arn, o.key_check_value, "CipherText")
-                }
-                Typed::Decrypt(input) => {
-                    let o = self.session.decrypt_data(input).map_err(data)?;
-                    (o.plain_text, o.key_arn, o.key_check_value, "PlainText")
-                }
-                Typed::ReEncrypt(input) => {
-                    let o = self.session.re_encrypt_data(input).map_err(data)?;
-                    (o.cipher_text, o.key_arn, o.key_check_value, "CipherText")
-                }
-            };
-            let mut out = [(name, value), ("KeyArn", arn), ("KeyCheckValue", kcv)];
-            results.extend(members.map(|m| take(&mut out, m)));
-            out[0].1.zeroize();
-            return Ok(());
+            return typed.run(&mut self.session, members, results).map_err(data);
         }
         self.job.request.render_text(&values, &mut self.request);
         let request = self.request.as_str();
         match self.job.operation {
-            Operation::EncryptData => {
-                let input: EncryptDataInput = parse(request).map_err(data)?;
-                let out = self.session.encrypt_data(&input).map_err(data)?;
-                let mut out = [
-                    ("CipherText", out.cipher_text),
-                    ("KeyArn", out.key_arn),
-                    ("KeyCheckValue", out.key_check_value),
-                ];
-                results.extend(members.map(|m| take(&mut out, m)));
-            }
-            Operation::DecryptData => {
-                let input: DecryptDataInput = parse(request).map_err(data)?;
-                let out = self.session.decrypt_data(&input).map_err(data)?;
-                let mut out = [
-                    ("PlainText", out.plain_text),
-                    ("KeyArn", out.key_arn),
-                    ("KeyCheckValue", out.key_check_value),
-                ];
-                results.extend(members.map(|m| take(&mut out, m)));
-                out[0].1.zeroize();
-            }
-            Operation::ReEncryptData => {
-                let input: ReEncryptDataInput = parse(request).map_err(data)?;
-                let out = self.session.re_encrypt_data(&input).map_err(data)?;
-                let mut out = [
-                    ("CipherText", out.cipher_text),
-                    ("KeyArn", out.key_arn),
-                    ("KeyCheckValue", out.key_check_value),
-                ];
-                results.extend(members.map(|m| take(&mut out, m)));
+            Operation::EncryptData | Operation::DecryptData | Operation::ReEncryptData => {
+                let typed = match self.job.operation {
+                    Operation::EncryptData => Typed::Encrypt(parse(request).map_err(data)?),
+                    Operation::DecryptData => Typed::Decrypt(parse(request).map_err(data)?),
+                    _ => Typed::ReEncrypt(parse(request).map_err(data)?),
+                };
+                typed.run(&mut self.session, members, results).map_err(data)?;
             }
             Operation::KmsEncrypt | Operation::KmsDecrypt | Operation::KmsReEncrypt => {
                 let op = self
