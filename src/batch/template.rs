@@ -167,15 +167,9 @@ impl Template {
     /// The request for one record: `values[i]` is the value of `columns()[i]`.
     pub fn render(&self, values: &[&str]) -> Value {
         let mut value = self.value.clone();
-        for slot in &self.slots {
+        for (i, slot) in self.slots.iter().enumerate() {
             if let Some(Value::String(s)) = locate(&mut value, &slot.path) {
-                s.clear();
-                for part in &slot.parts {
-                    match part {
-                        Part::Text(t) => s.push_str(t),
-                        Part::Column(i) => s.push_str(values.get(*i).copied().unwrap_or_default()),
-                    }
-                }
+                self.fill_slot(i, values, s);
             }
         }
         value
