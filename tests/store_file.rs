@@ -117,6 +117,12 @@ fn sigkill_at_random_points_loses_no_acknowledged_key() {
     let dir = temp_dir("crash");
     // Warm up: create the store so every trial exercises a key write, not store creation only.
     assert!(paycrypt(&dir).args(CREATE_ARGS).output().expect("run").status.success());
+    // How long one uninterrupted key write takes here, so that the kills land inside the process's
+    // life (a fixed window kills nothing on a fast machine and everything on a slow one).
+    let run_started = Instant::now();
+    assert!(paycrypt(&dir).args(CREATE_ARGS).output().expect("run").status.success());
+    let window_us =
+        u64::try_from(run_started.elapsed().as_micros()).unwrap_or(u64::MAX).clamp(1_000, 2_000_000);
     let trials = 150;
     let mut acknowledged: Vec<(String, String)> = Vec::new();
     let (mut killed, started) = (0, Instant::now());
@@ -127,7 +133,8 @@ fn sigkill_at_random_points_loses_no_acknowledged_key() {
             .stderr(Stdio::piped())
             .spawn()
             .expect("spawn");
-        std::thread::sleep(Duration::from_micros(random_below(25_000)));
+        // Up to 1.5x one run: most trials are killed mid-run, some finish and are acknowledged.
+        std::thread::sleep(Duration::from_micros(random_below(window_us + window_us / 2)));
         // SIGKILL (a no-op if it already exited).
         if child.try_wait().expect("wait").is_none() {
             let _ = child.kill();
@@ -143,7 +150,7 @@ fn sigkill_at_random_points_loses_no_acknowledged_key() {
         }
     }
     println!(
-        "crash safety: {trials} trials, SIGKILL sent to {killed} still running, {} acknowledged, {:?}",
+        "crash safety: {trials} trials in a {window_us} us window, SIGKILL sent to {killed} still running, {} acknowledged, {:?}",
         acknowledged.len(),
         started.elapsed()
     );
@@ -162,7 +169,9 @@ fn sigkill_at_random_points_loses_no_acknowledged_key() {
         let material = stored.material.symmetric().expect("symmetric");
         assert_eq!(hex::encode_upper(kcv(material, KcvAlgorithm::Cmac)), key.key_check_value);
     }
-    assert!(killed > 0 || acknowledged.len() == trials);
+    // A trial that killed nothing, or acknowledged nothing, proves nothing about crash safety.
+    assert!(killed >= trials / 4, "only {killed} of {trials} trials killed a running process");
+    assert!(!acknowledged.is_empty(), "no trial finished: nothing acknowledged to check");
 }
 
 /// Copies the store that commit bde5924 wrote (`tests/fixtures/store_bde5924`, see its
