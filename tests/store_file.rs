@@ -87,6 +87,87 @@ fn master_key_file_is_created_private_and_must_stay_so() {
     assert!(stderr.contains("has mode 0644; it must be readable by its owner only (chmod 600)"), "{stderr}");
 }
 
+/// Runs a key write with the master key from `dir/master.key` (no environment key).
+fn with_key_file(dir: &Path) -> std::process::Output {
+    Command::new(BIN)
+        .env("PAYCRYPT_DATA_DIR", dir)
+        .env_remove("PAYCRYPT_MASTER_KEY")
+        .env_remove("PAYCRYPT_LOCK_TIMEOUT")
+        .args(CREATE_ARGS)
+        .output()
+        .expect("run")
+}
+
+#[test]
+fn a_lost_master_key_is_not_replaced_next_to_an_existing_store() {
+    let dir = temp_dir("lostkey");
+    assert!(with_key_file(&dir).status.success());
+    std::fs::remove_file(dir.join("master.key")).expect("lose the key");
+    let refused = with_key_file(&dir);
+    assert_eq!(refused.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&refused.stderr);
+    assert!(stderr.contains("master.key is missing but") && stderr.contains("keys.redb exists"), "{stderr}");
+    assert!(!dir.join("master.key").exists(), "no new key was written");
+    // No temporary key file is left behind either.
+    let names: Vec<String> = std::fs::read_dir(&dir)
+        .expect("list")
+        .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
+        .collect();
+    assert!(names.iter().all(|n| !n.contains("master.key.")), "{names:?}");
+}
+
+#[test]
+fn key_files_and_directories_of_other_users_or_open_to_others_are_refused() {
+    use std::os::unix::fs::MetadataExt;
+    let dir = temp_dir("owners");
+    assert!(with_key_file(&dir).status.success());
+    let me = std::fs::metadata("/proc/self").expect("proc").uid();
+
+    // A data directory that group or others can write.
+    std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o777)).expect("chmod");
+    let refused = with_key_file(&dir);
+    let stderr = String::from_utf8_lossy(&refused.stderr);
+    assert_eq!(refused.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("has mode 0777: group or others can write it (chmod 700)"), "{stderr}");
+    std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o700)).expect("chmod");
+
+    // A master.key that is a symbolic link.
+    let key = dir.join("master.key");
+    let moved = dir.join("elsewhere.key");
+    std::fs::rename(&key, &moved).expect("move");
+    std::os::unix::fs::symlink(&moved, &key).expect("symlink");
+    let refused = with_key_file(&dir);
+    let stderr = String::from_utf8_lossy(&refused.stderr);
+    assert_eq!(refused.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("is not a regular file"), "{stderr}");
+    std::fs::remove_file(&key).expect("unlink");
+    std::fs::rename(&moved, &key).expect("move back");
+    assert!(with_key_file(&dir).status.success());
+
+    // Owned by another user: only root can arrange that (CI runs as root); skipped otherwise.
+    if me == 0 {
+        std::process::Command::new("chown").arg("4242").arg(&key).status().expect("chown");
+        let refused = with_key_file(&dir);
+        let stderr = String::from_utf8_lossy(&refused.stderr);
+        assert_eq!(refused.status.code(), Some(1), "{stderr}");
+        assert!(stderr.contains("belongs to user id 4242, not to the user running paycrypt (0)"), "{stderr}");
+    }
+}
+
+#[test]
+fn a_symbolic_link_at_store_pid_is_not_followed() {
+    let dir = temp_dir("pidlink");
+    assert!(with_key_file(&dir).status.success());
+    let victim = dir.join("victim.txt");
+    std::fs::write(&victim, "untouched").expect("write");
+    let pid = dir.join("store.pid");
+    std::fs::remove_file(&pid).expect("remove");
+    std::os::unix::fs::symlink(&victim, &pid).expect("symlink");
+    assert!(with_key_file(&dir).status.success());
+    assert_eq!(std::fs::read_to_string(&victim).expect("read"), "untouched");
+    assert!(!std::fs::symlink_metadata(&pid).expect("meta").file_type().is_symlink());
+}
+
 #[test]
 fn second_process_waits_then_names_the_holder() {
     let dir = temp_dir("locked");

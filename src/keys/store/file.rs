@@ -8,7 +8,8 @@
 
 use std::fmt;
 use std::fs;
-use std::os::unix::fs::{DirBuilderExt, PermissionsExt};
+use std::io::Write;
+use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt, PermissionsExt};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -89,6 +90,7 @@ impl FileStore {
     /// [`StoreError::Corrupt`] (a store sealed under another master key), [`StoreError::Backend`].
     pub fn open(dir: &Path, options: &OpenOptions) -> Result<Self, StoreError> {
         make_dir(dir)?;
+        check_dir(dir)?;
         let master = MasterKey::load(dir)?;
         FileStore::open_with_master(dir, master, options)
     }
@@ -125,8 +127,14 @@ impl FileStore {
         if fs::metadata(&path).is_ok_and(|m| m.permissions().mode() & 0o077 != 0) {
             fs::set_permissions(&path, fs::Permissions::from_mode(0o600)).map_err(backend)?;
         }
-        // Best effort: only used to name the holder in another process's error.
-        let _ = fs::write(dir.join("store.pid"), std::process::id().to_string());
+        // Best effort: only used to name the holder in another process's error. Removed and created
+        // afresh (O_EXCL), so a symbolic link planted there is never followed.
+        let pid_path = dir.join("store.pid");
+        let _ = fs::remove_file(&pid_path);
+        if let Ok(mut file) = fs::OpenOptions::new().write(true).create_new(true).mode(0o600).open(&pid_path)
+        {
+            let _ = file.write_all(std::process::id().to_string().as_bytes());
+        }
         let db = Arc::new(Db { db, master });
         let tables = TableSet {
             payment_keys: SealedFileTable::new(Arc::clone(&db)),
@@ -200,6 +208,22 @@ impl fmt::Debug for FileStore {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("FileStore").field("dir", &self.dir).finish_non_exhaustive()
     }
+}
+
+/// The data directory must belong to the user running paycrypt and be writable by no one else: whoever
+/// can write it can swap `master.key` or `keys.redb`.
+fn check_dir(dir: &Path) -> Result<(), StoreError> {
+    let meta =
+        fs::metadata(dir).map_err(|e| StoreError::Backend(format!("cannot read {}: {e}", dir.display())))?;
+    super::master::check_owner(dir, &meta)?;
+    let mode = meta.permissions().mode() & 0o777;
+    if mode & 0o022 != 0 {
+        return Err(StoreError::MasterKey(format!(
+            "the data directory {} has mode {mode:04o}: group or others can write it (chmod 700)",
+            dir.display()
+        )));
+    }
+    Ok(())
 }
 
 fn make_dir(dir: &Path) -> Result<(), StoreError> {

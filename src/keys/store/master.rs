@@ -4,7 +4,7 @@
 use std::fmt;
 use std::fs;
 use std::io::Write;
-use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
+use std::os::unix::fs::{MetadataExt, OpenOptionsExt, PermissionsExt};
 use std::path::Path;
 
 use aes_gcm::aead::{Aead, KeyInit, Payload};
@@ -57,8 +57,15 @@ impl MasterKey {
                 .map_err(|e| StoreError::MasterKey(format!("{MASTER_KEY_ENV}: {}", strip(&e))));
         }
         let path = dir.join("master.key");
-        match fs::metadata(&path) {
+        match fs::symlink_metadata(&path) {
             Ok(meta) => {
+                if !meta.file_type().is_file() {
+                    return Err(StoreError::MasterKey(format!(
+                        "{} is not a regular file (a symbolic link or a directory); it must be the key file itself",
+                        path.display()
+                    )));
+                }
+                check_owner(&path, &meta)?;
                 let mode = meta.permissions().mode() & 0o777;
                 if mode & 0o077 != 0 {
                     return Err(StoreError::MasterKey(format!(
@@ -66,16 +73,33 @@ impl MasterKey {
                         path.display()
                     )));
                 }
-                let text =
-                    Zeroizing::new(fs::read_to_string(&path).map_err(|e| {
-                        StoreError::MasterKey(format!("cannot read {}: {e}", path.display()))
-                    })?);
-                MasterKey::from_hex(&text)
-                    .map_err(|e| StoreError::MasterKey(format!("{}: {}", path.display(), strip(&e))))
+                MasterKey::load_file(&path)
             }
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => create(&path),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                // A lost key file must not silently become a new key that cannot open the store.
+                let store = dir.join("keys.redb");
+                if store.exists() {
+                    return Err(StoreError::MasterKey(format!(
+                        "{} is missing but {} exists: restore the master.key it was made with, or set {MASTER_KEY_ENV}; \
+                         a new master key could not open it",
+                        path.display(),
+                        store.display()
+                    )));
+                }
+                create(&path)
+            }
             Err(e) => Err(StoreError::MasterKey(format!("cannot read {}: {e}", path.display()))),
         }
+    }
+
+    /// Reads 64 hex digits from `path`.
+    fn load_file(path: &Path) -> Result<Self, StoreError> {
+        let text = Zeroizing::new(
+            fs::read_to_string(path)
+                .map_err(|e| StoreError::MasterKey(format!("cannot read {}: {e}", path.display())))?,
+        );
+        MasterKey::from_hex(&text)
+            .map_err(|e| StoreError::MasterKey(format!("{}: {}", path.display(), strip(&e))))
     }
 
     /// Encrypts `plaintext` with a fresh random nonce, binding `aad`: returns `nonce || ciphertext || tag`.
@@ -123,17 +147,49 @@ fn strip(e: &StoreError) -> String {
     }
 }
 
-/// Creates `path` (0600, exclusively) holding a fresh random key.
+/// Creates `path` (0600) holding a fresh random key: written whole to a temporary file beside it and
+/// synced, then linked into place only if no `master.key` exists yet (two processes racing both end up
+/// with the winner's key), and the directory synced, so that a crash leaves either no key file or a
+/// whole one.
 fn create(path: &Path) -> Result<MasterKey, StoreError> {
     let mut bytes = Zeroizing::new([0u8; 32]);
     getrandom::fill(bytes.as_mut()).map_err(|e| StoreError::MasterKey(format!("no randomness: {e}")))?;
     let text = Zeroizing::new(hex::encode(bytes.as_ref()));
     let fail = |e: std::io::Error| StoreError::MasterKey(format!("cannot create {}: {e}", path.display()));
-    let mut file =
-        fs::OpenOptions::new().write(true).create_new(true).mode(0o600).open(path).map_err(fail)?;
-    file.write_all(text.as_bytes()).map_err(fail)?;
-    file.sync_all().map_err(fail)?;
+    let dir = path.parent().unwrap_or(Path::new("."));
+    let temp = dir.join(format!(".master.key.{}.tmp", std::process::id()));
+    // A leftover from a crashed attempt of a process with the same id: never key material in use.
+    let _ = fs::remove_file(&temp);
+    let written = (|| {
+        let mut file = fs::OpenOptions::new().write(true).create_new(true).mode(0o600).open(&temp)?;
+        file.write_all(text.as_bytes())?;
+        file.sync_all()?;
+        fs::hard_link(&temp, path)
+    })();
+    let _ = fs::remove_file(&temp);
+    match written {
+        Ok(()) => {}
+        // Another process created it first: use theirs.
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => return MasterKey::load_file(path),
+        Err(e) => return Err(fail(e)),
+    }
+    fs::File::open(dir).and_then(|d| d.sync_all()).map_err(fail)?;
     MasterKey::from_bytes(bytes.as_ref())
+}
+
+/// Refuses a file or directory owned by another user than the one running paycrypt (when that user
+/// can be known: `/proc/self` is owned by the process's effective user).
+pub(crate) fn check_owner(path: &Path, meta: &fs::Metadata) -> Result<(), StoreError> {
+    if let Ok(me) = fs::metadata("/proc/self").map(|m| m.uid())
+        && meta.uid() != me
+    {
+        return Err(StoreError::MasterKey(format!(
+            "{} belongs to user id {}, not to the user running paycrypt ({me}); refusing to trust it",
+            path.display(),
+            meta.uid()
+        )));
+    }
+    Ok(())
 }
 
 #[cfg(test)]
