@@ -429,13 +429,43 @@ fn operation_label(routed: &Route) -> String {
 }
 
 fn log_line(request_id: &str, outcome: &Outcome, status: u16, elapsed: Duration) {
-    let now = Timestamp::now().to_iso8601();
+    eprintln!("{}", format_log_line(&Timestamp::now().to_iso8601(), request_id, outcome, status, elapsed));
+}
+
+/// One access-log line: time, request id, operation, key, status, duration, separated by spaces. The
+/// operation and key come from the caller (X-Amz-Target, the URI, the body), before or without
+/// authentication: [`log_field`] escapes them, so no caller can end a line or shift a field.
+fn format_log_line(now: &str, request_id: &str, outcome: &Outcome, status: u16, elapsed: Duration) -> String {
     let key = outcome.key.as_deref().unwrap_or("-");
-    eprintln!(
-        "{now} {request_id} {} {key} {status} {:.3}ms",
-        outcome.operation,
+    format!(
+        "{now} {request_id} {} {} {status} {:.3}ms",
+        log_field(&outcome.operation),
+        log_field(key),
         elapsed.as_secs_f64() * 1000.0
-    );
+    )
+}
+
+/// `text` with control characters (C0, DEL, C1, and the Unicode line and paragraph separators),
+/// spaces and backslashes written as `\xNN` / `\u{NNNN}`; an empty field as `""`.
+fn log_field(text: &str) -> std::borrow::Cow<'_, str> {
+    let plain = |c: char| !(c.is_control() || c == ' ' || c == '\\' || c == '\u{2028}' || c == '\u{2029}');
+    if !text.is_empty() && text.chars().all(plain) {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    if text.is_empty() {
+        return std::borrow::Cow::Borrowed("\"\"");
+    }
+    let mut out = String::with_capacity(text.len() + 8);
+    for c in text.chars() {
+        if plain(c) {
+            out.push(c);
+        } else if u32::from(c) < 0x100 {
+            out.push_str(&format!("\\x{:02x}", u32::from(c)));
+        } else {
+            out.push_str(&format!("\\u{{{:04x}}}", u32::from(c)));
+        }
+    }
+    std::borrow::Cow::Owned(out)
 }
 
 /// Request ids shaped like AWS's (UUID form): a random 64-bit prefix fixed at start, then a counter.
@@ -465,5 +495,35 @@ impl RequestIds {
             0x8000 | ((n >> 48) & 0x3fff),
             n & 0xffff_ffff_ffff
         )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn line(operation: &str, key: Option<&str>) -> String {
+        let outcome = Outcome { operation: operation.to_owned(), key: key.map(str::to_owned) };
+        format_log_line("2026-12-06T00:00:00Z", "id", &outcome, 200, Duration::from_micros(1500))
+    }
+
+    #[test]
+    fn caller_text_cannot_forge_a_log_line_or_shift_a_field() {
+        assert_eq!(
+            line("EncryptData", Some("alias/zone")),
+            "2026-12-06T00:00:00Z id EncryptData alias/zone 200 1.500ms"
+        );
+        assert_eq!(line("Decrypt", None), "2026-12-06T00:00:00Z id Decrypt - 200 1.500ms");
+        let forged = line(
+            "X\n2026-12-06T00:00:01Z id CreateKey alias/admin 200 0.1ms",
+            Some("k\r\u{1b}[2J \\ \u{85}\u{2028}"),
+        );
+        assert_eq!(forged.lines().count(), 1, "{forged}");
+        assert_eq!(forged.split(' ').count(), 6, "{forged}");
+        assert!(forged.contains(r"X\x0a2026-12-06T00:00:01Z\x20id\x20CreateKey"), "{forged}");
+        assert!(forged.contains(r"k\x0d\x1b[2J\x20\x5c\x20\x85\u{2028}"), "{forged}");
+        assert_eq!(line("", Some("")), "2026-12-06T00:00:00Z id \"\" \"\" 200 1.500ms");
+        // Unicode that is not a control character stays readable.
+        assert!(line("EncryptData", Some("alias/clé")).contains(" alias/clé "));
     }
 }
