@@ -68,6 +68,11 @@ pub struct Config {
     pub log_requests: bool,
     /// The access keys whose SigV4 signatures are accepted.
     pub credentials: CredentialsFile,
+    /// Accept only requests whose `Host` (or HTTP/2 `:authority`) names a loopback host: set when the
+    /// well-known test credentials are in use, so a web page (DNS rebinding) cannot reach the keys.
+    pub loopback_hosts_only: bool,
+    /// Whether `POST /_paycrypt/reset` may empty the store (an `--ephemeral` one, or `--allow-reset`).
+    pub allow_reset: bool,
 }
 
 impl std::fmt::Debug for Config {

@@ -32,6 +32,9 @@ pub(super) struct App {
     ids: RequestIds,
     credentials: CredentialsFile,
     region: String,
+    loopback_hosts_only: bool,
+    allow_reset: bool,
+    tls: bool,
 }
 
 /// A finished request, for the log line.
@@ -56,6 +59,9 @@ impl App {
             ids: RequestIds::new(),
             region: config.settings.region.to_string(),
             credentials: config.credentials,
+            loopback_hosts_only: config.loopback_hosts_only,
+            allow_reset: config.allow_reset,
+            tls: config.tls.is_some(),
         }
     }
 
@@ -83,9 +89,13 @@ impl App {
             ),
             Ok(collected) => {
                 let body = collected.to_bytes();
-                match self.authenticate(&routed, api, &parts, &body) {
+                let checked = self.guard(&routed, api, &parts).and_then(|()| {
+                    self.authenticate(&routed, api, &parts, &body)
+                        .map_err(|e| Reply::message(api, e.http_status(), e.exception(), &e.message()))
+                });
+                match checked {
                     Ok(()) => self.dispatch(routed, api, &parts, &body, &mut outcome).await,
-                    Err(e) => Reply::message(api, e.http_status(), e.exception(), &e.message()),
+                    Err(reply) => reply,
                 }
             }
         };
@@ -95,6 +105,52 @@ impl App {
             log_line(&request_id, &outcome, status, started.elapsed());
         }
         response
+    }
+
+    /// What is refused before the signature is looked at: with the well-known test credentials, a
+    /// `Host` that is not a loopback name (a browser page that rebound its DNS name to 127.0.0.1 sends
+    /// its own name); over plain HTTP, `UNSIGNED-PAYLOAD` (the body would be unauthenticated on the
+    /// wire: AWS accepts it only over TLS).
+    fn guard(&self, routed: &Route, api: Api, parts: &hyper::http::request::Parts) -> Result<(), Reply> {
+        if matches!(routed, Route::Health) {
+            return Ok(());
+        }
+        if self.loopback_hosts_only {
+            let host = parts
+                .headers
+                .get("host")
+                .and_then(|v| v.to_str().ok())
+                .or_else(|| parts.uri.authority().map(hyper::http::uri::Authority::as_str))
+                .unwrap_or("");
+            if !is_loopback_host(host) {
+                return Err(Reply::message(
+                    api,
+                    403,
+                    "UnrecognizedClientException",
+                    &format!(
+                        "The well-known test credentials are accepted only for requests to a loopback host \
+                         (localhost, 127.0.0.1, [::1]); this request is for host '{}'. Start paycrypt serve with \
+                         --credentials to serve other host names.",
+                        log_field(host)
+                    ),
+                ));
+            }
+        }
+        let unsigned = parts
+            .headers
+            .get("x-amz-content-sha256")
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.trim() == "UNSIGNED-PAYLOAD");
+        if unsigned && !self.tls {
+            return Err(Reply::message(
+                api,
+                400,
+                "InvalidSignatureException",
+                "UNSIGNED-PAYLOAD is accepted only over TLS: sign the body (x-amz-content-sha256 = its SHA-256) \
+                 or connect with https.",
+            ));
+        }
+        Ok(())
     }
 
     /// Checks the request's SigV4 signature (every route but the health check), and that it was
@@ -327,6 +383,13 @@ impl App {
                     let report = app.payments.seed(&file).map_err(|e| Reply::service(api, &e))?;
                     serde_json::to_value(report).map_err(|e| Reply::message(api, 500, "InternalServerException", &e.to_string()))
                 }
+                "reset" if !app.allow_reset => Err(Reply::message(
+                    api,
+                    403,
+                    "AccessDeniedException",
+                    "POST /_paycrypt/reset empties the key store: it is allowed on an --ephemeral store, or when \
+                     paycrypt serve was started with --allow-reset.",
+                )),
                 "reset" => app.reset().map_err(|e| Reply::service(api, &e)),
                 other => Err(Reply::message(
                     api,
@@ -428,6 +491,29 @@ fn operation_label(routed: &Route) -> String {
     }
 }
 
+/// `localhost`, an IPv4 loopback address or `[::1]`, with or without a port.
+fn is_loopback_host(host: &str) -> bool {
+    let host = host.trim();
+    let name = if let Some(rest) = host.strip_prefix('[') {
+        match rest.split_once(']') {
+            Some((inner, port)) if port.is_empty() || port.strip_prefix(':').is_some_and(is_port) => inner,
+            _ => return false,
+        }
+    } else {
+        match host.rsplit_once(':') {
+            Some((name, port)) if is_port(port) => name,
+            Some(_) => return false,
+            None => host,
+        }
+    };
+    name.eq_ignore_ascii_case("localhost")
+        || name.parse::<std::net::IpAddr>().is_ok_and(|ip| ip.is_loopback())
+}
+
+fn is_port(text: &str) -> bool {
+    !text.is_empty() && text.len() <= 5 && text.bytes().all(|b| b.is_ascii_digit())
+}
+
 fn log_line(request_id: &str, outcome: &Outcome, status: u16, elapsed: Duration) {
     eprintln!("{}", format_log_line(&Timestamp::now().to_iso8601(), request_id, outcome, status, elapsed));
 }
@@ -505,6 +591,38 @@ mod tests {
     fn line(operation: &str, key: Option<&str>) -> String {
         let outcome = Outcome { operation: operation.to_owned(), key: key.map(str::to_owned) };
         format_log_line("2026-12-06T00:00:00Z", "id", &outcome, 200, Duration::from_micros(1500))
+    }
+
+    #[test]
+    fn loopback_hosts() {
+        for host in [
+            "localhost",
+            "LOCALHOST:8080",
+            "127.0.0.1",
+            "127.0.0.1:443",
+            "127.9.8.7:1",
+            "[::1]",
+            "[::1]:8080",
+        ] {
+            assert!(is_loopback_host(host), "{host}");
+        }
+        for host in [
+            "",
+            "evil.example",
+            "evil.example:8080",
+            "localhost.evil.example",
+            "127.0.0.1.nip.io",
+            "10.0.0.1",
+            "[::2]:80",
+            "::1",
+            "localhost:",
+            "localhost:8080x",
+            "[::1]x",
+            "0.0.0.0:8080",
+            "localhost:123456",
+        ] {
+            assert!(!is_loopback_host(host), "{host}");
+        }
     }
 
     #[test]
