@@ -3,11 +3,12 @@
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::Arc;
+use std::time::Duration;
 
 use clap::Args;
 
 use paycrypt::keys::{AccountId, FileStore, MemoryStore, OpenOptions, Region, default_data_dir};
-use paycrypt::server::{Config, DEFAULT_BODY_LIMIT, Faults, Server, SharedStore, TlsFiles};
+use paycrypt::server::{Config, DEFAULT_BODY_LIMIT, Faults, Limits, Server, SharedStore, TlsFiles};
 use paycrypt::service::{PaymentCryptography, SeedFile, Settings};
 use paycrypt::sigv4::{Credentials, CredentialsFile};
 
@@ -56,6 +57,18 @@ pub(crate) struct ServeArgs {
     /// Let POST /_paycrypt/reset empty a store kept on disk (always allowed with --ephemeral)
     #[arg(long)]
     allow_reset: bool,
+    /// Seconds a client has to send a request's headers (HTTP/1.1; also closes idle keep-alive connections)
+    #[arg(long, default_value_t = 20, value_name = "SECONDS", value_parser = clap::value_parser!(u64).range(1..=3600))]
+    header_timeout: u64,
+    /// Seconds a client has to send a request's body once its headers arrived (else 408)
+    #[arg(long, default_value_t = 30, value_name = "SECONDS", value_parser = clap::value_parser!(u64).range(1..=3600))]
+    body_timeout: u64,
+    /// Connections served at once; more wait in the listen backlog
+    #[arg(long, default_value_t = 1024, value_name = "N", value_parser = clap::value_parser!(u64).range(1..=1_000_000))]
+    max_connections: u64,
+    /// Concurrent streams per HTTP/2 connection
+    #[arg(long, default_value_t = 32, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=1000))]
+    max_streams: u32,
 }
 
 pub(crate) fn run(args: ServeArgs, g: &GlobalArgs) -> Result<(), CliError> {
@@ -154,6 +167,12 @@ pub(crate) fn run(args: ServeArgs, g: &GlobalArgs) -> Result<(), CliError> {
         credentials,
         loopback_hosts_only: well_known,
         allow_reset,
+        limits: Limits {
+            header_timeout: Duration::from_secs(args.header_timeout),
+            body_timeout: Duration::from_secs(args.body_timeout),
+            max_connections: usize::try_from(args.max_connections).unwrap_or(usize::MAX),
+            max_streams: args.max_streams,
+        },
     };
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()

@@ -35,6 +35,7 @@ pub(super) struct App {
     loopback_hosts_only: bool,
     allow_reset: bool,
     tls: bool,
+    body_timeout: Duration,
 }
 
 /// A finished request, for the log line.
@@ -62,6 +63,7 @@ impl App {
             loopback_hosts_only: config.loopback_hosts_only,
             allow_reset: config.allow_reset,
             tls: config.tls.is_some(),
+            body_timeout: config.limits.body_timeout,
         }
     }
 
@@ -80,22 +82,40 @@ impl App {
             None => Api::Data,
         };
         let mut outcome = Outcome { operation: operation_label(&routed), key: None };
-        let reply = match Limited::new(body, self.body_limit).collect().await {
-            Err(_) => Reply::message(
-                api,
-                413,
-                "RequestEntityTooLargeException",
-                &format!("The request body is larger than {} bytes.", self.body_limit),
-            ),
-            Ok(collected) => {
-                let body = collected.to_bytes();
-                let checked = self.guard(&routed, api, &parts).and_then(|()| {
-                    self.authenticate(&routed, api, &parts, &body)
-                        .map_err(|e| Reply::message(api, e.http_status(), e.exception(), &e.message()))
-                });
-                match checked {
-                    Ok(()) => self.dispatch(routed, api, &parts, &body, &mut outcome).await,
-                    Err(reply) => reply,
+        // The guard and the header half of SigV4 before the body is read: a caller without a known
+        // access key, a valid scope and a current date cannot make the server read a large body.
+        let before_body = self.guard(&routed, api, &parts).and_then(|()| {
+            self.authenticate(&routed, api, &parts, None)
+                .map_err(|e| Reply::message(api, e.http_status(), e.exception(), &e.message()))
+        });
+        let reply = match before_body {
+            Err(reply) => reply,
+            Ok(()) => {
+                match tokio::time::timeout(self.body_timeout, Limited::new(body, self.body_limit).collect())
+                    .await
+                {
+                    Err(_) => Reply::message(
+                        api,
+                        408,
+                        "RequestTimeoutException",
+                        &format!(
+                            "The request body did not arrive within {} seconds.",
+                            self.body_timeout.as_secs()
+                        ),
+                    ),
+                    Ok(Err(_)) => Reply::message(
+                        api,
+                        413,
+                        "RequestEntityTooLargeException",
+                        &format!("The request body is larger than {} bytes.", self.body_limit),
+                    ),
+                    Ok(Ok(collected)) => {
+                        let body = collected.to_bytes();
+                        match self.authenticate(&routed, api, &parts, Some(&body)) {
+                            Ok(()) => self.dispatch(routed, api, &parts, &body, &mut outcome).await,
+                            Err(e) => Reply::message(api, e.http_status(), e.exception(), &e.message()),
+                        }
+                    }
                 }
             }
         };
@@ -154,13 +174,14 @@ impl App {
     }
 
     /// Checks the request's SigV4 signature (every route but the health check), and that it was
-    /// signed for the API it calls.
+    /// signed for the API it calls: without the body, everything but the signature itself
+    /// ([`crate::sigv4::precheck`]); with it, the whole signature.
     fn authenticate(
         &self,
         routed: &Route,
         api: Api,
         parts: &hyper::http::request::Parts,
-        body: &[u8],
+        body: Option<&[u8]>,
     ) -> Result<(), SigV4Error> {
         if matches!(routed, Route::Health) {
             return Ok(());
@@ -175,7 +196,7 @@ impl App {
             path: parts.uri.path(),
             query: parts.uri.query().unwrap_or(""),
             headers,
-            payload: Payload::Body(body),
+            payload: Payload::Body(body.unwrap_or_default()),
         };
         let one;
         let services: &[&str] = match routed.api() {
@@ -188,7 +209,12 @@ impl App {
         };
         let now =
             std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs());
-        crate::sigv4::verify(&request, &self.credentials, &self.region, services, now).map(|_| ())
+        match body {
+            None => crate::sigv4::precheck(&request, &self.credentials, &self.region, services, now),
+            Some(_) => {
+                crate::sigv4::verify(&request, &self.credentials, &self.region, services, now).map(|_| ())
+            }
+        }
     }
 
     /// Answers a routed, authenticated request.
