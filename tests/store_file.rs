@@ -6,6 +6,8 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
+use redb::ReadableTable as _;
+
 use paycrypt::kcv::{KcvAlgorithm, kcv};
 use paycrypt::keys::{
     AliasEntry, AliasName, FileStore, KeyArn, KeyStore, KmsAliasName, KmsKeyArn, KmsKeySpec, KmsKeyState,
@@ -404,4 +406,132 @@ fn store_made_before_the_kms_tables_gains_them() {
     assert!(store.list_grants(&arn).expect("grants").is_empty());
     assert!(store.list_kms_aliases(None, 10).expect("kms aliases").is_empty());
     assert!(store.get_kms_key(&arn).expect("kms key").is_none());
+}
+
+/// Opens `dir/keys.redb` as an attacker would: with redb, without the master key.
+fn edit_database(dir: &Path, edit: impl FnOnce(&redb::WriteTransaction)) {
+    let db = redb::Database::open(dir.join("keys.redb")).expect("open the database file");
+    let txn = db.begin_write().expect("write");
+    edit(&txn);
+    txn.commit().expect("commit");
+}
+
+const KEYS_TABLE: redb::TableDefinition<&str, &[u8]> = redb::TableDefinition::new("keys");
+const ALIASES_TABLE: redb::TableDefinition<&str, &str> = redb::TableDefinition::new("aliases");
+const MACS_TABLE: redb::TableDefinition<&str, &[u8]> = redb::TableDefinition::new("record_macs");
+const META_TABLE: redb::TableDefinition<&str, &[u8]> = redb::TableDefinition::new("meta");
+
+/// A store with a BDK under alias/bdk and a data key under alias/data; their ARNs.
+fn store_with_two_keys(name: &str) -> (PathBuf, String, String) {
+    let dir = temp_dir(name);
+    let create = |usage: &str, alias: &str| {
+        let attributes = format!(
+            r#"{{"KeyAlgorithm":"AES_128","KeyClass":"SYMMETRIC_KEY","KeyUsage":"{usage}","KeyModesOfUse":{{"DeriveKey":true}}}}"#
+        );
+        let attributes = if usage.starts_with("TR31_D0") {
+            attributes.replace(r#"{"DeriveKey":true}"#, r#"{"NoRestrictions":true}"#)
+        } else {
+            attributes
+        };
+        let out = paycrypt(&dir)
+            .args(["create-key", "--key-attributes", &attributes, "--exportable"])
+            .output()
+            .expect("run");
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        let json: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+        let arn = json["Key"]["KeyArn"].as_str().expect("arn").to_owned();
+        let out = paycrypt(&dir)
+            .args(["create-alias", "--alias-name", alias, "--key-arn", &arn])
+            .output()
+            .expect("run");
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        arn
+    };
+    let bdk = create("TR31_B0_BASE_DERIVATION_KEY", "alias/bdk");
+    let data = create("TR31_D0_SYMMETRIC_DATA_ENCRYPTION_KEY", "alias/data");
+    (dir, bdk, data)
+}
+
+fn get_key(dir: &Path, id: &str) -> std::process::Output {
+    paycrypt(dir).args(["get-key", "--key-identifier", id]).output().expect("run")
+}
+
+fn assert_tampered(out: &std::process::Output, name: &str) {
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success(), "a tampered record was used: {}", String::from_utf8_lossy(&out.stdout));
+    assert!(stderr.contains(&format!("The stored record for {name} fails its integrity check")), "{stderr}");
+}
+
+#[test]
+fn metadata_edited_in_the_database_file_is_refused_by_name() {
+    let (dir, bdk, _) = store_with_two_keys("tamper-meta");
+    assert!(get_key(&dir, "alias/bdk").status.success());
+    // Turn the BDK into a data-encryption key by editing its clear metadata.
+    edit_database(&dir, |txn| {
+        let mut keys = txn.open_table(KEYS_TABLE).expect("keys");
+        let row = keys.get(bdk.as_str()).expect("get").expect("row").value().to_vec();
+        let edited = String::from_utf8(row)
+            .expect("utf8")
+            .replace("TR31_B0_BASE_DERIVATION_KEY", "TR31_D0_SYMMETRIC_DATA_ENCRYPTION_KEY");
+        keys.insert(bdk.as_str(), edited.as_bytes()).expect("insert");
+    });
+    assert_tampered(&get_key(&dir, "alias/bdk"), &bdk);
+    let out = paycrypt(&dir)
+        .args(["encrypt-data", "--key-identifier", &bdk, "--plain-text", "00112233445566778899AABBCCDDEEFF"])
+        .args(["--encryption-attributes", r#"{"Symmetric":{"Mode":"ECB"}}"#])
+        .output()
+        .expect("run");
+    assert_tampered(&out, &bdk);
+    // Listing refuses too, rather than showing the forged usage.
+    assert_tampered(&paycrypt(&dir).args(["list-keys"]).output().expect("run"), &bdk);
+}
+
+#[test]
+fn a_re_pointed_alias_a_swapped_record_and_a_removed_mac_are_refused() {
+    let (dir, bdk, data) = store_with_two_keys("tamper-alias");
+    // Re-point alias/data at the BDK.
+    edit_database(&dir, |txn| {
+        txn.open_table(ALIASES_TABLE).expect("aliases").insert("alias/data", bdk.as_str()).expect("insert");
+    });
+    assert_tampered(&get_key(&dir, "alias/data"), "alias/data");
+    assert!(get_key(&dir, "alias/bdk").status.success(), "the untouched alias still works");
+
+    // Copy the BDK's row and MAC over the data key's (a record moved to another name).
+    let (dir, bdk, data_arn) = store_with_two_keys("tamper-swap");
+    edit_database(&dir, |txn| {
+        let mut keys = txn.open_table(KEYS_TABLE).expect("keys");
+        let row = keys.get(bdk.as_str()).expect("get").expect("row").value().to_vec();
+        keys.insert(data_arn.as_str(), row.as_slice()).expect("insert");
+        let mut macs = txn.open_table(MACS_TABLE).expect("macs");
+        let tag = macs.get(format!("keys/{bdk}").as_str()).expect("get").expect("mac").value().to_vec();
+        macs.insert(format!("keys/{data_arn}").as_str(), tag.as_slice()).expect("insert");
+    });
+    assert_tampered(&get_key(&dir, &data_arn), &data_arn);
+
+    // Remove a MAC.
+    edit_database(&dir, |txn| {
+        txn.open_table(MACS_TABLE).expect("macs").remove(format!("keys/{bdk}").as_str()).expect("remove");
+    });
+    assert_tampered(&get_key(&dir, &bdk), &bdk);
+    let _ = data;
+}
+
+#[test]
+fn removing_the_check_record_does_not_turn_the_macs_off() {
+    let (dir, bdk, _) = store_with_two_keys("tamper-check");
+    edit_database(&dir, |txn| {
+        let mut meta = txn.open_table(META_TABLE).expect("meta");
+        meta.remove("master-key-check-v2").expect("remove");
+        let mut keys = txn.open_table(KEYS_TABLE).expect("keys");
+        let row = keys.get(bdk.as_str()).expect("get").expect("row").value().to_vec();
+        let edited = String::from_utf8(row).expect("utf8").replace("\"Enabled\":true", "\"Enabled\":false");
+        keys.insert(bdk.as_str(), edited.as_bytes()).expect("insert");
+    });
+    let out = get_key(&dir, "alias/bdk");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success());
+    assert!(
+        stderr.contains("The stored record for the master key check fails its integrity check"),
+        "{stderr}"
+    );
 }

@@ -17,13 +17,16 @@ use std::time::{Duration, Instant};
 use redb::{Database, DatabaseError, ReadableDatabase, TableDefinition};
 
 use crate::keys::store::file_table::{
-    Db, FileTable, GRANTS, SealedFileTable, backend, clear_tables, create_tables,
+    Db, FileTable, MACS, SealedFileTable, backend, clear_tables, create_tables, mac_all_records,
 };
 use crate::keys::store::{AliasEntry, KeyStore, MasterKey, StoreError, TableSet, Tables};
 use crate::keys::{Grant, KmsAlias, StoredKey, StoredKmsKey};
 
 const META: TableDefinition<&str, &[u8]> = TableDefinition::new("meta");
-const CHECK_NAME: &str = "master-key-check";
+/// The master key check of the first store version (no record MACs).
+const CHECK_NAME_V1: &str = "master-key-check";
+/// The master key check since record MACs: its presence says every record carries a MAC.
+const CHECK_NAME: &str = "master-key-check-v2";
 const CHECK_PLAINTEXT: &[u8] = b"paycrypt key store";
 
 /// How to open a [`FileStore`].
@@ -155,35 +158,70 @@ impl FileStore {
 
     /// Verifies the master key against the check record; creates the record on first use, and any
     /// table that does not exist yet (a new store, or one made before the KMS tables).
+    ///
+    /// Record MACs: a store of the first version (its check record is [`CHECK_NAME_V1`]) gets them
+    /// here, once: every record it holds is MACed as it is, and the check record is replaced by
+    /// [`CHECK_NAME`], whose presence says that every record must carry a valid MAC. Removing that
+    /// record does not turn MACs off: a store without a check record is accepted only when it holds no
+    /// records at all.
     fn check_master(&self) -> Result<(), StoreError> {
         let Db { db, master } = &*self.db;
         let read = db.begin_read().map_err(backend)?;
-        let check = match read.open_table(META) {
-            Ok(meta) => meta.get(CHECK_NAME).map_err(backend)?.map(|v| v.value().to_vec()),
-            Err(redb::TableError::TableDoesNotExist(_)) => None,
+        let (current, first_version) = match read.open_table(META) {
+            Ok(meta) => (
+                meta.get(CHECK_NAME).map_err(backend)?.map(|v| v.value().to_vec()),
+                meta.get(CHECK_NAME_V1).map_err(backend)?.map(|v| v.value().to_vec()),
+            ),
+            Err(redb::TableError::TableDoesNotExist(_)) => (None, None),
             Err(e) => return Err(backend(e)),
         };
-        let complete = match read.open_table(GRANTS) {
+        let complete = match read.open_table(MACS) {
             Ok(_) => true,
             Err(redb::TableError::TableDoesNotExist(_)) => false,
             Err(e) => return Err(backend(e)),
         };
         drop(read);
-        if let Some(sealed) = &check {
-            master.open(CHECK_NAME.as_bytes(), sealed, "the master key check").map_err(|_| {
-                StoreError::MasterKey(format!(
-                    "it does not open the store in {} (set {} or master.key to the key it was made with)",
-                    self.dir.display(),
-                    super::master::MASTER_KEY_ENV
-                ))
-            })?;
-            if complete {
-                return Ok(());
+        let wrong_key = || {
+            StoreError::MasterKey(format!(
+                "it does not open the store in {} (set {} or master.key to the key it was made with)",
+                self.dir.display(),
+                super::master::MASTER_KEY_ENV
+            ))
+        };
+        let txn = match (&current, &first_version) {
+            (Some(sealed), _) => {
+                master
+                    .open(CHECK_NAME.as_bytes(), sealed, "the master key check")
+                    .map_err(|_| wrong_key())?;
+                if complete {
+                    return Ok(());
+                }
+                // The MAC table is missing: recreated empty, so every record will fail its check.
+                let txn = db.begin_write().map_err(backend)?;
+                create_tables(&txn)?;
+                txn
             }
-        }
-        let txn = db.begin_write().map_err(backend)?;
-        create_tables(&txn)?;
-        if check.is_none() {
+            (None, Some(sealed)) => {
+                master
+                    .open(CHECK_NAME_V1.as_bytes(), sealed, "the master key check")
+                    .map_err(|_| wrong_key())?;
+                let txn = db.begin_write().map_err(backend)?;
+                create_tables(&txn)?;
+                mac_all_records(&txn, master)?;
+                txn.open_table(META).map_err(backend)?.remove(CHECK_NAME_V1).map_err(backend)?;
+                txn
+            }
+            (None, None) => {
+                let txn = db.begin_write().map_err(backend)?;
+                create_tables(&txn)?;
+                // Records in a store without a check record could have been planted.
+                if mac_all_records(&txn, master)? > 0 {
+                    return Err(StoreError::Tampered("the master key check".to_owned()));
+                }
+                txn
+            }
+        };
+        if current.is_none() {
             let sealed = master.seal(CHECK_NAME.as_bytes(), CHECK_PLAINTEXT)?;
             txn.open_table(META).map_err(backend)?.insert(CHECK_NAME, sealed.as_slice()).map_err(backend)?;
         }

@@ -9,6 +9,8 @@ use std::path::Path;
 
 use aes_gcm::aead::{Aead, KeyInit, Payload};
 use aes_gcm::{Aes256Gcm, Nonce};
+use hmac::{Hmac, Mac};
+use sha2::Sha256;
 use zeroize::Zeroizing;
 
 use crate::keys::store::StoreError;
@@ -19,7 +21,13 @@ pub const MASTER_KEY_ENV: &str = "PAYCRYPT_MASTER_KEY";
 /// A 256-bit AES-GCM master key. Zeroized on drop, never printed.
 pub struct MasterKey {
     cipher: Aes256Gcm,
+    /// HMAC-SHA256 key for the store's record MACs: HMAC-SHA256(master key, [`MAC_KEY_LABEL`]), so
+    /// the master key itself is used for one purpose only per primitive.
+    mac_key: Zeroizing<[u8; 64]>,
 }
+
+/// What the record-MAC key is derived with.
+const MAC_KEY_LABEL: &[u8] = b"paycrypt store record MAC key v1";
 
 impl MasterKey {
     /// A master key from 32 bytes.
@@ -30,7 +38,31 @@ impl MasterKey {
         let cipher = Aes256Gcm::new_from_slice(bytes).map_err(|_| {
             StoreError::MasterKey(format!("must be 32 bytes (64 hex digits), got {}", bytes.len()))
         })?;
-        Ok(MasterKey { cipher })
+        let mut derive = Hmac::<Sha256>::new_from_slice(bytes)
+            .map_err(|_| StoreError::MasterKey("cannot derive the record MAC key".to_owned()))?;
+        derive.update(MAC_KEY_LABEL);
+        // HMAC pads a key shorter than its 64-byte block with zeros: keep it padded, so that
+        // `record_mac` can use the infallible fixed-size constructor.
+        let mut mac_key = Zeroizing::new([0u8; 64]);
+        mac_key[..32].copy_from_slice(&derive.finalize().into_bytes());
+        Ok(MasterKey { cipher, mac_key })
+    }
+
+    /// The MAC of a stored record: HMAC-SHA256 over each part, length-prefixed (u32, big-endian), so
+    /// no two different part lists share a MAC input.
+    pub(crate) fn record_mac(&self, parts: &[&[u8]]) -> [u8; 32] {
+        let mut mac = Hmac::<Sha256>::new(&(*self.mac_key).into());
+        for part in parts {
+            mac.update(&u32::try_from(part.len()).unwrap_or(u32::MAX).to_be_bytes());
+            mac.update(part);
+        }
+        mac.finalize().into_bytes().into()
+    }
+
+    /// Whether `tag` is the MAC of `parts` (constant time).
+    pub(crate) fn check_record_mac(&self, parts: &[&[u8]], tag: &[u8]) -> bool {
+        let expected = self.record_mac(parts);
+        bool::from(subtle::ConstantTimeEq::ct_eq(expected.as_slice(), tag))
     }
 
     /// A master key from 64 hex digits.
