@@ -195,10 +195,17 @@ fn random_below(n: u64) -> u64 {
     u64::from_le_bytes(b) % n
 }
 
+/// One write a crash trial runs: what it was, for the check after the kills.
+enum Write {
+    Key,
+    Alias { name: String, key: String },
+    KmsKey,
+}
+
 #[test]
-fn sigkill_at_random_points_loses_no_acknowledged_key() {
+fn sigkill_at_random_points_loses_no_acknowledged_write() {
     let dir = temp_dir("crash");
-    // Warm up: create the store so every trial exercises a key write, not store creation only.
+    // Warm up: create the store so every trial exercises a write, not store creation only.
     assert!(paycrypt(&dir).args(CREATE_ARGS).output().expect("run").status.success());
     // How long one uninterrupted key write takes here, so that the kills land inside the process's
     // life (a fixed window kills nothing on a fast machine and everything on a slow one).
@@ -206,16 +213,32 @@ fn sigkill_at_random_points_loses_no_acknowledged_key() {
     assert!(paycrypt(&dir).args(CREATE_ARGS).output().expect("run").status.success());
     let window_us =
         u64::try_from(run_started.elapsed().as_micros()).unwrap_or(u64::MAX).clamp(1_000, 2_000_000);
-    let trials = 150;
-    let mut acknowledged: Vec<(String, String)> = Vec::new();
+    // 1,000 by default (about 10-20 s); PAYCRYPT_CRASH_TRIALS for more or fewer.
+    let trials: usize =
+        std::env::var("PAYCRYPT_CRASH_TRIALS").ok().and_then(|t| t.parse().ok()).unwrap_or(1000);
+    let mut keys: Vec<(String, String)> = Vec::new();
+    let mut aliases: Vec<(String, String)> = Vec::new();
+    let mut kms_keys: Vec<String> = Vec::new();
     let (mut killed, started) = (0, Instant::now());
-    for _ in 0..trials {
-        let mut child = paycrypt(&dir)
-            .args(CREATE_ARGS)
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .expect("spawn");
+    for trial in 0..trials {
+        // Mostly payment keys; aliases on acknowledged keys and KMS keys in between.
+        let write = match (random_below(4), keys.is_empty()) {
+            (0, false) => {
+                let key = keys[usize::try_from(random_below(keys.len() as u64)).expect("index")].0.clone();
+                Write::Alias { name: format!("alias/crash-{trial}"), key }
+            }
+            (1, _) => Write::KmsKey,
+            _ => Write::Key,
+        };
+        let mut command = paycrypt(&dir);
+        match &write {
+            Write::Key => command.args(CREATE_ARGS),
+            Write::Alias { name, key } => {
+                command.args(["create-alias", "--alias-name", name, "--key-arn", key])
+            }
+            Write::KmsKey => command.args(["kms", "create-key"]),
+        };
+        let mut child = command.stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().expect("spawn");
         // Up to 1.5x one run: most trials are killed mid-run, some finish and are acknowledged.
         std::thread::sleep(Duration::from_micros(random_below(window_us + window_us / 2)));
         // SIGKILL (a no-op if it already exited).
@@ -224,37 +247,64 @@ fn sigkill_at_random_points_loses_no_acknowledged_key() {
             killed += 1;
         }
         let out = child.wait_with_output().expect("output");
-        if out.status.success() {
-            let json: serde_json::Value =
-                serde_json::from_slice(&out.stdout).expect("acknowledged output is JSON");
-            let arn = json["Key"]["KeyArn"].as_str().expect("arn").to_owned();
-            let kcv = json["Key"]["KeyCheckValue"].as_str().expect("kcv").to_owned();
-            acknowledged.push((arn, kcv));
+        if !out.status.success() {
+            continue;
+        }
+        let json: serde_json::Value =
+            serde_json::from_slice(&out.stdout).expect("acknowledged output is JSON");
+        match write {
+            Write::Key => keys.push((
+                json["Key"]["KeyArn"].as_str().expect("arn").to_owned(),
+                json["Key"]["KeyCheckValue"].as_str().expect("kcv").to_owned(),
+            )),
+            Write::Alias { name, key } => aliases.push((name, key)),
+            Write::KmsKey => kms_keys.push(json["KeyMetadata"]["Arn"].as_str().expect("kms arn").to_owned()),
         }
     }
     println!(
-        "crash safety: {trials} trials in a {window_us} us window, SIGKILL sent to {killed} still running, {} acknowledged, {:?}",
-        acknowledged.len(),
+        "crash safety: {trials} trials in a {window_us} us window, SIGKILL sent to {killed} still running; \
+         acknowledged {} keys, {} aliases, {} KMS keys; {:?}",
+        keys.len(),
+        aliases.len(),
+        kms_keys.len(),
         started.elapsed()
     );
+    // The store opens (no corruption), and every acknowledged write is there, whole.
     let store = FileStore::open_with_master(&dir, master(), &OpenOptions::default())
         .expect("store opens after kills");
-    for (arn, expected_kcv) in &acknowledged {
+    for (arn, expected_kcv) in &keys {
         let arn = KeyArn::parse(arn).expect("arn");
         let stored = store.get_key(&arn).expect("readable").expect("acknowledged key present");
         let key = stored.material.symmetric().expect("symmetric");
         assert_eq!(&hex::encode_upper(kcv(key, KcvAlgorithm::Cmac)), expected_kcv, "material intact");
         assert_eq!(&stored.key.key_check_value, expected_kcv);
     }
-    // Every key in the store, acknowledged or not, is whole.
-    for key in store.list_keys(None, 1000).expect("list") {
+    drop(store);
+    for (alias, key) in &aliases {
+        let out = paycrypt(&dir).args(["get-alias", "--alias-name", alias]).output().expect("run");
+        assert!(out.status.success(), "acknowledged {alias}: {}", String::from_utf8_lossy(&out.stderr));
+        let json: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+        assert_eq!(json["Alias"]["KeyArn"].as_str(), Some(key.as_str()), "{alias}");
+    }
+    for arn in &kms_keys {
+        let out = paycrypt(&dir).args(["kms", "describe-key", "--key-id", arn]).output().expect("run");
+        assert!(out.status.success(), "acknowledged {arn}: {}", String::from_utf8_lossy(&out.stderr));
+    }
+    // Every record in the store, acknowledged or not, is whole and passes its MAC.
+    let store = FileStore::open_with_master(&dir, master(), &OpenOptions::default()).expect("store opens");
+    for key in store.list_keys(None, 100_000).expect("list") {
         let stored = store.get_key(&key.key_arn).expect("readable").expect("present");
         let material = stored.material.symmetric().expect("symmetric");
         assert_eq!(hex::encode_upper(kcv(material, KcvAlgorithm::Cmac)), key.key_check_value);
     }
+    drop(store);
+    for listing in [&["list-aliases"][..], &["kms", "list-keys"][..]] {
+        let out = paycrypt(&dir).args(listing).output().expect("run");
+        assert!(out.status.success(), "{listing:?}: {}", String::from_utf8_lossy(&out.stderr));
+    }
     // A trial that killed nothing, or acknowledged nothing, proves nothing about crash safety.
     assert!(killed >= trials / 4, "only {killed} of {trials} trials killed a running process");
-    assert!(!acknowledged.is_empty(), "no trial finished: nothing acknowledged to check");
+    assert!(!keys.is_empty() && !kms_keys.is_empty(), "nothing acknowledged to check");
 }
 
 /// Copies the store that commit bde5924 wrote (`tests/fixtures/store_bde5924`, see its
