@@ -17,10 +17,11 @@ use std::time::{Duration, Instant};
 use redb::{Database, DatabaseError, ReadableDatabase, TableDefinition};
 
 use crate::keys::store::file_table::{
-    Db, FileTable, MACS, SealedFileTable, backend, clear_tables, create_tables, mac_all_records,
+    DELETIONS, Db, FileTable, MACS, SealedFileTable, backend, clear_tables, create_tables,
+    index_all_deletions, mac_all_records, purge_due,
 };
 use crate::keys::store::{AliasEntry, KeyStore, MasterKey, StoreError, TableSet, Tables};
-use crate::keys::{Grant, KmsAlias, StoredKey, StoredKmsKey};
+use crate::keys::{Grant, KmsAlias, StoredKey, StoredKmsKey, Timestamp};
 
 const META: TableDefinition<&str, &[u8]> = TableDefinition::new("meta");
 /// The master key check of the first store version (no record MACs).
@@ -148,6 +149,8 @@ impl FileStore {
         };
         let store = FileStore { db, dir: dir.to_owned(), tables };
         store.check_master()?;
+        // Keys whose deletion window has ended: removed, material and all.
+        purge_due(&store.db, Timestamp::now().0)?;
         Ok(store)
     }
 
@@ -175,11 +178,13 @@ impl FileStore {
             Err(redb::TableError::TableDoesNotExist(_)) => (None, None),
             Err(e) => return Err(backend(e)),
         };
-        let complete = match read.open_table(MACS) {
-            Ok(_) => true,
-            Err(redb::TableError::TableDoesNotExist(_)) => false,
-            Err(e) => return Err(backend(e)),
+        let exists = |table: Result<(), redb::TableError>| match table {
+            Ok(()) => Ok(true),
+            Err(redb::TableError::TableDoesNotExist(_)) => Ok(false),
+            Err(e) => Err(backend(e)),
         };
+        let complete = exists(read.open_table(MACS).map(drop))?;
+        let indexed = exists(read.open_table(DELETIONS).map(drop))?;
         drop(read);
         let wrong_key = || {
             StoreError::MasterKey(format!(
@@ -193,12 +198,15 @@ impl FileStore {
                 master
                     .open(CHECK_NAME.as_bytes(), sealed, "the master key check")
                     .map_err(|_| wrong_key())?;
-                if complete {
+                if complete && indexed {
                     return Ok(());
                 }
-                // The MAC table is missing: recreated empty, so every record will fail its check.
+                // A missing MAC table is recreated empty, so every record will fail its check.
                 let txn = db.begin_write().map_err(backend)?;
                 create_tables(&txn)?;
+                if !indexed {
+                    index_all_deletions(&txn)?;
+                }
                 txn
             }
             (None, Some(sealed)) => {
@@ -208,6 +216,7 @@ impl FileStore {
                 let txn = db.begin_write().map_err(backend)?;
                 create_tables(&txn)?;
                 mac_all_records(&txn, master)?;
+                index_all_deletions(&txn)?;
                 txn.open_table(META).map_err(backend)?.remove(CHECK_NAME_V1).map_err(backend)?;
                 txn
             }

@@ -22,7 +22,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::keys::store::table::{Put, Record, RecordTable, SealedName, SealedRecord, SealedTable};
 use crate::keys::store::{AliasEntry, MasterKey, StoreError};
-use crate::keys::{AliasName, Grant, Key, KeyArn, KmsAlias, KmsKey};
+use crate::keys::{AliasName, Grant, Key, KeyArn, KeyState, KmsAlias, KmsKey, KmsKeyState};
 
 const KEYS: TableDefinition<&str, &[u8]> = TableDefinition::new("keys");
 const ALIASES: TableDefinition<&str, &str> = TableDefinition::new("aliases");
@@ -33,6 +33,9 @@ pub(super) const GRANTS: TableDefinition<&str, &[u8]> = TableDefinition::new("gr
 /// Each record's MAC, under `<table>/<name>`: HMAC-SHA256 (a key derived from the master key) of the
 /// table name, the record name and the record's bytes, written in the same transaction as the record.
 pub(super) const MACS: TableDefinition<&str, &[u8]> = TableDefinition::new("record_macs");
+/// Keys scheduled for deletion, under `<table>/<name>`: when the deletion completes (milliseconds
+/// since the epoch). Opening the store removes the keys whose time has come ([`purge_due`]).
+pub(super) const DELETIONS: TableDefinition<&str, i64> = TableDefinition::new("pending_deletions");
 
 /// The database and the master key, which every table of a store shares.
 pub(super) struct Db {
@@ -72,8 +75,121 @@ fn each_table(txn: &WriteTransaction, clear: bool) -> Result<(), StoreError> {
     one::<Grant>(txn, clear)?;
     if clear {
         txn.delete_table(MACS).map_err(backend)?;
+        txn.delete_table(DELETIONS).map_err(backend)?;
     }
-    txn.open_table(MACS).map(drop).map_err(backend)
+    txn.open_table(MACS).map(drop).map_err(backend)?;
+    txn.open_table(DELETIONS).map(drop).map_err(backend)
+}
+
+/// Records (or forgets) in `txn` when the key `name` of `T`'s table is due for deletion.
+fn index_deletion<T: Row>(txn: &WriteTransaction, name: &str, row: Option<&T>) -> Result<(), StoreError> {
+    let mut index = txn.open_table(DELETIONS).map_err(backend)?;
+    match row.and_then(Row::deletion_due) {
+        Some(due) => index.insert(mac_name::<T>(name).as_str(), due).map(drop).map_err(backend),
+        None => index.remove(mac_name::<T>(name).as_str()).map(drop).map_err(backend),
+    }
+}
+
+/// Writes, in `txn`, the deletion index of every key scheduled for deletion (a store made before the
+/// index).
+pub(super) fn index_all_deletions(txn: &WriteTransaction) -> Result<(), StoreError> {
+    fn one<T: Row>(txn: &WriteTransaction) -> Result<(), StoreError> {
+        let rows: Vec<(String, T)> = {
+            let table = txn.open_table(T::TABLE).map_err(backend)?;
+            let mut rows = Vec::new();
+            for entry in table.iter().map_err(backend)? {
+                let (name, value) = entry.map_err(backend)?;
+                let name = name.value().to_owned();
+                // An unreadable row is refused when it is read, not here.
+                if let Ok(row) = T::decode(&name, T::Column::as_bytes(&value.value()).as_ref()) {
+                    rows.push((name, row));
+                }
+            }
+            rows
+        };
+        for (name, row) in rows.iter().filter(|(_, row)| row.deletion_due().is_some()) {
+            index_deletion::<T>(txn, name, Some(row))?;
+        }
+        Ok(())
+    }
+    one::<SealedRow<Key>>(txn)?;
+    one::<SealedRow<KmsKey>>(txn)
+}
+
+/// Removes every key whose scheduled deletion completed by `now` (milliseconds since the epoch):
+/// its row, material included, its MAC and its index entry, in one transaction. A key is removed only
+/// when its own (MAC-checked) row says its deletion is due, whatever the index says. Returns how many.
+///
+/// # Errors
+/// [`StoreError::Backend`] when the database fails.
+pub(super) fn purge_due(db: &Db, now: i64) -> Result<usize, StoreError> {
+    fn one<T: Row>(
+        txn: &WriteTransaction,
+        master: &MasterKey,
+        due: &[String],
+        now: i64,
+    ) -> Result<usize, StoreError> {
+        let prefix = format!("{}/", T::TABLE.name());
+        let mut purged = 0;
+        for entry in due {
+            let Some(name) = entry.strip_prefix(&prefix) else {
+                continue;
+            };
+            let row = {
+                let table = txn.open_table(T::TABLE).map_err(backend)?;
+                let macs = txn.open_table(MACS).map_err(backend)?;
+                let value = table
+                    .get(name)
+                    .map_err(backend)?
+                    .map(|v| T::Column::as_bytes(&v.value()).as_ref().to_vec());
+                match value {
+                    Some(bytes) if check_tag::<T>(master, &macs, name, &bytes).is_ok() => {
+                        Some(T::decode(name, &bytes)?)
+                    }
+                    _ => None,
+                }
+            };
+            let mut index = txn.open_table(DELETIONS).map_err(backend)?;
+            match row.as_ref().and_then(Row::deletion_due) {
+                Some(when) if when <= now => {
+                    txn.open_table(T::TABLE).map_err(backend)?.remove(name).map_err(backend)?;
+                    txn.open_table(MACS).map_err(backend)?.remove(entry.as_str()).map_err(backend)?;
+                    index.remove(entry.as_str()).map_err(backend)?;
+                    purged += 1;
+                }
+                // Not (or no longer) scheduled: the index entry was stale.
+                None if row.is_some() => {
+                    index.remove(entry.as_str()).map_err(backend)?;
+                }
+                _ => {}
+            }
+        }
+        Ok(purged)
+    }
+    let due: Vec<String> = {
+        let read = db.db.begin_read().map_err(backend)?;
+        let index = match read.open_table(DELETIONS) {
+            Ok(index) => index,
+            Err(redb::TableError::TableDoesNotExist(_)) => return Ok(0),
+            Err(e) => return Err(backend(e)),
+        };
+        let mut due = Vec::new();
+        for entry in index.iter().map_err(backend)? {
+            let (name, when) = entry.map_err(backend)?;
+            if when.value() <= now {
+                due.push(name.value().to_owned());
+            }
+        }
+        due
+    };
+    if due.is_empty() {
+        return Ok(0);
+    }
+    let txn = db.db.begin_write().map_err(backend)?;
+    let purged = one::<SealedRow<Key>>(&txn, &db.master, &due, now)?
+        + one::<SealedRow<KmsKey>>(&txn, &db.master, &due, now)?;
+    txn.commit().map_err(backend)?;
+    Ok(purged)
 }
 
 /// Writes, in `txn`, the MAC of every record of every table: how a store made before record MACs is
@@ -150,12 +266,23 @@ pub(super) trait Row: Sized {
     /// # Errors
     /// [`StoreError::Corrupt`] (naming `name`) when the bytes are not such a row.
     fn decode(name: &str, bytes: &[u8]) -> Result<Self, StoreError>;
+
+    /// When this row's deletion completes (milliseconds since the epoch), for a key scheduled for
+    /// deletion; `None` for every other row.
+    fn deletion_due(&self) -> Option<i64> {
+        None
+    }
 }
 
 /// A row kept as JSON in a `&[u8]` column.
 trait JsonRow: Serialize + DeserializeOwned {
     /// The table.
     const TABLE: TableDefinition<'static, &'static str, &'static [u8]>;
+
+    /// See [`Row::deletion_due`].
+    fn deletion_due(&self) -> Option<i64> {
+        None
+    }
 }
 
 impl<T: JsonRow> Row for T {
@@ -169,6 +296,10 @@ impl<T: JsonRow> Row for T {
     fn decode(name: &str, bytes: &[u8]) -> Result<Self, StoreError> {
         serde_json::from_slice(bytes).map_err(|_| StoreError::Corrupt(name.to_owned()))
     }
+
+    fn deletion_due(&self) -> Option<i64> {
+        JsonRow::deletion_due(self)
+    }
 }
 
 /// A key's row: its metadata in the clear, its material sealed (as hex).
@@ -181,10 +312,18 @@ pub(super) struct SealedRow<M> {
 
 impl JsonRow for SealedRow<Key> {
     const TABLE: TableDefinition<'static, &'static str, &'static [u8]> = KEYS;
+
+    fn deletion_due(&self) -> Option<i64> {
+        (self.key.key_state == KeyState::DeletePending).then_some(self.key.delete_timestamp?.0)
+    }
 }
 
 impl JsonRow for SealedRow<KmsKey> {
     const TABLE: TableDefinition<'static, &'static str, &'static [u8]> = KMS_KEYS;
+
+    fn deletion_due(&self) -> Option<i64> {
+        (self.key.key_state == KmsKeyState::PendingDeletion).then_some(self.key.deletion_date?.0)
+    }
 }
 
 impl JsonRow for KmsAlias {
@@ -270,6 +409,11 @@ impl<T: Row> FileTable<T> {
                 macs.insert(mac_name::<T>(name).as_str(), tag.as_slice()).map_err(backend)?;
             }
         }
+        for (name, row) in rows {
+            if row.deletion_due().is_some() {
+                index_deletion::<T>(&txn, name, Some(*row))?;
+            }
+        }
         // Dropped without commit on any error above, so nothing is written.
         txn.commit().map_err(backend)
     }
@@ -291,6 +435,8 @@ impl<T: Row> FileTable<T> {
             table.insert(name, T::Column::from_bytes(&bytes)).map_err(backend)?;
             let tag = record_tag::<T>(&self.db.master, name, &bytes);
             macs.insert(mac_name::<T>(name).as_str(), tag.as_slice()).map_err(backend)?;
+            drop((table, macs));
+            index_deletion::<T>(&txn, name, Some(&row))?;
         }
         txn.commit().map_err(backend)
     }
@@ -304,6 +450,8 @@ impl<T: Row> FileTable<T> {
                 return Err(StoreError::NotFound(name.to_owned()));
             }
             txn.open_table(MACS).map_err(backend)?.remove(mac_name::<T>(name).as_str()).map_err(backend)?;
+            drop(table);
+            index_deletion::<T>(&txn, name, None)?;
         }
         txn.commit().map_err(backend)
     }
