@@ -205,7 +205,7 @@ impl<W: Write> Encryptor<W> {
             s.update(&self.frame);
         }
         self.out.write_all(&self.frame)?;
-        self.seq = self.seq.checked_add(1).unwrap_or(u32::MAX);
+        self.seq = self.seq.saturating_add(1);
         Ok(())
     }
 }
