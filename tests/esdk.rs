@@ -344,3 +344,31 @@ fn suite_names_and_ids() {
     assert!(Suite::DEFAULT.is_committing() && Suite::DEFAULT.is_signing());
     assert!(!Suite::Aes256GcmHkdfSha512CommitKey.is_signing());
 }
+
+#[test]
+fn kms_tries_the_next_edk_when_one_fails_and_discovery_decrypts_any() {
+    let kms = local_kms();
+    let (a, b) = (create_key(&kms), create_key(&kms));
+    let both = KmsKeyring::new(&kms, vec![a.clone(), b.clone()]).unwrap();
+    let message = esdk::encrypt(b"two keys", &both, &EncryptOptions::default()).unwrap();
+    kms.call("DisableKey", json!({"KeyId": a})).expect("known").unwrap();
+    for keyring in [both, KmsKeyring::discovery(&kms)] {
+        let d = esdk::decrypt(&message, &keyring, &DecryptOptions::default()).unwrap();
+        assert_eq!(&d.plaintext[..], b"two keys");
+    }
+    kms.call("DisableKey", json!({"KeyId": b})).expect("known").unwrap();
+    match esdk::decrypt(&message, &KmsKeyring::discovery(&kms), &DecryptOptions::default()) {
+        Err(EsdkError::NoKeyringUnwrapped { errors }) => {
+            assert_eq!(errors.len(), 2, "{errors:?}");
+            assert!(errors.iter().all(|e| e.contains("DisabledException")), "{errors:?}");
+        }
+        other => panic!("{other:?}"),
+    }
+    let raw = RawAesKeyring::new("ns", "k", &[1; 32]).unwrap();
+    let raw_only = esdk::encrypt(b"raw", &raw, &EncryptOptions::default()).unwrap();
+    match esdk::decrypt(&raw_only, &KmsKeyring::discovery(&kms), &DecryptOptions::default()) {
+        Err(EsdkError::NoKeyringUnwrapped { errors }) => assert!(errors.is_empty()),
+        other => panic!("{other:?}"),
+    }
+    assert!(KmsKeyring::discovery(&kms).is_discovery());
+}
