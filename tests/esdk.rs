@@ -60,8 +60,9 @@ fn frames(message: &[u8]) -> (Vec<(bool, usize)>, Vec<u8>) {
     }
 }
 
-/// The frames the SDKs write for `n` bytes at frame length `fl`: full regular frames while more
-/// follows, then a final frame of the rest, which is a whole frame when `n` is a multiple of `fl`.
+/// The frames we write for `n` bytes at frame length `fl`: full regular frames while more follows,
+/// then a final frame of the rest, which is a whole frame when `n` is a multiple of `fl` (the
+/// specification's SHOULD; the Python SDK writes an empty final frame there instead).
 fn expected_frames(n: usize, fl: usize) -> Vec<(bool, usize)> {
     if n == 0 {
         return vec![(true, 0)];
