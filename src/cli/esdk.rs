@@ -1,0 +1,615 @@
+//! `paycrypt esdk encrypt|decrypt`: AWS Encryption SDK messages, as `aws-encryption-cli` makes and
+//! reads them, under KMS keys (the key store's, or an endpoint's with `--endpoint-url`) and raw AES
+//! wrapping keys.
+//!
+//! Encryption streams the input frame by frame. Decryption writes the plaintext only once every frame
+//! and the signature verified: to a file through `FILE.paycrypt-partial`, renamed into place on
+//! success and removed on failure; to standard output from a buffer, after verification.
+//!
+//! Exit codes, as paycrypt's own commands: 0 ok, 1 failure (`Error: …` and a `hint:` line on
+//! stderr; a KMS error keeps its AWS exception name), 2 usage.
+
+use std::fs::File;
+use std::io::{BufReader, BufWriter, Read, Write};
+use std::path::{Path, PathBuf};
+
+use base64ct::{Base64, Encoding};
+use clap::{Args, Subcommand, ValueEnum};
+use serde_json::{Map, Value, json};
+use zeroize::Zeroizing;
+
+use paycrypt::esdk::{
+    self, CommitmentPolicy, DecryptOptions, EncryptOptions, EncryptionContext, Encryptor, EsdkError, Keyring,
+    KmsKeyring, MessageInfo, MultiKeyring, RawAesKeyring, Suite,
+};
+
+use crate::cli::CliError;
+use crate::cli::global::GlobalArgs;
+use crate::cli::kms_client::{CONNECTION_ERROR, CliKms, setup_error};
+
+/// The `esdk` subcommands.
+#[derive(Subcommand)]
+pub(crate) enum EsdkCommand {
+    /// Encrypt a file or standard input to an AWS Encryption SDK message.
+    Encrypt(EncryptArgs),
+    /// Decrypt an AWS Encryption SDK message; the plaintext is written only once it verified.
+    Decrypt(DecryptArgs),
+}
+
+/// The wrapping keys.
+#[derive(Args)]
+#[group(required = true, multiple = true)]
+pub(crate) struct KeyArgs {
+    /// A KMS key: key id, key ARN, alias name or alias ARN; repeatable (the first generates the data
+    /// key)
+    #[arg(long = "key-id", value_name = "ID")]
+    key_ids: Vec<String>,
+    /// A raw AES wrapping key (16, 24 or 32 bytes): namespace=NS,name=NAME,key=BASE64 or
+    /// namespace=NS,name=NAME,key-file=PATH; repeatable, and combinable with --key-id
+    #[arg(long = "raw-aes-key", value_name = "SPEC")]
+    raw_aes_keys: Vec<String>,
+}
+
+/// Where the message or plaintext comes from and goes to.
+#[derive(Args)]
+pub(crate) struct IoArgs {
+    /// The input file; - for standard input
+    #[arg(long, value_name = "FILE", default_value = "-")]
+    input: String,
+    /// The output file (written beside as FILE.paycrypt-partial, renamed when done); - for standard
+    /// output. `--output FILE` works too: a value other than json, text or table names the file
+    #[arg(long = "output-file", value_name = "FILE", default_value = "-")]
+    output_file: String,
+    /// Write the message's header (suite, message id, encryption context, wrapping keys, frame
+    /// length) as JSON to FILE; - for standard output
+    #[arg(long, value_name = "FILE")]
+    metadata_output: Option<String>,
+}
+
+/// `esdk encrypt`.
+#[derive(Args)]
+pub(crate) struct EncryptArgs {
+    #[command(flatten)]
+    keys: KeyArgs,
+    #[command(flatten)]
+    io: IoArgs,
+    /// A pair bound to the message: KEY=VALUE; repeatable
+    #[arg(long, value_name = "KEY=VALUE", num_args = 1..)]
+    encryption_context: Vec<String>,
+    /// The algorithm suite: a name such as AES_256_GCM_HKDF_SHA512_COMMIT_KEY, or its id (0x0478)
+    #[arg(long, value_name = "NAME|0xNNNN", default_value = "0x0578")]
+    algorithm: String,
+    /// The plaintext bytes in each frame
+    #[arg(long, value_name = "N", default_value_t = 4096)]
+    frame_length: u32,
+    /// Write the message as base64 (one line)
+    #[arg(long)]
+    base64: bool,
+}
+
+/// `esdk decrypt`.
+#[derive(Args)]
+pub(crate) struct DecryptArgs {
+    #[command(flatten)]
+    keys: KeyArgs,
+    #[command(flatten)]
+    io: IoArgs,
+    /// A pair the message's encryption context must hold: KEY=VALUE; repeatable
+    #[arg(long, value_name = "KEY=VALUE", num_args = 1..)]
+    encryption_context: Vec<String>,
+    /// Whether messages without key commitment are refused
+    #[arg(long, value_enum, default_value_t = PolicyArg::RequireEncryptRequireDecrypt)]
+    commitment_policy: PolicyArg,
+    /// Refuse a message with more encrypted data keys than this
+    #[arg(long, value_name = "N")]
+    max_encrypted_data_keys: Option<u16>,
+    /// The input is base64 (whitespace and newlines are ignored)
+    #[arg(long)]
+    base64: bool,
+}
+
+/// `--commitment-policy`.
+#[derive(Clone, Copy, Debug, Eq, PartialEq, ValueEnum)]
+pub(crate) enum PolicyArg {
+    /// Encrypt with key commitment; decrypt only messages with it.
+    RequireEncryptRequireDecrypt,
+    /// Encrypt with key commitment; decrypt messages without it too.
+    RequireEncryptAllowDecrypt,
+}
+
+/// Runs an `esdk` command.
+pub(crate) fn run(cmd: EsdkCommand, g: &GlobalArgs) -> Result<(), CliError> {
+    match cmd {
+        EsdkCommand::Encrypt(args) => encrypt(&args, g),
+        EsdkCommand::Decrypt(args) => decrypt(&args, g),
+    }
+}
+
+fn encrypt(args: &EncryptArgs, g: &GlobalArgs) -> Result<(), CliError> {
+    let suite = Suite::from_name(&args.algorithm).ok_or_else(|| {
+        CliError::new(format!("--algorithm {} is not an AWS Encryption SDK algorithm suite", args.algorithm))
+            .hint("use AES_256_GCM_HKDF_SHA512_COMMIT_KEY_ECDSA_P384 (0x0578, the default) or AES_256_GCM_HKDF_SHA512_COMMIT_KEY (0x0478)")
+    })?;
+    let context = context_arg(&args.encryption_context)?;
+    let keys = Keys::open(&args.keys, g)?;
+    let keyrings = keys.keyrings()?;
+    let multi;
+    let keyring: &dyn Keyring = match keyrings.list().as_slice() {
+        [one] => *one,
+        _ => {
+            multi = MultiKeyring::new(keyrings.list());
+            &multi
+        }
+    };
+    let options = EncryptOptions { suite, frame_length: args.frame_length, context };
+    let mut input = open_input(&args.io.input)?;
+    let mut output = Output::create(&args.io.output_file, false)?;
+    let info = if args.base64 {
+        let mut b64 = Base64Writer::new(output.writer());
+        let info = encrypt_stream(&mut input, &mut b64, keyring, &options, &args.io.input)?;
+        b64.finish().map_err(|e| write_error(&args.io.output_file, &e))?;
+        info
+    } else {
+        encrypt_stream(&mut input, output.writer(), keyring, &options, &args.io.input)?
+    };
+    output.commit()?;
+    write_metadata(args.io.metadata_output.as_deref(), &info)
+}
+
+/// Encrypts `input` onto `sink` frame by frame; returns the header of the message written.
+fn encrypt_stream(
+    input: &mut dyn Read,
+    sink: &mut dyn Write,
+    keyring: &dyn Keyring,
+    options: &EncryptOptions,
+    input_flag: &str,
+) -> Result<MessageInfo, CliError> {
+    let mut head = HeadTee::new(sink);
+    {
+        let mut encryptor = Encryptor::new(&mut head, keyring, options).map_err(|e| esdk_error(&e, "encrypt"))?;
+        let mut buf = Zeroizing::new(vec![0u8; 64 * 1024]);
+        loop {
+            let n = input.read(&mut buf).map_err(|e| read_error(input_flag, &e))?;
+            if n == 0 {
+                break;
+            }
+            encryptor.update(&buf[..n]).map_err(|e| esdk_error(&e, "encrypt"))?;
+        }
+        encryptor.finish().map_err(|e| esdk_error(&e, "encrypt"))?;
+    }
+    esdk::parse_header(head.head()).map_err(|e| esdk_error(&e, "encrypt"))
+}
+
+fn decrypt(args: &DecryptArgs, g: &GlobalArgs) -> Result<(), CliError> {
+    let required = context_arg(&args.encryption_context)?;
+    let keys = Keys::open(&args.keys, g)?;
+    let keyrings = keys.keyrings()?;
+    let multi;
+    let keyring: &dyn Keyring = match keyrings.list().as_slice() {
+        [one] => *one,
+        _ => {
+            multi = MultiKeyring::new(keyrings.list());
+            &multi
+        }
+    };
+    let options = DecryptOptions {
+        commitment_policy: match args.commitment_policy {
+            PolicyArg::RequireEncryptRequireDecrypt => CommitmentPolicy::RequireEncryptRequireDecrypt,
+            PolicyArg::RequireEncryptAllowDecrypt => CommitmentPolicy::RequireEncryptAllowDecrypt,
+        },
+        max_encrypted_data_keys: args.max_encrypted_data_keys,
+        required_context: required.clone(),
+    };
+    let mut input: Box<dyn Read> = if args.base64 {
+        let mut text = String::new();
+        open_input(&args.io.input)?
+            .read_to_string(&mut text)
+            .map_err(|e| read_error(&args.io.input, &e))?;
+        let compact: String = text.chars().filter(|c| !c.is_ascii_whitespace()).collect();
+        let bytes = Base64::decode_vec(&compact).map_err(|_| {
+            CliError::new(format!("{} is not valid base64", input_name(&args.io.input)))
+                .hint("drop --base64 for a binary message")
+        })?;
+        Box::new(std::io::Cursor::new(bytes))
+    } else {
+        open_input(&args.io.input)?
+    };
+    let info = if args.io.output_file == "-" {
+        let mut plaintext = Zeroizing::new(Vec::new());
+        let info = esdk::decrypt_stream(&mut input, &mut *plaintext, keyring, &options)
+            .map_err(|e| esdk_error(&e, "decrypt"))?;
+        check_context(&info, &required)?;
+        write_stdout(&plaintext)?;
+        info
+    } else {
+        let mut output = Output::create(&args.io.output_file, true)?;
+        let info = esdk::decrypt_stream(&mut input, output.writer(), keyring, &options)
+            .map_err(|e| esdk_error(&e, "decrypt"))?;
+        check_context(&info, &required)?;
+        output.commit()?;
+        info
+    };
+    write_metadata(args.io.metadata_output.as_deref(), &info)
+}
+
+/// The wrapping keys of the flags: the KMS (opened only for `--key-id`) and the raw AES keys.
+struct Keys {
+    kms: Option<(CliKms, Vec<String>)>,
+    raw: Vec<RawKeySpec>,
+}
+
+/// The keyrings built over [`Keys`]: KMS first, so that it generates the data key.
+struct Keyrings<'a> {
+    kms: Option<KmsKeyring<'a>>,
+    raw: Vec<RawAesKeyring>,
+}
+
+impl Keys {
+    fn open(args: &KeyArgs, g: &GlobalArgs) -> Result<Self, CliError> {
+        let raw = args.raw_aes_keys.iter().map(|s| RawKeySpec::parse(s)).collect::<Result<Vec<_>, _>>()?;
+        let kms = if args.key_ids.is_empty() {
+            None
+        } else {
+            Some((CliKms::open(g).map_err(setup_error)?, args.key_ids.clone()))
+        };
+        Ok(Keys { kms, raw })
+    }
+
+    fn keyrings(&self) -> Result<Keyrings<'_>, CliError> {
+        let kms = match &self.kms {
+            Some((client, ids)) => Some(KmsKeyring::new(client, ids.clone()).map_err(|e| {
+                CliError::new(format!("--key-id: {e}")).hint("give a key id, key ARN, alias name or alias ARN")
+            })?),
+            None => None,
+        };
+        let raw = self
+            .raw
+            .iter()
+            .map(|spec| {
+                RawAesKeyring::new(&spec.namespace, &spec.name, &spec.key)
+                    .map_err(|e| CliError::new(format!("--raw-aes-key namespace={},name={}: {e}", spec.namespace, spec.name)))
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(Keyrings { kms, raw })
+    }
+}
+
+impl Keyrings<'_> {
+    fn list(&self) -> Vec<&dyn Keyring> {
+        let mut list: Vec<&dyn Keyring> = Vec::with_capacity(1 + self.raw.len());
+        if let Some(kms) = &self.kms {
+            list.push(kms);
+        }
+        list.extend(self.raw.iter().map(|k| k as &dyn Keyring));
+        list
+    }
+}
+
+/// One `--raw-aes-key`.
+struct RawKeySpec {
+    namespace: String,
+    name: String,
+    key: Zeroizing<Vec<u8>>,
+}
+
+impl RawKeySpec {
+    /// Parses `namespace=NS,name=NAME,key=BASE64` (or `key-file=PATH`, the raw bytes or their base64).
+    fn parse(spec: &str) -> Result<Self, CliError> {
+        let hint = "give --raw-aes-key namespace=NS,name=NAME,key=BASE64 (or key-file=PATH)";
+        let (mut namespace, mut name, mut key) = (None, None, None);
+        for part in spec.split(',').filter(|p| !p.is_empty()) {
+            let Some((field, value)) = part.split_once('=') else {
+                return Err(CliError::new(format!("--raw-aes-key: '{}' is not FIELD=VALUE", field_shown(part)))
+                    .hint(hint));
+            };
+            let slot = match field {
+                "namespace" => &mut namespace,
+                "name" => &mut name,
+                "key" | "key-file" => &mut key,
+                other => {
+                    return Err(CliError::new(format!("--raw-aes-key: unknown field '{other}'")).hint(hint));
+                }
+            };
+            if slot.is_some() {
+                return Err(CliError::new(format!("--raw-aes-key: {field} given twice")).hint(hint));
+            }
+            *slot = Some((field, value));
+        }
+        let (Some((_, namespace)), Some((_, name)), Some((field, value))) = (namespace, name, key) else {
+            return Err(CliError::new("--raw-aes-key needs namespace, name and key (or key-file)").hint(hint));
+        };
+        let key = if field == "key" {
+            Zeroizing::new(Base64::decode_vec(value).map_err(|_| {
+                CliError::new(format!("--raw-aes-key namespace={namespace},name={name}: key is not valid base64"))
+                    .hint(hint)
+            })?)
+        } else {
+            let bytes = Zeroizing::new(std::fs::read(value).map_err(|e| {
+                CliError::new(format!("cannot read the key file {value}: {e}")).hint(hint)
+            })?);
+            if matches!(bytes.len(), 16 | 24 | 32) {
+                bytes
+            } else {
+                let text = Zeroizing::new(String::from_utf8_lossy(&bytes).trim().to_owned());
+                Zeroizing::new(Base64::decode_vec(&text).map_err(|_| {
+                    CliError::new(format!("the key file {value} holds neither 16, 24 or 32 bytes nor their base64"))
+                        .hint(hint)
+                })?)
+            }
+        };
+        Ok(RawKeySpec { namespace: namespace.to_owned(), name: name.to_owned(), key })
+    }
+}
+
+/// The start of a malformed `--raw-aes-key` part, without what could be key material.
+fn field_shown(part: &str) -> String {
+    part.chars().take(12).collect::<String>() + if part.chars().count() > 12 { "…" } else { "" }
+}
+
+/// `--encryption-context KEY=VALUE …` as a context.
+fn context_arg(pairs: &[String]) -> Result<EncryptionContext, CliError> {
+    let mut context = EncryptionContext::new();
+    for pair in pairs {
+        let Some((k, v)) = pair.split_once('=').filter(|(k, _)| !k.is_empty()) else {
+            return Err(CliError::new(format!("--encryption-context {pair} is not KEY=VALUE"))
+                .hint("give each pair as KEY=VALUE, e.g. --encryption-context purpose=test"));
+        };
+        if context.insert(k.to_owned(), v.to_owned()).is_some() {
+            return Err(CliError::new(format!("--encryption-context names {k} twice")));
+        }
+    }
+    Ok(context)
+}
+
+/// Refuses a message whose context lacks a required pair.
+fn check_context(info: &MessageInfo, required: &EncryptionContext) -> Result<(), CliError> {
+    for (k, v) in required {
+        if info.context.get(k) != Some(v) {
+            return Err(CliError::new(format!("the message's encryption context does not hold {k}={v}"))
+                .hint("check --encryption-context against the message's (see --metadata-output)"));
+        }
+    }
+    Ok(())
+}
+
+/// The header as `--metadata-output` prints it.
+fn metadata(info: &MessageInfo) -> Value {
+    let keys: Vec<Value> = info
+        .encrypted_data_keys
+        .iter()
+        .map(|edk| {
+            let mut key = Map::new();
+            key.insert("providerId".into(), json!(edk.provider_id));
+            match std::str::from_utf8(&edk.provider_info) {
+                Ok(text) if !text.chars().any(char::is_control) => {
+                    key.insert("providerInfo".into(), json!(text));
+                }
+                _ => {
+                    key.insert("providerInfoBase64".into(), json!(Base64::encode_string(&edk.provider_info)));
+                }
+            }
+            Value::Object(key)
+        })
+        .collect();
+    json!({
+        "algorithm": info.suite.name(),
+        "algorithmId": format!("0x{:04X}", info.suite.id()),
+        "messageId": Base64::encode_string(&info.message_id),
+        "encryptionContext": info.context,
+        "wrappingKeys": keys,
+        "frameLength": info.frame_length,
+    })
+}
+
+fn write_metadata(target: Option<&str>, info: &MessageInfo) -> Result<(), CliError> {
+    let Some(target) = target else { return Ok(()) };
+    let mut text = Vec::new();
+    let formatter = serde_json::ser::PrettyFormatter::with_indent(b"    ");
+    let mut ser = serde_json::Serializer::with_formatter(&mut text, formatter);
+    serde::Serialize::serialize(&metadata(info), &mut ser)
+        .map_err(|e| CliError::new(format!("cannot write JSON: {e}")))?;
+    text.push(b'\n');
+    if target == "-" {
+        write_stdout(&text)
+    } else {
+        std::fs::write(target, &text).map_err(|e| write_error(target, &e))
+    }
+}
+
+/// The CLI error for a failed ESDK operation.
+fn esdk_error(e: &EsdkError, doing: &str) -> CliError {
+    if let EsdkError::Kms(call) = e {
+        let err = CliError::new(format!("AWS KMS refused ({}): {}", call.exception, call.message.trim_end_matches('.')));
+        return match call.exception.as_str() {
+            CONNECTION_ERROR => CliError::new(format!("AWS KMS could not be called: {}", call.message))
+                .hint("is `paycrypt serve` running at --endpoint-url?"),
+            "NotFoundException" => {
+                err.hint("check --key-id: the key or alias must exist (paycrypt kms list-aliases)")
+            }
+            "DisabledException" => err.hint("enable the key: paycrypt kms enable-key --key-id …"),
+            "KMSInvalidStateException" => {
+                err.hint("the key is pending deletion: paycrypt kms cancel-key-deletion --key-id …")
+            }
+            _ => err,
+        };
+    }
+    let err = CliError::new(format!("cannot {doing}: {e}"));
+    if doing == "decrypt" {
+        err.hint("check that the message was made for these wrapping keys and was not altered")
+    } else {
+        err
+    }
+}
+
+fn input_name(input: &str) -> String {
+    if input == "-" { "standard input".to_owned() } else { input.to_owned() }
+}
+
+fn open_input(input: &str) -> Result<Box<dyn Read>, CliError> {
+    if input == "-" {
+        return Ok(Box::new(std::io::stdin().lock()));
+    }
+    let file = File::open(input).map_err(|e| {
+        CliError::new(format!("cannot open {input}: {e}")).hint("check --input (- reads standard input)")
+    })?;
+    Ok(Box::new(BufReader::with_capacity(64 * 1024, file)))
+}
+
+fn read_error(input: &str, e: &std::io::Error) -> CliError {
+    CliError::new(format!("cannot read {}: {e}", input_name(input)))
+}
+
+fn write_error(output: &str, e: &std::io::Error) -> CliError {
+    let name = if output == "-" { "standard output" } else { output };
+    CliError::new(format!("cannot write {name}: {e}"))
+}
+
+fn write_stdout(bytes: &[u8]) -> Result<(), CliError> {
+    let mut out = std::io::stdout().lock();
+    out.write_all(bytes).and_then(|()| out.flush()).map_err(|e| write_error("-", &e))
+}
+
+/// Where a result goes: standard output, or `FILE.paycrypt-partial`, renamed to FILE by
+/// [`Output::commit`] and removed if the command fails first.
+struct Output {
+    writer: BufWriter<Box<dyn Write>>,
+    file: Option<(PathBuf, PathBuf)>,
+    committed: bool,
+}
+
+impl Output {
+    /// Standard output for `-`, else the partial file beside `path` (readable by its owner only when
+    /// `secret`).
+    fn create(path: &str, secret: bool) -> Result<Self, CliError> {
+        if path == "-" {
+            let stdout: Box<dyn Write> = Box::new(std::io::stdout());
+            return Ok(Output { writer: BufWriter::with_capacity(64 * 1024, stdout), file: None, committed: false });
+        }
+        let target = PathBuf::from(path);
+        let partial = partial_path(&target);
+        let mut options = std::fs::OpenOptions::new();
+        options.write(true).create(true).truncate(true);
+        #[cfg(unix)]
+        if secret {
+            use std::os::unix::fs::OpenOptionsExt;
+            options.mode(0o600);
+        }
+        #[cfg(not(unix))]
+        let _ = secret;
+        let file = options.open(&partial).map_err(|e| {
+            CliError::new(format!("cannot create {}: {e}", partial.display()))
+                .hint("check that the directory exists and is writable")
+        })?;
+        let file: Box<dyn Write> = Box::new(file);
+        Ok(Output {
+            writer: BufWriter::with_capacity(64 * 1024, file),
+            file: Some((partial, target)),
+            committed: false,
+        })
+    }
+
+    fn writer(&mut self) -> &mut BufWriter<Box<dyn Write>> {
+        &mut self.writer
+    }
+
+    /// Flushes, and renames the partial file into place.
+    fn commit(mut self) -> Result<(), CliError> {
+        let shown = self.file.as_ref().map_or_else(|| "-".to_owned(), |(_, t)| t.display().to_string());
+        self.writer.flush().map_err(|e| write_error(&shown, &e))?;
+        if let Some((partial, target)) = &self.file {
+            std::fs::rename(partial, target)
+                .map_err(|e| CliError::new(format!("cannot rename {} to {shown}: {e}", partial.display())))?;
+        }
+        self.committed = true;
+        Ok(())
+    }
+}
+
+impl Drop for Output {
+    fn drop(&mut self) {
+        if !self.committed
+            && let Some((partial, _)) = &self.file
+        {
+            let _ = std::fs::remove_file(partial);
+        }
+    }
+}
+
+/// `FILE.paycrypt-partial`.
+fn partial_path(target: &Path) -> PathBuf {
+    let mut name = target.as_os_str().to_owned();
+    name.push(".paycrypt-partial");
+    PathBuf::from(name)
+}
+
+/// A writer that keeps the first bytes written through it (up to 1 MiB): the message's header, for
+/// `--metadata-output`.
+struct HeadTee<'a> {
+    inner: &'a mut dyn Write,
+    head: Vec<u8>,
+}
+
+impl<'a> HeadTee<'a> {
+    const LIMIT: usize = 1 << 20;
+
+    fn new(inner: &'a mut dyn Write) -> Self {
+        HeadTee { inner, head: Vec::new() }
+    }
+
+    fn head(&self) -> &[u8] {
+        &self.head
+    }
+}
+
+impl Write for HeadTee<'_> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        let n = self.inner.write(buf)?;
+        let room = Self::LIMIT.saturating_sub(self.head.len());
+        self.head.extend_from_slice(&buf[..n.min(room)]);
+        Ok(n)
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.inner.flush()
+    }
+}
+
+/// A writer that base64-encodes what it is given, in whole 3-byte groups, onto another writer;
+/// [`Base64Writer::finish`] writes the last group with its padding, and a newline.
+struct Base64Writer<'a> {
+    inner: &'a mut dyn Write,
+    pending: Vec<u8>,
+}
+
+impl<'a> Base64Writer<'a> {
+    /// Encoded in chunks of at least this many bytes.
+    const CHUNK: usize = 48 * 1024;
+
+    fn new(inner: &'a mut dyn Write) -> Self {
+        Base64Writer { inner, pending: Vec::new() }
+    }
+
+    fn finish(self) -> std::io::Result<()> {
+        let mut text = Base64::encode_string(&self.pending);
+        text.push('\n');
+        self.inner.write_all(text.as_bytes())?;
+        self.inner.flush()
+    }
+}
+
+impl Write for Base64Writer<'_> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.pending.extend_from_slice(buf);
+        if self.pending.len() >= Self::CHUNK {
+            let whole = self.pending.len() / 3 * 3;
+            let text = Base64::encode_string(&self.pending[..whole]);
+            self.inner.write_all(text.as_bytes())?;
+            self.pending.drain(..whole);
+        }
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.inner.flush()
+    }
+}
