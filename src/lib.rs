@@ -31,6 +31,7 @@
 //! ```
 #![forbid(unsafe_code)]
 
+pub mod action;
 pub mod batch;
 pub mod keys;
 pub mod primitives;

@@ -13,6 +13,9 @@ use clap::{Args, Subcommand};
 use serde_json::{Value, json};
 
 use paycrypt::action::{self, ActionError};
+use paycrypt::keys::MemoryStore;
+use paycrypt::service::Settings;
+use paycrypt::service::kms::Kms;
 
 use crate::cli::global::GlobalArgs;
 use crate::cli::kms_client::{CliKms, setup_error};
@@ -80,7 +83,7 @@ pub(crate) fn run(cmd: ActionCommand, g: &GlobalArgs) -> Result<bool, CliError> 
                         .hint("give a JSON value, e.g. --data '{\"pan\":\"4111111111111111\"}' or --data '\"text\"'")
                 })?),
             };
-            let kms = open(g)?;
+            let kms = open(g, args.customer.key_arn.as_deref())?;
             action::encrypt_data(&kms, args.customer.key_arn.as_deref(), &args.customer.organization_id, data.as_ref())
                 .map(|encrypted| json!({ "encryptedData": encrypted }))
         }
@@ -89,7 +92,7 @@ pub(crate) fn run(cmd: ActionCommand, g: &GlobalArgs) -> Result<bool, CliError> 
                 Some(text) => Some(text),
                 None => read_stdin()?,
             };
-            let kms = open(g)?;
+            let kms = open(g, args.customer.key_arn.as_deref())?;
             action::decrypt_data(
                 &kms,
                 args.customer.key_arn.as_deref(),
@@ -110,7 +113,12 @@ fn print_failure(e: &ActionError) -> Result<(), CliError> {
 }
 
 /// The KMS the global options name; a store or endpoint that cannot be used stops the command.
-fn open(g: &GlobalArgs) -> Result<CliKms, CliError> {
+/// Without a key the action fails with CustomerKeyNotConfigured before any KMS call: an empty
+/// in-memory KMS stands in, so that no store is opened (or created) for nothing.
+fn open(g: &GlobalArgs, key_arn: Option<&str>) -> Result<CliKms, CliError> {
+    if key_arn.is_none_or(|k| k.trim().is_empty()) {
+        return Ok(CliKms::Memory(Box::new(Kms::new(MemoryStore::new(), Settings::default()))));
+    }
     CliKms::open(g).map_err(setup_error)
 }
 

@@ -7,7 +7,7 @@ use serde_json::{Value, json};
 use zeroize::Zeroizing;
 
 use paycrypt::esdk::{DataKey, EncryptionContext, KmsCallError, KmsCiphertext, KmsClient, KmsDataKey};
-use paycrypt::keys::FileStore;
+use paycrypt::keys::{FileStore, MemoryStore};
 use paycrypt::service::kms::Kms;
 
 use crate::cli::CliError;
@@ -26,6 +26,8 @@ pub(crate) enum CliKms {
     Local(Box<Kms<FileStore>>),
     /// A running endpoint (`--endpoint-url`).
     Remote(Box<Remote>),
+    /// An empty KMS in memory: a stand-in where no key is named.
+    Memory(Box<Kms<MemoryStore>>),
 }
 
 impl CliKms {
@@ -50,7 +52,8 @@ impl KmsClient for CliKms {
         grant_tokens: &[String],
     ) -> Result<KmsDataKey, KmsCallError> {
         match self {
-            CliKms::Local(kms) => kms.generate_data_key(key_id, number_of_bytes, context, grant_tokens),
+            CliKms::Local(kms) => KmsClient::generate_data_key(kms.as_ref(), key_id, number_of_bytes, context, grant_tokens),
+            CliKms::Memory(kms) => KmsClient::generate_data_key(kms.as_ref(), key_id, number_of_bytes, context, grant_tokens),
             CliKms::Remote(remote) => {
                 let mut body = request(key_id, context, grant_tokens);
                 body["NumberOfBytes"] = json!(number_of_bytes);
@@ -72,7 +75,8 @@ impl KmsClient for CliKms {
         grant_tokens: &[String],
     ) -> Result<KmsCiphertext, KmsCallError> {
         match self {
-            CliKms::Local(kms) => kms.encrypt(key_id, plaintext, context, grant_tokens),
+            CliKms::Local(kms) => KmsClient::encrypt(kms.as_ref(), key_id, plaintext, context, grant_tokens),
+            CliKms::Memory(kms) => KmsClient::encrypt(kms.as_ref(), key_id, plaintext, context, grant_tokens),
             CliKms::Remote(remote) => {
                 let mut body = request(key_id, context, grant_tokens);
                 body["Plaintext"] = Value::String(Base64::encode_string(plaintext));
@@ -93,7 +97,8 @@ impl KmsClient for CliKms {
         grant_tokens: &[String],
     ) -> Result<KmsDataKey, KmsCallError> {
         match self {
-            CliKms::Local(kms) => kms.decrypt(key_id, ciphertext, context, grant_tokens),
+            CliKms::Local(kms) => KmsClient::decrypt(kms.as_ref(), key_id, ciphertext, context, grant_tokens),
+            CliKms::Memory(kms) => KmsClient::decrypt(kms.as_ref(), key_id, ciphertext, context, grant_tokens),
             CliKms::Remote(remote) => {
                 let mut body = request(key_id, context, grant_tokens);
                 body["CiphertextBlob"] = Value::String(Base64::encode_string(ciphertext));
