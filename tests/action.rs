@@ -28,22 +28,22 @@ struct Fixture {
 
 fn fixture() -> Fixture {
     let kms = Kms::new(MemoryStore::new(), Settings::default());
-    let key = kms.create_key(CreateKeyRequest::default()).unwrap().key_metadata;
+    let key = kms.create_key(CreateKeyRequest::default()).expect("create a key").key_metadata;
     kms.create_alias(CreateAliasRequest { alias_name: "alias/flows".into(), target_key_id: key.key_id.clone() })
-        .unwrap();
-    let disabled = kms.create_key(CreateKeyRequest::default()).unwrap().key_metadata;
-    kms.disable_key(KeyIdRequest { key_id: disabled.arn.clone() }).unwrap();
-    let pending = kms.create_key(CreateKeyRequest::default()).unwrap().key_metadata;
+        .expect("create the alias");
+    let disabled = kms.create_key(CreateKeyRequest::default()).expect("create a key").key_metadata;
+    kms.disable_key(KeyIdRequest { key_id: disabled.arn.clone() }).expect("disable");
+    let pending = kms.create_key(CreateKeyRequest::default()).expect("create a key").key_metadata;
     kms.schedule_key_deletion(ScheduleKeyDeletionRequest {
         key_id: pending.arn.clone(),
         pending_window_in_days: Some(7),
     })
-    .unwrap();
+    .expect("schedule the deletion");
     Fixture { kms, key_arn: key.arn, disabled_arn: disabled.arn, pending_arn: pending.arn }
 }
 
 fn error_type<T: std::fmt::Debug>(result: Result<T, ActionError>) -> ActionErrorType {
-    result.unwrap_err().error_type
+    result.expect_err("the action must fail").error_type
 }
 
 fn org_context(org: &str) -> EncryptionContext {
@@ -179,7 +179,7 @@ fn general_errors() {
 
 /// The length of the base64 message for a JSON string of `n` characters, and its signature's length.
 fn encrypted_layout(encrypted: &str) -> (usize, usize) {
-    let message = Base64::decode_vec(encrypted).unwrap();
+    let message = Base64::decode_vec(encrypted).expect("base64");
     for sig in 60..120 {
         let at = message.len() - sig;
         if usize::from(u16::from_be_bytes([message[at - 2], message[at - 1]])) == sig && message[at] == 0x30 {

@@ -166,7 +166,7 @@ fn organization_context(organization_id: &str) -> Result<EncryptionContext, Acti
 }
 
 /// A KMS keyring over the one key; an identifier KMS could never know is `CustomerKeyNotFound`.
-fn keyring<'a, C: KmsClient>(client: &'a C, key: &str) -> Result<KmsKeyring<'a>, ActionError> {
+fn keyring<'a, C: KmsClient>(client: &'a C, key: &str) -> Result<KmsKeyring<&'a C>, ActionError> {
     KmsKeyring::new(client, vec![key.to_owned()]).map_err(|_| {
         ActionError::new(ActionErrorType::CustomerKeyNotFound, "The customer KMS key identifier is not valid.")
     })

@@ -46,7 +46,7 @@ pub(crate) struct CustomerArgs {
 pub(crate) struct EncryptDataArgs {
     #[command(flatten)]
     customer: CustomerArgs,
-    /// The JSON value to encrypt [default: standard input]; null is NOT_SET
+    /// The JSON value to encrypt, or file://PATH holding it [default: standard input]; null is NOT_SET
     #[arg(long, value_name = "JSON", conflicts_with = "data_file")]
     data: Option<String>,
     /// A file holding the JSON value to encrypt
@@ -59,7 +59,7 @@ pub(crate) struct EncryptDataArgs {
 pub(crate) struct DecryptDataArgs {
     #[command(flatten)]
     customer: CustomerArgs,
-    /// The encrypted string [default: standard input]
+    /// The encrypted string, or file://PATH holding it [default: standard input]
     #[arg(long, value_name = "STRING")]
     encrypted_data: Option<String>,
 }
@@ -70,7 +70,7 @@ pub(crate) fn run(cmd: ActionCommand, g: &GlobalArgs) -> Result<bool, CliError> 
     let outcome = match cmd {
         ActionCommand::EncryptData(args) => {
             let text = match (&args.data, &args.data_file) {
-                (Some(text), _) => Some(text.clone()),
+                (Some(text), _) => Some(param_file("--data", text)?),
                 (None, Some(path)) => Some(std::fs::read_to_string(path).map_err(|e| {
                     CliError::new(format!("cannot read --data-file {}: {e}", path.display()))
                 })?),
@@ -89,9 +89,11 @@ pub(crate) fn run(cmd: ActionCommand, g: &GlobalArgs) -> Result<bool, CliError> 
         }
         ActionCommand::DecryptData(args) => {
             let encrypted = match args.encrypted_data {
-                Some(text) => Some(text),
+                Some(text) => Some(param_file("--encrypted-data", &text)?),
                 None => read_stdin()?,
             };
+            // A file or a pipe ends with a newline: surrounding whitespace is not part of the string.
+            let encrypted = encrypted.map(|text| text.trim().to_owned());
             let kms = open(g, args.customer.key_arn.as_deref())?;
             action::decrypt_data(
                 &kms,
@@ -120,6 +122,14 @@ fn open(g: &GlobalArgs, key_arn: Option<&str>) -> Result<CliKms, CliError> {
         return Ok(CliKms::Memory(Box::new(Kms::new(MemoryStore::new(), Settings::default()))));
     }
     CliKms::open(g).map_err(setup_error)
+}
+
+/// A flag's value, or the text of the file it names as `file://PATH` (as the AWS CLI reads parameters).
+fn param_file(flag: &str, value: &str) -> Result<String, CliError> {
+    match value.strip_prefix("file://") {
+        Some(path) => std::fs::read_to_string(path).map_err(|e| CliError::new(format!("cannot read {flag} {value}: {e}"))),
+        None => Ok(value.to_owned()),
+    }
 }
 
 /// Standard input as text, `None` when it is empty (a terminal is not read).

@@ -137,7 +137,7 @@ fn encrypt(args: &EncryptArgs, g: &GlobalArgs) -> Result<(), CliError> {
     let keyring: &dyn Keyring = match keyrings.list().as_slice() {
         [one] => *one,
         _ => {
-            multi = MultiKeyring::new(keyrings.list());
+            multi = MultiKeyring(keyrings.list());
             &multi
         }
     };
@@ -188,7 +188,7 @@ fn decrypt(args: &DecryptArgs, g: &GlobalArgs) -> Result<(), CliError> {
     let keyring: &dyn Keyring = match keyrings.list().as_slice() {
         [one] => *one,
         _ => {
-            multi = MultiKeyring::new(keyrings.list());
+            multi = MultiKeyring(keyrings.list());
             &multi
         }
     };
@@ -240,7 +240,7 @@ struct Keys {
 
 /// The keyrings built over [`Keys`]: KMS first, so that it generates the data key.
 struct Keyrings<'a> {
-    kms: Option<KmsKeyring<'a>>,
+    kms: Option<KmsKeyring<&'a CliKms>>,
     raw: Vec<RawAesKeyring>,
 }
 

@@ -4,7 +4,6 @@
 
 use base64ct::{Base64, Encoding};
 use serde_json::{Value, json};
-use zeroize::Zeroizing;
 
 use paycrypt::esdk::{DataKey, EncryptionContext, KmsCallError, KmsCiphertext, KmsClient, KmsDataKey};
 use paycrypt::keys::{FileStore, MemoryStore};
@@ -59,7 +58,7 @@ impl KmsClient for CliKms {
                 body["NumberOfBytes"] = json!(number_of_bytes);
                 let out = call(remote, "GenerateDataKey", body)?;
                 Ok(KmsDataKey {
-                    plaintext: DataKey::new(secret_member(&out, "Plaintext")?.to_vec()),
+                    plaintext: DataKey::new(blob_member(&out, "Plaintext")?),
                     ciphertext: blob_member(&out, "CiphertextBlob")?,
                     key_arn: text_member(&out, "KeyId")?,
                 })
@@ -104,7 +103,7 @@ impl KmsClient for CliKms {
                 body["CiphertextBlob"] = Value::String(Base64::encode_string(ciphertext));
                 let out = call(remote, "Decrypt", body)?;
                 Ok(KmsDataKey {
-                    plaintext: DataKey::new(secret_member(&out, "Plaintext")?.to_vec()),
+                    plaintext: DataKey::new(blob_member(&out, "Plaintext")?),
                     ciphertext: ciphertext.to_vec(),
                     key_arn: text_member(&out, "KeyId")?,
                 })
@@ -159,10 +158,6 @@ fn text_member(out: &Value, name: &str) -> Result<String, KmsCallError> {
 fn blob_member(out: &Value, name: &str) -> Result<Vec<u8>, KmsCallError> {
     let text = out.get(name).and_then(Value::as_str).ok_or_else(|| malformed(name))?;
     Base64::decode_vec(text).map_err(|_| malformed(name))
-}
-
-fn secret_member(out: &Value, name: &str) -> Result<Zeroizing<Vec<u8>>, KmsCallError> {
-    blob_member(out, name).map(Zeroizing::new)
 }
 
 fn malformed(member: &str) -> KmsCallError {
