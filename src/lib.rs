@@ -12,6 +12,8 @@
 //! - [`service`]: AWS Payment Cryptography's operations in AWS's request and response shapes, with
 //!   AWS's validation, key separation and exceptions; and AWS KMS ([`service::kms`]);
 //! - `server` (feature `server`): the AWS wire protocols over HTTP, on top of [`service`] and [`sigv4`];
+//! - [`esdk`] (on [`service`] for its KMS keyring): the AWS Encryption SDK message format, with raw
+//!   AES and KMS keyrings;
 //! - [`sigv4`] (beside the layers, using none of them): AWS Signature Version 4 signing and
 //!   verifying, and the AWS credentials file, for the server and the CLI's `--endpoint-url`.
 //!
@@ -33,6 +35,7 @@
 
 pub mod action;
 pub mod batch;
+pub mod esdk;
 pub mod keys;
 pub mod primitives;
 #[cfg(feature = "server")]
@@ -79,3 +82,8 @@ struct BatchDoctests;
 #[cfg(doctest)]
 #[doc = include_str!("../docs/architecture.md")]
 struct ArchitectureDoctests;
+
+/// The Rust examples of `docs/esdk.md` run as doctests.
+#[cfg(doctest)]
+#[doc = include_str!("../docs/esdk.md")]
+struct EsdkDoctests;

@@ -41,6 +41,23 @@ fn wycheproof_files_are_the_published_bytes() {
 }
 
 #[test]
+fn esdk_files_are_the_published_bytes() {
+    let dir = root().join("vectors/esdk");
+    let listed = listed_sums(&dir.join("SOURCES.md"));
+    assert!(!listed.is_empty(), "vectors/esdk/SOURCES.md lists no files");
+    for (name, sum) in &listed {
+        let bytes = std::fs::read(dir.join(name)).unwrap_or_else(|e| panic!("{name}: {e}"));
+        assert_eq!(&hex::encode(Sha256::digest(&bytes)), sum, "{name} differs from the published file");
+    }
+    for entry in std::fs::read_dir(&dir).unwrap() {
+        let name = entry.unwrap().file_name().into_string().unwrap();
+        if name.ends_with(".json") {
+            assert!(listed.iter().any(|(n, _)| *n == name), "{name} is not listed in SOURCES.md");
+        }
+    }
+}
+
+#[test]
 fn every_vector_file_names_its_source() {
     for entry in std::fs::read_dir(root().join("vectors")).unwrap() {
         let path = entry.unwrap().path();
