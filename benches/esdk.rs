@@ -7,7 +7,9 @@ use std::hint::black_box;
 
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
 
-use paycrypt::esdk::{self, DecryptOptions, EncryptOptions, EncryptionContext, Keyring, KmsKeyring, RawAesKeyring, Suite};
+use paycrypt::esdk::{
+    self, DecryptOptions, EncryptOptions, EncryptionContext, Keyring, KmsKeyring, RawAesKeyring, Suite,
+};
 use paycrypt::keys::MemoryStore;
 use paycrypt::service::Settings;
 use paycrypt::service::kms::{CreateKeyRequest, Kms};
@@ -18,7 +20,9 @@ const SIZES: [(usize, &str); 2] = [(1024, "1KiB"), (1 << 20, "1MiB")];
 fn messages(c: &mut Criterion) {
     let kms = Kms::new(MemoryStore::new(), Settings::default());
     let Ok(key) = kms.create_key(CreateKeyRequest::default()) else { panic!("create a KMS key") };
-    let Ok(kms_ring) = KmsKeyring::new(&kms, vec![key.key_metadata.arn.clone()]) else { panic!("KMS keyring") };
+    let Ok(kms_ring) = KmsKeyring::new(&kms, vec![key.key_metadata.arn.clone()]) else {
+        panic!("KMS keyring")
+    };
     let Ok(raw_ring) = RawAesKeyring::new("bench", "raw-1", &[7u8; 32]) else { panic!("raw keyring") };
     let keyrings: [(&str, &dyn Keyring); 2] = [("kms", &kms_ring), ("raw", &raw_ring)];
     let context: EncryptionContext = [("purpose".to_owned(), "bench".to_owned())].into_iter().collect();

@@ -29,8 +29,11 @@ struct Fixture {
 fn fixture() -> Fixture {
     let kms = Kms::new(MemoryStore::new(), Settings::default());
     let key = kms.create_key(CreateKeyRequest::default()).expect("create a key").key_metadata;
-    kms.create_alias(CreateAliasRequest { alias_name: "alias/flows".into(), target_key_id: key.key_id.clone() })
-        .expect("create the alias");
+    kms.create_alias(CreateAliasRequest {
+        alias_name: "alias/flows".into(),
+        target_key_id: key.key_id.clone(),
+    })
+    .expect("create the alias");
     let disabled = kms.create_key(CreateKeyRequest::default()).expect("create a key").key_metadata;
     kms.disable_key(KeyIdRequest { key_id: disabled.arn.clone() }).expect("disable");
     let pending = kms.create_key(CreateKeyRequest::default()).expect("create a key").key_metadata;
@@ -67,7 +70,11 @@ fn every_kind_of_json_value_round_trips() {
         for value in &values {
             let encrypted = encrypt_data(&f.kms, Some(key), ORG, Some(value)).unwrap();
             assert!(encrypted.len() <= MAX_ENCRYPTED_CHARS);
-            assert_eq!(&decrypt_data(&f.kms, Some(key), ORG, Some(&encrypted)).unwrap(), value, "{key} {value}");
+            assert_eq!(
+                &decrypt_data(&f.kms, Some(key), ORG, Some(&encrypted)).unwrap(),
+                value,
+                "{key} {value}"
+            );
         }
     }
 }
@@ -95,7 +102,10 @@ fn a_message_the_esdk_makes_with_the_context_decrypts() {
     let options = EncryptOptions { context: org_context(ORG), ..EncryptOptions::default() };
     let message = esdk::encrypt(br#"{"from":"esdk"}"#, &keyring, &options).unwrap();
     let encrypted = Base64::encode_string(&message);
-    assert_eq!(decrypt_data(&f.kms, Some(ALIAS_ARN), ORG, Some(&encrypted)).unwrap(), json!({"from": "esdk"}));
+    assert_eq!(
+        decrypt_data(&f.kms, Some(ALIAS_ARN), ORG, Some(&encrypted)).unwrap(),
+        json!({"from": "esdk"})
+    );
 
     // The same bytes that are not JSON: GeneralError.
     let message = esdk::encrypt(b"not json {", &keyring, &options).unwrap();
@@ -172,7 +182,12 @@ fn general_errors() {
         general(decrypt_data(&f.kms, Some(ALIAS_ARN), ORG, Some(&Base64::encode_string(&message))));
         message[at] ^= 0x01;
     }
-    general(decrypt_data(&f.kms, Some(ALIAS_ARN), ORG, Some(&Base64::encode_string(&message[..message.len() - 5]))));
+    general(decrypt_data(
+        &f.kms,
+        Some(ALIAS_ARN),
+        ORG,
+        Some(&Base64::encode_string(&message[..message.len() - 5])),
+    ));
     let r = encrypt_data(&f.kms, Some(ALIAS_ARN), " ", Some(&data));
     assert_eq!(error_type(r), ActionErrorType::GeneralError);
 }

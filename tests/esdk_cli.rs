@@ -81,17 +81,41 @@ fn file_round_trips_with_context_and_metadata() {
         std::fs::write(&plain, plaintext(size)).unwrap();
         s.ok(
             &[
-                "esdk", "encrypt", "--key-id", "alias/app", "--input", &plain, "--output", &enc,
-                "--frame-length", frame, "--algorithm", suite, "--encryption-context", "purpose=test",
-                "team=payments", "--metadata-output", &meta,
+                "esdk",
+                "encrypt",
+                "--key-id",
+                "alias/app",
+                "--input",
+                &plain,
+                "--output",
+                &enc,
+                "--frame-length",
+                frame,
+                "--algorithm",
+                suite,
+                "--encryption-context",
+                "purpose=test",
+                "team=payments",
+                "--metadata-output",
+                &meta,
             ],
             None,
         );
         let encrypted: Value = serde_json::from_str(&std::fs::read_to_string(&meta).unwrap()).unwrap();
         s.ok(
             &[
-                "esdk", "decrypt", "--key-id", APP_ARN, "--input", &enc, "--output", &dec,
-                "--encryption-context", "purpose=test", "--metadata-output", &meta,
+                "esdk",
+                "decrypt",
+                "--key-id",
+                APP_ARN,
+                "--input",
+                &enc,
+                "--output",
+                &dec,
+                "--encryption-context",
+                "purpose=test",
+                "--metadata-output",
+                &meta,
             ],
             None,
         );
@@ -121,7 +145,12 @@ fn pipes_and_base64() {
     let text = String::from_utf8(text).unwrap();
     assert!(text.ends_with('\n') && !text.trim_end().contains('\n'));
     // Line breaks and spaces in the input are ignored.
-    let wrapped: String = text.trim().as_bytes().chunks(76).map(|c| std::str::from_utf8(c).unwrap().to_owned() + "\n  ").collect();
+    let wrapped: String = text
+        .trim()
+        .as_bytes()
+        .chunks(76)
+        .map(|c| std::str::from_utf8(c).unwrap().to_owned() + "\n  ")
+        .collect();
     assert_eq!(s.ok(&["esdk", "decrypt", "--key-id", APP_ARN, "--base64"], Some(wrapped.as_bytes())), data);
 
     let out = s.run(&["esdk", "decrypt", "--key-id", APP_ARN, "--base64"], Some(b"not base64!"));
@@ -178,7 +207,10 @@ fn a_failed_decryption_leaves_no_file() {
         assert_eq!(out.status.code(), Some(1));
         assert!(out.stdout.is_empty(), "byte {at}");
     }
-    let out = s.run(&["esdk", "decrypt", "--key-id", "alias/app", "--output", &out_file], Some(&message[..message.len() - 10]));
+    let out = s.run(
+        &["esdk", "decrypt", "--key-id", "alias/app", "--output", &out_file],
+        Some(&message[..message.len() - 10]),
+    );
     assert_eq!(out.status.code(), Some(1));
     assert!(!Path::new(&out_file).exists());
     // A required context pair that is not in the message.
@@ -206,20 +238,41 @@ fn the_action_on_the_command_line() {
     let s = Scratch::new("action");
     let alias = "arn:aws:kms:us-east-1:111122223333:alias/app";
     let data = r#"{"pan":"4111111111111111","expiry":"12/29"}"#;
-    let out = s.ok(&["action", "encrypt-data", "--key-arn", alias, "--organization-id", "org-1", "--data", data], None);
+    let out = s.ok(
+        &["action", "encrypt-data", "--key-arn", alias, "--organization-id", "org-1", "--data", data],
+        None,
+    );
     let out: Value = serde_json::from_slice(&out).unwrap();
     let encrypted = out["encryptedData"].as_str().unwrap().to_owned();
     let back = s.ok(
-        &["action", "decrypt-data", "--key-arn", alias, "--organization-id", "org-1", "--encrypted-data", &encrypted],
+        &[
+            "action",
+            "decrypt-data",
+            "--key-arn",
+            alias,
+            "--organization-id",
+            "org-1",
+            "--encrypted-data",
+            &encrypted,
+        ],
         None,
     );
-    assert_eq!(serde_json::from_slice::<Value>(&back).unwrap(), json!({"data": serde_json::from_str::<Value>(data).unwrap()}));
+    assert_eq!(
+        serde_json::from_slice::<Value>(&back).unwrap(),
+        json!({"data": serde_json::from_str::<Value>(data).unwrap()})
+    );
     // Standard input, and --data-file.
-    let back = s.ok(&["action", "decrypt-data", "--key-arn", alias, "--organization-id", "org-1"], Some(encrypted.as_bytes()));
+    let back = s.ok(
+        &["action", "decrypt-data", "--key-arn", alias, "--organization-id", "org-1"],
+        Some(encrypted.as_bytes()),
+    );
     assert_eq!(serde_json::from_slice::<Value>(&back).unwrap()["data"]["expiry"], "12/29");
     let file = s.path("data.json");
     std::fs::write(&file, "[1, 2, 3]\n").unwrap();
-    let out = s.ok(&["action", "encrypt-data", "--key-arn", "alias/app", "--organization-id", "o", "--data-file", &file], None);
+    let out = s.ok(
+        &["action", "encrypt-data", "--key-arn", "alias/app", "--organization-id", "o", "--data-file", &file],
+        None,
+    );
     let list: Value = serde_json::from_slice(&out).unwrap();
     let back = s.ok(
         &["action", "decrypt-data", "--key-arn", "alias/app", "--organization-id", "o"],
@@ -234,12 +287,49 @@ fn the_action_on_the_command_line() {
         assert_eq!(v["errorType"], expected, "{args:?}");
         assert!(v["errorMessage"].is_string());
     };
-    failure(&["action", "encrypt-data", "--key-arn", alias, "--organization-id", "o", "--data", "null"], None, "NoDataSupplied");
-    failure(&["action", "encrypt-data", "--key-arn", alias, "--organization-id", "o"], None, "NoDataSupplied");
-    failure(&["action", "encrypt-data", "--organization-id", "o", "--data", "1"], None, "CustomerKeyNotConfigured");
-    failure(&["action", "encrypt-data", "--key-arn", "alias/disabled", "--organization-id", "o", "--data", "1"], None, "CustomerKeyNotFound");
-    failure(&["action", "decrypt-data", "--key-arn", alias, "--organization-id", "o", "--encrypted-data", "%%%"], None, "GeneralError");
-    failure(&["action", "decrypt-data", "--key-arn", alias, "--organization-id", "org-2", "--encrypted-data", &encrypted], None, "GeneralError");
+    failure(
+        &["action", "encrypt-data", "--key-arn", alias, "--organization-id", "o", "--data", "null"],
+        None,
+        "NoDataSupplied",
+    );
+    failure(
+        &["action", "encrypt-data", "--key-arn", alias, "--organization-id", "o"],
+        None,
+        "NoDataSupplied",
+    );
+    failure(
+        &["action", "encrypt-data", "--organization-id", "o", "--data", "1"],
+        None,
+        "CustomerKeyNotConfigured",
+    );
+    failure(
+        &["action", "encrypt-data", "--key-arn", "alias/disabled", "--organization-id", "o", "--data", "1"],
+        None,
+        "CustomerKeyNotFound",
+    );
+    failure(
+        &["action", "decrypt-data", "--key-arn", alias, "--organization-id", "o", "--encrypted-data", "%%%"],
+        None,
+        "GeneralError",
+    );
+    failure(
+        &[
+            "action",
+            "decrypt-data",
+            "--key-arn",
+            alias,
+            "--organization-id",
+            "org-2",
+            "--encrypted-data",
+            &encrypted,
+        ],
+        None,
+        "GeneralError",
+    );
     let long = "A".repeat(32_001);
-    failure(&["action", "decrypt-data", "--key-arn", alias, "--organization-id", "o"], Some(long.as_bytes()), "MaximumDataSizeExceeded");
+    failure(
+        &["action", "decrypt-data", "--key-arn", alias, "--organization-id", "o"],
+        Some(long.as_bytes()),
+        "MaximumDataSizeExceeded",
+    );
 }

@@ -84,7 +84,8 @@ pub fn encrypt_data<C: KmsClient>(
     };
     let context = organization_context(organization_id)?;
     let plaintext = zeroize::Zeroizing::new(
-        serde_json::to_vec(data).map_err(|_| ActionError::general("The data could not be serialized as JSON."))?,
+        serde_json::to_vec(data)
+            .map_err(|_| ActionError::general("The data could not be serialized as JSON."))?,
     );
     let keyring = keyring(client, key)?;
     let options = EncryptOptions { suite: Suite::DEFAULT, frame_length: FRAME_LENGTH, context };
@@ -125,7 +126,9 @@ pub fn decrypt_data<C: KmsClient>(
     if chars > MAX_ENCRYPTED_CHARS {
         return Err(ActionError::new(
             ActionErrorType::MaximumDataSizeExceeded,
-            format!("The encrypted data is {chars} characters long, over the limit of {MAX_ENCRYPTED_CHARS}."),
+            format!(
+                "The encrypted data is {chars} characters long, over the limit of {MAX_ENCRYPTED_CHARS}."
+            ),
         ));
     }
     let context = organization_context(organization_id)?;
@@ -138,7 +141,7 @@ pub fn decrypt_data<C: KmsClient>(
     let options = DecryptOptions { required_context: context.clone(), ..DecryptOptions::default() };
     let decrypted = esdk::decrypt(&message, &keyring, &options).map_err(|e| from_esdk(&e, "decrypt"))?;
     if decrypted.info.context.get(ORGANIZATION_CONTEXT_KEY) != context.get(ORGANIZATION_CONTEXT_KEY) {
-        return Err(ActionError::general("The encrypted data belongs to another organization."));
+        return Err(ActionError::general("The encrypted data does not belong to this organization."));
     }
     serde_json::from_slice(&decrypted.plaintext)
         .map_err(|_| ActionError::general("The decrypted data is not a JSON value."))
@@ -168,12 +171,19 @@ fn organization_context(organization_id: &str) -> Result<EncryptionContext, Acti
 /// A KMS keyring over the one key; an identifier KMS could never know is `CustomerKeyNotFound`.
 fn keyring<'a, C: KmsClient>(client: &'a C, key: &str) -> Result<KmsKeyring<&'a C>, ActionError> {
     KmsKeyring::new(client, vec![key.to_owned()]).map_err(|_| {
-        ActionError::new(ActionErrorType::CustomerKeyNotFound, "The customer KMS key identifier is not valid.")
+        ActionError::new(
+            ActionErrorType::CustomerKeyNotFound,
+            "The customer KMS key identifier is not valid.",
+        )
     })
 }
 
 /// The key ARN behind `key` (an alias, or any identifier), from a one-byte KMS Encrypt.
-fn resolve_key<C: KmsClient>(client: &C, key: &str, context: &EncryptionContext) -> Result<String, ActionError> {
+fn resolve_key<C: KmsClient>(
+    client: &C,
+    key: &str,
+    context: &EncryptionContext,
+) -> Result<String, ActionError> {
     client
         .encrypt(key, &[0], context, &[])
         .map(|out| out.key_arn)
@@ -184,6 +194,9 @@ fn resolve_key<C: KmsClient>(client: &C, key: &str, context: &EncryptionContext)
 fn from_esdk(e: &EsdkError, doing: &str) -> ActionError {
     match e {
         EsdkError::Kms(call) => from_kms(&call.exception, &call.message, doing),
+        EsdkError::RequiredContextMismatch(_) => {
+            ActionError::general("The encrypted data does not belong to this organization.")
+        }
         other => ActionError::general(format!("The data could not be {doing}ed: {other}")),
     }
 }
@@ -192,7 +205,10 @@ fn from_esdk(e: &EsdkError, doing: &str) -> ActionError {
 /// `CustomerKeyNotFound`, anything else `GeneralError`.
 fn from_kms(exception: &str, message: &str, doing: &str) -> ActionError {
     if matches!(exception, "NotFoundException" | "DisabledException" | "KMSInvalidStateException") {
-        ActionError::new(ActionErrorType::CustomerKeyNotFound, format!("The customer KMS key is not usable ({exception}): {message}"))
+        ActionError::new(
+            ActionErrorType::CustomerKeyNotFound,
+            format!("The customer KMS key is not usable ({exception}): {message}"),
+        )
     } else {
         ActionError::general(format!("KMS refused to {doing} ({exception}): {message}"))
     }

@@ -84,8 +84,13 @@ pub(crate) fn run(cmd: ActionCommand, g: &GlobalArgs) -> Result<bool, CliError> 
                 })?),
             };
             let kms = open(g, args.customer.key_arn.as_deref())?;
-            action::encrypt_data(&kms, args.customer.key_arn.as_deref(), &args.customer.organization_id, data.as_ref())
-                .map(|encrypted| json!({ "encryptedData": encrypted }))
+            action::encrypt_data(
+                &kms,
+                args.customer.key_arn.as_deref(),
+                &args.customer.organization_id,
+                data.as_ref(),
+            )
+            .map(|encrypted| json!({ "encryptedData": encrypted }))
         }
         ActionCommand::DecryptData(args) => {
             let encrypted = match args.encrypted_data {
@@ -127,7 +132,8 @@ fn open(g: &GlobalArgs, key_arn: Option<&str>) -> Result<CliKms, CliError> {
 /// A flag's value, or the text of the file it names as `file://PATH` (as the AWS CLI reads parameters).
 fn param_file(flag: &str, value: &str) -> Result<String, CliError> {
     match value.strip_prefix("file://") {
-        Some(path) => std::fs::read_to_string(path).map_err(|e| CliError::new(format!("cannot read {flag} {value}: {e}"))),
+        Some(path) => std::fs::read_to_string(path)
+            .map_err(|e| CliError::new(format!("cannot read {flag} {value}: {e}"))),
         None => Ok(value.to_owned()),
     }
 }

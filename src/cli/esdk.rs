@@ -166,7 +166,8 @@ fn encrypt_stream(
 ) -> Result<MessageInfo, CliError> {
     let mut head = HeadTee::new(sink);
     {
-        let mut encryptor = Encryptor::new(&mut head, keyring, options).map_err(|e| esdk_error(&e, "encrypt"))?;
+        let mut encryptor =
+            Encryptor::new(&mut head, keyring, options).map_err(|e| esdk_error(&e, "encrypt"))?;
         let mut buf = Zeroizing::new(vec![0u8; 64 * 1024]);
         loop {
             let n = input.read(&mut buf).map_err(|e| read_error(input_flag, &e))?;
@@ -202,9 +203,7 @@ fn decrypt(args: &DecryptArgs, g: &GlobalArgs) -> Result<(), CliError> {
     };
     let mut input: Box<dyn Read> = if args.base64 {
         let mut text = String::new();
-        open_input(&args.io.input)?
-            .read_to_string(&mut text)
-            .map_err(|e| read_error(&args.io.input, &e))?;
+        open_input(&args.io.input)?.read_to_string(&mut text).map_err(|e| read_error(&args.io.input, &e))?;
         let compact: String = text.chars().filter(|c| !c.is_ascii_whitespace()).collect();
         let bytes = Base64::decode_vec(&compact).map_err(|_| {
             CliError::new(format!("{} is not valid base64", input_name(&args.io.input)))
@@ -258,7 +257,8 @@ impl Keys {
     fn keyrings(&self) -> Result<Keyrings<'_>, CliError> {
         let kms = match &self.kms {
             Some((client, ids)) => Some(KmsKeyring::new(client, ids.clone()).map_err(|e| {
-                CliError::new(format!("--key-id: {e}")).hint("give a key id, key ARN, alias name or alias ARN")
+                CliError::new(format!("--key-id: {e}"))
+                    .hint("give a key id, key ARN, alias name or alias ARN")
             })?),
             None => None,
         };
@@ -266,8 +266,12 @@ impl Keys {
             .raw
             .iter()
             .map(|spec| {
-                RawAesKeyring::new(&spec.namespace, &spec.name, &spec.key)
-                    .map_err(|e| CliError::new(format!("--raw-aes-key namespace={},name={}: {e}", spec.namespace, spec.name)))
+                RawAesKeyring::new(&spec.namespace, &spec.name, &spec.key).map_err(|e| {
+                    CliError::new(format!(
+                        "--raw-aes-key namespace={},name={}: {e}",
+                        spec.namespace, spec.name
+                    ))
+                })
             })
             .collect::<Result<Vec<_>, _>>()?;
         Ok(Keyrings { kms, raw })
@@ -299,8 +303,11 @@ impl RawKeySpec {
         let (mut namespace, mut name, mut key) = (None, None, None);
         for part in spec.split(',').filter(|p| !p.is_empty()) {
             let Some((field, value)) = part.split_once('=') else {
-                return Err(CliError::new(format!("--raw-aes-key: '{}' is not FIELD=VALUE", field_shown(part)))
-                    .hint(hint));
+                return Err(CliError::new(format!(
+                    "--raw-aes-key: '{}' is not FIELD=VALUE",
+                    field_shown(part)
+                ))
+                .hint(hint));
             };
             let slot = match field {
                 "namespace" => &mut namespace,
@@ -320,20 +327,25 @@ impl RawKeySpec {
         };
         let key = if field == "key" {
             Zeroizing::new(Base64::decode_vec(value).map_err(|_| {
-                CliError::new(format!("--raw-aes-key namespace={namespace},name={name}: key is not valid base64"))
-                    .hint(hint)
+                CliError::new(format!(
+                    "--raw-aes-key namespace={namespace},name={name}: key is not valid base64"
+                ))
+                .hint(hint)
             })?)
         } else {
-            let bytes = Zeroizing::new(std::fs::read(value).map_err(|e| {
-                CliError::new(format!("cannot read the key file {value}: {e}")).hint(hint)
-            })?);
+            let bytes =
+                Zeroizing::new(std::fs::read(value).map_err(|e| {
+                    CliError::new(format!("cannot read the key file {value}: {e}")).hint(hint)
+                })?);
             if matches!(bytes.len(), 16 | 24 | 32) {
                 bytes
             } else {
                 let text = Zeroizing::new(String::from_utf8_lossy(&bytes).trim().to_owned());
                 Zeroizing::new(Base64::decode_vec(&text).map_err(|_| {
-                    CliError::new(format!("the key file {value} holds neither 16, 24 or 32 bytes nor their base64"))
-                        .hint(hint)
+                    CliError::new(format!(
+                        "the key file {value} holds neither 16, 24 or 32 bytes nor their base64"
+                    ))
+                    .hint(hint)
                 })?)
             }
         };
@@ -419,7 +431,11 @@ fn write_metadata(target: Option<&str>, info: &MessageInfo) -> Result<(), CliErr
 /// The CLI error for a failed ESDK operation.
 fn esdk_error(e: &EsdkError, doing: &str) -> CliError {
     if let EsdkError::Kms(call) = e {
-        let err = CliError::new(format!("AWS KMS refused ({}): {}", call.exception, call.message.trim_end_matches('.')));
+        let err = CliError::new(format!(
+            "AWS KMS refused ({}): {}",
+            call.exception,
+            call.message.trim_end_matches('.')
+        ));
         return match call.exception.as_str() {
             CONNECTION_ERROR => CliError::new(format!("AWS KMS could not be called: {}", call.message))
                 .hint("is `paycrypt serve` running at --endpoint-url?"),
@@ -434,10 +450,25 @@ fn esdk_error(e: &EsdkError, doing: &str) -> CliError {
         };
     }
     let err = CliError::new(format!("cannot {doing}: {e}"));
-    if doing == "decrypt" {
-        err.hint("check that the message was made for these wrapping keys and was not altered")
-    } else {
-        err
+    match e {
+        EsdkError::SuiteNotAllowed(_) if doing == "encrypt" => {
+            err.hint("encrypt with a committing suite: 0x0578 (the default) or 0x0478")
+        }
+        EsdkError::SuiteNotAllowed(_) => {
+            err.hint("--commitment-policy require-encrypt-allow-decrypt reads messages without key commitment")
+        }
+        EsdkError::RequiredContextMismatch(_) => {
+            err.hint("check --encryption-context against the message's (see --metadata-output)")
+        }
+        EsdkError::NoKeyringUnwrapped { .. } => err.hint(
+            "give a wrapping key the message was encrypted for: its KMS key, or a raw AES key of the same namespace and name",
+        ),
+        EsdkError::InvalidKey => err.hint("a raw AES key is 16, 24 or 32 bytes"),
+        EsdkError::Io(_) => err,
+        _ if doing == "decrypt" => err.hint(
+            "check that the input is an AWS Encryption SDK message (pass --base64 for base64 text) and was not altered",
+        ),
+        _ => err,
     }
 }
 
@@ -483,7 +514,11 @@ impl Output {
     fn create(path: &str, secret: bool) -> Result<Self, CliError> {
         if path == "-" {
             let stdout: Box<dyn Write> = Box::new(std::io::stdout());
-            return Ok(Output { writer: BufWriter::with_capacity(64 * 1024, stdout), file: None, committed: false });
+            return Ok(Output {
+                writer: BufWriter::with_capacity(64 * 1024, stdout),
+                file: None,
+                committed: false,
+            });
         }
         let target = PathBuf::from(path);
         let partial = partial_path(&target);

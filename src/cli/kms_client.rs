@@ -51,8 +51,12 @@ impl KmsClient for CliKms {
         grant_tokens: &[String],
     ) -> Result<KmsDataKey, KmsCallError> {
         match self {
-            CliKms::Local(kms) => KmsClient::generate_data_key(kms.as_ref(), key_id, number_of_bytes, context, grant_tokens),
-            CliKms::Memory(kms) => KmsClient::generate_data_key(kms.as_ref(), key_id, number_of_bytes, context, grant_tokens),
+            CliKms::Local(kms) => {
+                KmsClient::generate_data_key(kms.as_ref(), key_id, number_of_bytes, context, grant_tokens)
+            }
+            CliKms::Memory(kms) => {
+                KmsClient::generate_data_key(kms.as_ref(), key_id, number_of_bytes, context, grant_tokens)
+            }
             CliKms::Remote(remote) => {
                 let mut body = request(key_id, context, grant_tokens);
                 body["NumberOfBytes"] = json!(number_of_bytes);
@@ -97,7 +101,9 @@ impl KmsClient for CliKms {
     ) -> Result<KmsDataKey, KmsCallError> {
         match self {
             CliKms::Local(kms) => KmsClient::decrypt(kms.as_ref(), key_id, ciphertext, context, grant_tokens),
-            CliKms::Memory(kms) => KmsClient::decrypt(kms.as_ref(), key_id, ciphertext, context, grant_tokens),
+            CliKms::Memory(kms) => {
+                KmsClient::decrypt(kms.as_ref(), key_id, ciphertext, context, grant_tokens)
+            }
             CliKms::Remote(remote) => {
                 let mut body = request(key_id, context, grant_tokens);
                 body["CiphertextBlob"] = Value::String(Base64::encode_string(ciphertext));
@@ -142,7 +148,9 @@ fn request(key_id: &str, context: &EncryptionContext, grant_tokens: &[String]) -
 fn call(remote: &Remote, operation: &str, body: Value) -> Result<Value, KmsCallError> {
     remote.call(Wire::Kms, operation, body).map_err(|failure| match failure {
         Failure::Remote { exception, message } => KmsCallError { exception, message },
-        Failure::Local(e) => KmsCallError { exception: CONNECTION_ERROR.to_owned(), message: e.message().to_owned() },
+        Failure::Local(e) => {
+            KmsCallError { exception: CONNECTION_ERROR.to_owned(), message: e.message().to_owned() }
+        }
         Failure::Config(message) => KmsCallError { exception: CONNECTION_ERROR.to_owned(), message },
         _ => KmsCallError {
             exception: CONNECTION_ERROR.to_owned(),

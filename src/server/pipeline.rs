@@ -362,13 +362,21 @@ impl App {
         let result = tokio::task::spawn_blocking(move || -> Result<Value, ActionError> {
             let request = match serde_json::from_slice::<Value>(&body) {
                 Ok(Value::Object(map)) => map,
-                _ => return Err(ActionError::new(ActionErrorType::GeneralError, "The request body must be a JSON object.")),
+                _ => {
+                    return Err(ActionError::new(
+                        ActionErrorType::GeneralError,
+                        "The request body must be a JSON object.",
+                    ));
+                }
             };
             let text = |member: &str| -> Result<Option<&str>, ActionError> {
                 match request.get(member) {
                     None | Some(Value::Null) => Ok(None),
                     Some(Value::String(s)) => Ok(Some(s)),
-                    Some(_) => Err(ActionError::new(ActionErrorType::GeneralError, format!("{member} must be a string."))),
+                    Some(_) => Err(ActionError::new(
+                        ActionErrorType::GeneralError,
+                        format!("{member} must be a string."),
+                    )),
                 }
             };
             let key = text("keyArn")?;
