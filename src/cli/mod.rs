@@ -10,6 +10,7 @@ mod control_plane;
 mod data_plane;
 mod dukpt;
 mod esdk;
+mod esdk_io;
 mod failure;
 mod global;
 mod jwe;
