@@ -151,9 +151,10 @@ def paycrypt_to_sdk(srv, arn, work):
 def sdk_to_paycrypt(srv, arn, alias_arn, work):
     """The SDK and aws-encryption-cli encrypt, paycrypt decrypts and shows the context."""
     client = sdk()
-    # Sizes that are a multiple of the frame length get an empty final frame from the SDK.
+    # Sizes that are a multiple of the frame length get an empty final frame from the SDK (whose frame
+    # lengths must be multiples of 128).
     for suite, size, frame in (("0x0578", 0, 4096), ("0x0578", 4096, 4096), ("0x0578", 4097, 4096),
-                               ("0x0578", 23000, 4096), ("0x0578", 1, 1), ("0x0478", 1, 512),
+                               ("0x0578", 23000, 4096), ("0x0578", 256, 128), ("0x0478", 1, 512),
                                ("0x0478", 1024, 512), ("0x0478", 23000, 4096)):
         ctx = {"purpose": "sdk", "size": str(size)}
         kwargs = {} if suite == "0x0578" else {"algorithm": algorithm(SUITES[suite])}
