@@ -180,6 +180,9 @@ fn raw_aes_keys_alone_and_with_kms() {
     assert!(info["wrappingKeys"][1]["providerInfoBase64"].is_string());
     assert_eq!(s.ok(&["esdk", "decrypt", "--raw-aes-key", RAW], Some(&both)), data);
     assert_eq!(s.ok(&["esdk", "decrypt", "--key-id", "alias/app"], Some(&both)), data);
+    let out = s.run(&["esdk", "decrypt", "--raw-aes-key", RAW, "--max-encrypted-data-keys", "1"], Some(&both));
+    assert_eq!(out.status.code(), Some(1), "two wrapped keys, at most one allowed");
+    assert!(out.stdout.is_empty());
 
     let other = RAW.replace("raw-1", "raw-2");
     let out = s.run(&["esdk", "decrypt", "--raw-aes-key", &other], Some(&message));

@@ -192,6 +192,23 @@ def sdk_to_paycrypt(srv, arn, alias_arn, work):
             ok = ok and info["encryptionContext"].get("purpose") == "cli" and info["encryptionContext"].get("team") == "payments"
             T.check(ok, f"paycrypt decrypts aws-encryption-cli {suite} encode={encode}: {p.stderr[-500:]} {info}")
 
+    # A message without key commitment (format 1, suite 0x0378), as SDKs before 2.0 wrote them: refused
+    # by default, read under require-encrypt-allow-decrypt.
+    import aws_encryption_sdk
+    from aws_encryption_sdk import CommitmentPolicy
+    legacy = aws_encryption_sdk.EncryptionSDKClient(commitment_policy=CommitmentPolicy.FORBID_ENCRYPT_ALLOW_DECRYPT)
+    message, _ = legacy.encrypt(source=plaintext(5000), key_provider=kms_provider(arn),
+                                algorithm=algorithm("AES_256_GCM_IV12_TAG16_HKDF_SHA384_ECDSA_P384"),
+                                encryption_context={"purpose": "legacy"})
+    p = paycrypt(srv, "esdk", "decrypt", "--key-id", arn, stdin=message)
+    T.check(p.returncode == 1 and p.stdout == b"" and b"commitment policy" in p.stderr,
+            f"a format 1 message is refused by default: {p.returncode} {p.stderr}")
+    p = paycrypt(srv, "esdk", "decrypt", "--key-id", arn, "--commitment-policy", "require-encrypt-allow-decrypt",
+                 "--metadata-output", os.path.join(work, "legacy.json"), stdin=message)
+    info = json.load(open(os.path.join(work, "legacy.json"))) if p.returncode == 0 else {}
+    T.check(p.returncode == 0 and p.stdout == plaintext(5000) and info.get("algorithmId") == "0x0378",
+            f"a format 1 message under require-encrypt-allow-decrypt: {p.stderr} {info}")
+
     # paycrypt's base64 output, read by aws-encryption-cli --decode.
     b64 = os.path.join(work, "pc.b64")
     p = paycrypt(srv, "esdk", "encrypt", "--key-id", "alias/esdk", "--input", plain, "--output", b64, "--base64",
