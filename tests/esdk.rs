@@ -60,8 +60,9 @@ fn frames(message: &[u8]) -> (Vec<(bool, usize)>, Vec<u8>) {
     }
 }
 
-/// The frames the SDKs write for `n` bytes at frame length `fl`: full regular frames while more
-/// follows, then a final frame of the rest, which is a whole frame when `n` is a multiple of `fl`.
+/// The frames we write for `n` bytes at frame length `fl`: full regular frames while more follows,
+/// then a final frame of the rest, which is a whole frame when `n` is a multiple of `fl` (the
+/// specification's SHOULD; the Python SDK writes an empty final frame there instead).
 fn expected_frames(n: usize, fl: usize) -> Vec<(bool, usize)> {
     if n == 0 {
         return vec![(true, 0)];
@@ -343,4 +344,32 @@ fn suite_names_and_ids() {
     assert_eq!(Suite::Aes128GcmIv12Tag16HkdfSha256EcdsaP256.data_key_len(), 16);
     assert!(Suite::DEFAULT.is_committing() && Suite::DEFAULT.is_signing());
     assert!(!Suite::Aes256GcmHkdfSha512CommitKey.is_signing());
+}
+
+#[test]
+fn kms_tries_the_next_edk_when_one_fails_and_discovery_decrypts_any() {
+    let kms = local_kms();
+    let (a, b) = (create_key(&kms), create_key(&kms));
+    let both = KmsKeyring::new(&kms, vec![a.clone(), b.clone()]).unwrap();
+    let message = esdk::encrypt(b"two keys", &both, &EncryptOptions::default()).unwrap();
+    kms.call("DisableKey", json!({"KeyId": a})).expect("known").unwrap();
+    for keyring in [both, KmsKeyring::discovery(&kms)] {
+        let d = esdk::decrypt(&message, &keyring, &DecryptOptions::default()).unwrap();
+        assert_eq!(&d.plaintext[..], b"two keys");
+    }
+    kms.call("DisableKey", json!({"KeyId": b})).expect("known").unwrap();
+    match esdk::decrypt(&message, &KmsKeyring::discovery(&kms), &DecryptOptions::default()) {
+        Err(EsdkError::NoKeyringUnwrapped { errors }) => {
+            assert_eq!(errors.len(), 2, "{errors:?}");
+            assert!(errors.iter().all(|e| e.contains("DisabledException")), "{errors:?}");
+        }
+        other => panic!("{other:?}"),
+    }
+    let raw = RawAesKeyring::new("ns", "k", &[1; 32]).unwrap();
+    let raw_only = esdk::encrypt(b"raw", &raw, &EncryptOptions::default()).unwrap();
+    match esdk::decrypt(&raw_only, &KmsKeyring::discovery(&kms), &DecryptOptions::default()) {
+        Err(EsdkError::NoKeyringUnwrapped { errors }) => assert!(errors.is_empty()),
+        other => panic!("{other:?}"),
+    }
+    assert!(KmsKeyring::discovery(&kms).is_discovery());
 }

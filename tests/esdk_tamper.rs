@@ -509,3 +509,25 @@ fn every_bit_flip_fails_without_plaintext() {
         }
     }
 }
+
+#[test]
+fn decrypt_stream_holds_the_final_frame_until_the_end() {
+    for suite in [Suite::DEFAULT, Suite::Aes256GcmHkdfSha512CommitKey] {
+        let (keyring, message) = small_message(suite);
+        let mut bad = message.clone();
+        if suite.is_signing() {
+            let last = bad.len() - 1;
+            bad[last] ^= 1; // the signature
+        } else {
+            bad.push(0); // a trailing byte
+        }
+        let mut out = Vec::new();
+        let err = esdk::decrypt_stream(Cursor::new(&bad), &mut out, &keyring, &DecryptOptions::default())
+            .unwrap_err();
+        assert!(matches!(err, EsdkError::Authentication | EsdkError::TrailingBytes), "{err:?}");
+        assert_eq!(out, b"twenty bytes of ", "{suite}: the two regular frames, not the final one");
+        let mut out = Vec::new();
+        esdk::decrypt_stream(Cursor::new(&message), &mut out, &keyring, &DecryptOptions::default()).unwrap();
+        assert_eq!(out, b"twenty bytes of text");
+    }
+}

@@ -3,7 +3,9 @@
 //! SOURCES.md): messages written by the C, Java, JavaScript and Python SDKs, decrypted here with the
 //! data key each case gives. Those that should decrypt give the plaintext, message id, context, and
 //! the derived key and commitment the case lists; those with a bad commitment fail with
-//! `CommitmentMismatch`.
+//! `CommitmentMismatch`. And `vectors/esdk_python_sdk.json`: messages of all eleven suites, framed
+//! and non-framed, made by the AWS Encryption SDK for Python with a raw AES key
+//! (`scripts/vectors/esdk_python.py`), decrypted through our raw AES keyring.
 #![allow(clippy::unwrap_used)] // helpers of tests, where a panic is the failure report
 
 mod common;
@@ -12,7 +14,9 @@ use std::path::PathBuf;
 
 use base64ct::{Base64, Encoding};
 use common::Tally;
-use paycrypt::esdk::{self, DataKey, DecryptOptions, EncryptionContext, EsdkError};
+use paycrypt::esdk::{
+    self, CommitmentPolicy, DataKey, DecryptOptions, EncryptionContext, EsdkError, RawAesKeyring, Suite,
+};
 use serde_json::Value;
 
 fn b64(case: &Value, field: &str) -> Result<Vec<u8>, String> {
@@ -110,6 +114,65 @@ fn headers_parse_and_a_wrong_data_key_is_caught_by_the_commitment() {
             }
         })();
         tally.record(id, outcome);
+    }
+    tally.finish();
+}
+
+fn python_case(file: &Value, keyring: &RawAesKeyring, case: &Value) -> Result<(), String> {
+    let message = b64(case, "message")?;
+    let want = hex::decode(case["plaintext"].as_str().unwrap_or_default()).map_err(|e| e.to_string())?;
+    let suite = Suite::from_name(case["suite"].as_str().unwrap_or_default()).ok_or("unknown suite")?;
+    let allow = DecryptOptions {
+        commitment_policy: CommitmentPolicy::RequireEncryptAllowDecrypt,
+        ..Default::default()
+    };
+    let d = esdk::decrypt(&message, keyring, &allow).map_err(|e| format!("did not decrypt: {e}"))?;
+    if d.plaintext[..] != want[..] {
+        return Err("plaintext differs".to_owned());
+    }
+    let mut streamed = Vec::new();
+    esdk::decrypt_stream(&message[..], &mut streamed, keyring, &allow).map_err(|e| format!("stream: {e}"))?;
+    if streamed != want {
+        return Err("streamed plaintext differs".to_owned());
+    }
+    let frame_length = case["frame_length"].as_u64().ok_or("no frame_length")?;
+    let context: EncryptionContext =
+        serde_json::from_value(file["encryption_context"].clone()).map_err(|e| format!("context: {e}"))?;
+    let info = &d.info;
+    if info.suite != suite
+        || u64::from(info.frame_length) != frame_length
+        || info.framed != (frame_length > 0)
+    {
+        return Err(format!("header says {info:?}"));
+    }
+    if context.iter().any(|(k, v)| info.context.get(k) != Some(v)) {
+        return Err(format!("context {:?}", info.context));
+    }
+    if info.context.contains_key(esdk::PUBLIC_KEY_FIELD) != suite.is_signing() {
+        return Err("aws-crypto-public-key present iff the suite signs".to_owned());
+    }
+    // The default policy refuses exactly the format 1 suites.
+    match esdk::decrypt(&message, keyring, &DecryptOptions::default()) {
+        Ok(_) if suite.is_committing() => Ok(()),
+        Err(EsdkError::SuiteNotAllowed(s)) if s == suite && !suite.is_committing() => Ok(()),
+        other => Err(format!("under the default policy: {:?}", other.map(|d| d.info.suite))),
+    }
+}
+
+#[test]
+fn python_sdk_messages_of_every_suite_decrypt() {
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("vectors/esdk_python_sdk.json");
+    let file: Value = serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+    let key = hex::decode(file["wrapping_key"].as_str().unwrap()).unwrap();
+    let keyring =
+        RawAesKeyring::new(file["key_namespace"].as_str().unwrap(), file["key_name"].as_str().unwrap(), &key)
+            .unwrap();
+    let cases = file["cases"].as_array().unwrap();
+    let suites: std::collections::BTreeSet<&str> = cases.iter().filter_map(|c| c["suite"].as_str()).collect();
+    assert_eq!(suites.len(), 11, "every suite has messages");
+    let mut tally = Tally::new("esdk Python SDK messages");
+    for case in cases {
+        tally.record(case["id"].as_str().unwrap_or("?"), python_case(&file, &keyring, case));
     }
     tally.finish();
 }

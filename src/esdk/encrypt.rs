@@ -144,7 +144,9 @@ impl<W: Write> Encryptor<W> {
             key: Zeroizing::new(keys.encryption_key().to_vec()),
             message_id,
             frame_length,
-            pending: Zeroizing::new(Vec::new()),
+            // Up to a MiB reserved at once, so that frames up to that size never reallocate (and
+            // leave unzeroized copies of plaintext behind).
+            pending: Zeroizing::new(Vec::with_capacity(frame_length.min(1 << 20))),
             seq: 1,
             signer,
             frame: Vec::new(),
@@ -159,9 +161,9 @@ impl<W: Write> Encryptor<W> {
         let fl = self.frame_length;
         while !data.is_empty() {
             if self.pending.len() == fl {
-                let pending = std::mem::take(&mut *self.pending);
-                let pending = Zeroizing::new(pending);
+                let pending = Zeroizing::new(std::mem::take(&mut *self.pending));
                 self.write_frame(&pending, false)?;
+                self.pending.reserve(fl.min(1 << 20));
             }
             if self.pending.is_empty() {
                 while data.len() > fl {

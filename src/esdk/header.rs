@@ -204,7 +204,7 @@ pub(crate) fn read_header<R: Read>(src: &mut Source<R>, max_edks: Option<u16>) -
     {
         return Err(EsdkError::TooManyEncryptedDataKeys { count, max });
     }
-    let mut edks = Vec::with_capacity(usize::from(count));
+    let mut edks = Vec::with_capacity(usize::from(count.min(16)));
     for _ in 0..count {
         let provider_id = String::from_utf8(src.u16_field()?)
             .map_err(|_| EsdkError::Context("an encrypted data key's provider id is not UTF-8".to_owned()))?;

@@ -218,6 +218,7 @@ fn call_error(e: KmsError) -> KmsCallError {
 /// ```
 pub struct KmsKeyring<C: KmsClient> {
     client: C,
+    /// Empty for a discovery keyring.
     key_ids: Vec<String>,
     grant_tokens: Vec<String>,
 }
@@ -235,6 +236,34 @@ impl<C: KmsClient> KmsKeyring<C> {
             return Err(EsdkError::Keyring("a KMS key id is empty".to_owned()));
         }
         Ok(KmsKeyring { client, key_ids, grant_tokens: Vec::new() })
+    }
+
+    /// A discovery keyring: decrypts any KMS EDK by calling `Decrypt` with the key ARN the EDK names
+    /// (as the SDKs' discovery keyring and `aws-encryption-cli --wrapping-keys discovery=true` do);
+    /// it cannot encrypt.
+    ///
+    /// # Examples
+    /// ```
+    /// use paycrypt::esdk::{self, DecryptOptions, EncryptOptions, EsdkError, KmsKeyring};
+    /// use paycrypt::keys::MemoryStore;
+    /// use paycrypt::service::{kms::Kms, Settings};
+    ///
+    /// let kms = Kms::new(MemoryStore::new(), Settings::default());
+    /// let key = kms.call("CreateKey", serde_json::json!({})).expect("known")?;
+    /// let arn = key["KeyMetadata"]["Arn"].as_str().unwrap_or_default().to_owned();
+    /// let message = esdk::encrypt(b"hi", &KmsKeyring::new(&kms, vec![arn])?, &EncryptOptions::default())?;
+    /// let discovery = KmsKeyring::discovery(&kms);
+    /// assert_eq!(&esdk::decrypt(&message, &discovery, &DecryptOptions::default())?.plaintext[..], b"hi");
+    /// assert!(matches!(esdk::encrypt(b"x", &discovery, &EncryptOptions::default()), Err(EsdkError::Keyring(_))));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn discovery(client: C) -> Self {
+        KmsKeyring { client, key_ids: Vec::new(), grant_tokens: Vec::new() }
+    }
+
+    /// Whether this is a discovery keyring.
+    pub fn is_discovery(&self) -> bool {
+        self.key_ids.is_empty()
     }
 
     /// The same keyring passing `grant_tokens` on every KMS call.
@@ -269,6 +298,9 @@ impl<C: KmsClient> Keyring for KmsKeyring<C> {
         context: &EncryptionContext,
         data_key: Option<&DataKey>,
     ) -> Result<(DataKey, Vec<EncryptedDataKey>), EsdkError> {
+        if self.is_discovery() {
+            return Err(EsdkError::Keyring("a discovery KMS keyring cannot encrypt".to_owned()));
+        }
         let mut edks = Vec::with_capacity(self.key_ids.len());
         let mut rest = self.key_ids.iter();
         let data_key = match data_key {
@@ -311,7 +343,9 @@ impl<C: KmsClient> Keyring for KmsKeyring<C> {
                 errors.push("an aws-kms EDK's provider information is not a KMS key ARN".to_owned());
                 continue;
             };
-            for key_id in &self.key_ids {
+            let discovery = [arn.to_owned()];
+            let key_ids = if self.is_discovery() { &discovery[..] } else { &self.key_ids[..] };
+            for key_id in key_ids {
                 if is_key_arn(key_id) && key_id != arn {
                     continue;
                 }
