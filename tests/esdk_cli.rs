@@ -180,7 +180,8 @@ fn raw_aes_keys_alone_and_with_kms() {
     assert!(info["wrappingKeys"][1]["providerInfoBase64"].is_string());
     assert_eq!(s.ok(&["esdk", "decrypt", "--raw-aes-key", RAW], Some(&both)), data);
     assert_eq!(s.ok(&["esdk", "decrypt", "--key-id", "alias/app"], Some(&both)), data);
-    let out = s.run(&["esdk", "decrypt", "--raw-aes-key", RAW, "--max-encrypted-data-keys", "1"], Some(&both));
+    let out =
+        s.run(&["esdk", "decrypt", "--raw-aes-key", RAW, "--max-encrypted-data-keys", "1"], Some(&both));
     assert_eq!(out.status.code(), Some(1), "two wrapped keys, at most one allowed");
     assert!(out.stdout.is_empty());
 

@@ -133,28 +133,21 @@ fn encrypt(args: &EncryptArgs, g: &GlobalArgs) -> Result<(), CliError> {
     })?;
     let context = context_arg(&args.encryption_context)?;
     let keys = Keys::open(&args.keys, g)?;
-    let keyrings = keys.keyrings()?;
-    let multi;
-    let keyring: &dyn Keyring = match keyrings.list().as_slice() {
-        [one] => *one,
-        _ => {
-            multi = MultiKeyring(keyrings.list());
-            &multi
-        }
-    };
-    let options = EncryptOptions { suite, frame_length: args.frame_length, context };
-    let mut input = open_input(&args.io.input)?;
-    let mut output = Output::create(&args.io.output_file, false)?;
-    let info = if args.base64 {
-        let mut b64 = Base64Writer::new(output.writer());
-        let info = encrypt_stream(&mut input, &mut b64, keyring, &options, &args.io.input)?;
-        b64.finish().map_err(|e| write_error(&args.io.output_file, &e))?;
-        info
-    } else {
-        encrypt_stream(&mut input, output.writer(), keyring, &options, &args.io.input)?
-    };
-    output.commit()?;
-    write_metadata(args.io.metadata_output.as_deref(), &info)
+    keys.keyrings()?.with(|keyring| {
+        let options = EncryptOptions { suite, frame_length: args.frame_length, context };
+        let mut input = open_input(&args.io.input)?;
+        let mut output = Output::create(&args.io.output_file, false)?;
+        let info = if args.base64 {
+            let mut b64 = Base64Writer::new(output.writer());
+            let info = encrypt_stream(&mut input, &mut b64, keyring, &options, &args.io.input)?;
+            b64.finish().map_err(|e| write_error(&args.io.output_file, &e))?;
+            info
+        } else {
+            encrypt_stream(&mut input, output.writer(), keyring, &options, &args.io.input)?
+        };
+        output.commit()?;
+        write_metadata(args.io.metadata_output.as_deref(), &info)
+    })
 }
 
 /// Encrypts `input` onto `sink` frame by frame; returns the header of the message written.
@@ -185,51 +178,46 @@ fn encrypt_stream(
 fn decrypt(args: &DecryptArgs, g: &GlobalArgs) -> Result<(), CliError> {
     let required = context_arg(&args.encryption_context)?;
     let keys = Keys::open(&args.keys, g)?;
-    let keyrings = keys.keyrings()?;
-    let multi;
-    let keyring: &dyn Keyring = match keyrings.list().as_slice() {
-        [one] => *one,
-        _ => {
-            multi = MultiKeyring(keyrings.list());
-            &multi
-        }
-    };
-    let options = DecryptOptions {
-        commitment_policy: match args.commitment_policy {
-            PolicyArg::RequireEncryptRequireDecrypt => CommitmentPolicy::RequireEncryptRequireDecrypt,
-            PolicyArg::RequireEncryptAllowDecrypt => CommitmentPolicy::RequireEncryptAllowDecrypt,
-        },
-        max_encrypted_data_keys: args.max_encrypted_data_keys,
-        required_context: required.clone(),
-    };
-    let mut input: Box<dyn Read> = if args.base64 {
-        let mut text = String::new();
-        open_input(&args.io.input)?.read_to_string(&mut text).map_err(|e| read_error(&args.io.input, &e))?;
-        let compact: String = text.chars().filter(|c| !c.is_ascii_whitespace()).collect();
-        let bytes = Base64::decode_vec(&compact).map_err(|_| {
-            CliError::new(format!("{} is not valid base64", input_name(&args.io.input)))
-                .hint("drop --base64 for a binary message")
-        })?;
-        Box::new(std::io::Cursor::new(bytes))
-    } else {
-        open_input(&args.io.input)?
-    };
-    let info = if args.io.output_file == "-" {
-        let mut plaintext = Zeroizing::new(Vec::new());
-        let info = esdk::decrypt_stream(&mut input, &mut *plaintext, keyring, &options)
-            .map_err(|e| esdk_error(&e, "decrypt"))?;
-        check_context(&info, &required)?;
-        write_stdout(&plaintext)?;
-        info
-    } else {
-        let mut output = Output::create(&args.io.output_file, true)?;
-        let info = esdk::decrypt_stream(&mut input, output.writer(), keyring, &options)
-            .map_err(|e| esdk_error(&e, "decrypt"))?;
-        check_context(&info, &required)?;
-        output.commit()?;
-        info
-    };
-    write_metadata(args.io.metadata_output.as_deref(), &info)
+    keys.keyrings()?.with(|keyring| {
+        let options = DecryptOptions {
+            commitment_policy: match args.commitment_policy {
+                PolicyArg::RequireEncryptRequireDecrypt => CommitmentPolicy::RequireEncryptRequireDecrypt,
+                PolicyArg::RequireEncryptAllowDecrypt => CommitmentPolicy::RequireEncryptAllowDecrypt,
+            },
+            max_encrypted_data_keys: args.max_encrypted_data_keys,
+            required_context: required.clone(),
+        };
+        let mut input: Box<dyn Read> = if args.base64 {
+            let mut text = String::new();
+            open_input(&args.io.input)?
+                .read_to_string(&mut text)
+                .map_err(|e| read_error(&args.io.input, &e))?;
+            let compact: String = text.chars().filter(|c| !c.is_ascii_whitespace()).collect();
+            let bytes = Base64::decode_vec(&compact).map_err(|_| {
+                CliError::new(format!("{} is not valid base64", input_name(&args.io.input)))
+                    .hint("drop --base64 for a binary message")
+            })?;
+            Box::new(std::io::Cursor::new(bytes))
+        } else {
+            open_input(&args.io.input)?
+        };
+        let info = if args.io.output_file == "-" {
+            let mut plaintext = Zeroizing::new(Vec::new());
+            let info = esdk::decrypt_stream(&mut input, &mut *plaintext, keyring, &options)
+                .map_err(|e| esdk_error(&e, "decrypt"))?;
+            check_context(&info, &required)?;
+            write_stdout(&plaintext)?;
+            info
+        } else {
+            let mut output = Output::create(&args.io.output_file, true)?;
+            let info = esdk::decrypt_stream(&mut input, output.writer(), keyring, &options)
+                .map_err(|e| esdk_error(&e, "decrypt"))?;
+            check_context(&info, &required)?;
+            output.commit()?;
+            info
+        };
+        write_metadata(args.io.metadata_output.as_deref(), &info)
+    })
 }
 
 /// The wrapping keys of the flags: the KMS (opened only for `--key-id`) and the raw AES keys.
@@ -280,6 +268,14 @@ impl Keys {
 }
 
 impl Keyrings<'_> {
+    /// Runs `f` with the one keyring, or with a multi-keyring over all of them (KMS first).
+    fn with<T>(&self, f: impl FnOnce(&dyn Keyring) -> T) -> T {
+        match self.list().as_slice() {
+            [one] => f(*one),
+            list => f(&MultiKeyring(list.to_vec())),
+        }
+    }
+
     fn list(&self) -> Vec<&dyn Keyring> {
         let mut list: Vec<&dyn Keyring> = Vec::with_capacity(1 + self.raw.len());
         if let Some(kms) = &self.kms {
