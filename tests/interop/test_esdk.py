@@ -342,6 +342,12 @@ def actions(srv, arn, alias_arn, disabled_arn):
     failure("decrypt-data", {**base, "encryptedData": base64.b64encode(not_json).decode()}, "GeneralError", "not JSON")
     failure("decrypt-data", {**base, "encryptedData": "A" * 32001}, "MaximumDataSizeExceeded", "32,001 characters")
     boundary(srv, base)
+    status, _, out = srv.raw("POST", "/_paycrypt/action/encrypt-data", body={**base, "data": 1}, sign=False,
+                             headers={"Content-Type": "application/json"})
+    T.check(status == 403 and "encryptedData" not in (out or {}), f"an unsigned action request: {status} {out}")
+    status, _, out = srv.raw("POST", "/_paycrypt/action/decrypt-data", body=b"{not json",
+                             headers={"Content-Type": "application/json"})
+    T.check(status == 400 and out.get("errorType") == "GeneralError", f"a body that is not JSON: {status} {out}")
 
     # The CLI, over the endpoint.
     p = paycrypt(srv, "action", "encrypt-data", "--key-arn", alias_arn, "--organization-id", org,
