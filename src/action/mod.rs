@@ -87,6 +87,17 @@ pub fn encrypt_data<C: KmsClient>(
         serde_json::to_vec(data)
             .map_err(|_| ActionError::general("The data could not be serialized as JSON."))?,
     );
+    // A message is longer than its plaintext: past 24,000 bytes (32,000 base64 characters) the
+    // result cannot fit, and KMS need not be asked.
+    if plaintext.len() > MAX_ENCRYPTED_CHARS / 4 * 3 {
+        return Err(ActionError::new(
+            ActionErrorType::MaximumDataSizeExceeded,
+            format!(
+                "The data is {} bytes as JSON: its encrypted form would be over the limit of {MAX_ENCRYPTED_CHARS} characters.",
+                plaintext.len()
+            ),
+        ));
+    }
     let keyring = keyring(client, key)?;
     let options = EncryptOptions { suite: Suite::DEFAULT, frame_length: FRAME_LENGTH, context };
     let message = esdk::encrypt(&plaintext, &keyring, &options).map_err(|e| from_esdk(&e, "encrypt"))?;
