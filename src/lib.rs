@@ -33,6 +33,7 @@
 //! ```
 #![forbid(unsafe_code)]
 
+pub mod action;
 pub mod batch;
 pub mod esdk;
 pub mod keys;

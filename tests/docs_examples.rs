@@ -15,8 +15,14 @@ use std::path::Path;
 use std::process::{Command, Stdio};
 
 /// The Markdown files whose `console` blocks run as trycmd sessions.
-const SESSIONS: &[&str] =
-    &["README.md", "docs/cli.md", "docs/dukpt.md", "docs/payment-cryptography.md", "docs/kms.md"];
+const SESSIONS: &[&str] = &[
+    "README.md",
+    "docs/cli.md",
+    "docs/dukpt.md",
+    "docs/payment-cryptography.md",
+    "docs/kms.md",
+    "docs/esdk.md",
+];
 
 /// Markdown files whose `console` blocks run elsewhere, on a seeded store: `docs/aws-cli.md` in
 /// `tests/cli_service.rs`.
@@ -82,6 +88,11 @@ fn payment_cryptography() {
 #[test]
 fn kms() {
     run_sessions("docs/kms.md");
+}
+
+#[test]
+fn esdk() {
+    run_sessions("docs/esdk.md");
 }
 
 /// The Markdown files of the documentation: README.md and `docs/*.md`.

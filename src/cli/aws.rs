@@ -184,7 +184,7 @@ impl Body {
 }
 
 /// The endpoint of `--endpoint-url`, if given.
-fn remote(g: &GlobalArgs) -> Result<Option<Remote>, Failure> {
+pub(crate) fn remote(g: &GlobalArgs) -> Result<Option<Remote>, Failure> {
     g.endpoint_url
         .as_ref()
         .map(|url| {

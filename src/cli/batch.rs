@@ -316,14 +316,15 @@ const GLOBAL_VALUES: &[&str] = &[
     "--color",
 ];
 
-/// `paycrypt batch … --output FILE`: `--output` is the global json|text|table option everywhere else;
-/// in a batch command a value other than those names the output file (`--output-file`).
+/// `paycrypt batch … --output FILE` and `paycrypt esdk … --output FILE`: `--output` is the global
+/// json|text|table option everywhere else; in these commands a value other than those names the
+/// output file (`--output-file`).
 pub(crate) fn output_file_args(args: Vec<std::ffi::OsString>) -> Vec<std::ffi::OsString> {
     let command = args.iter().enumerate().skip(1).find(|(i, a)| {
         let a = a.to_string_lossy();
         !a.starts_with('-') && !GLOBAL_VALUES.contains(&args[i - 1].to_string_lossy().as_ref())
     });
-    if !matches!(command, Some((_, a)) if a == "batch") {
+    if !matches!(command, Some((_, a)) if a == "batch" || a == "esdk") {
         return args;
     }
     let is_format = |v: &str| matches!(v, "json" | "text" | "table");

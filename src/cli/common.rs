@@ -24,6 +24,11 @@ impl CliError {
         CliError { message: message.into(), hint: None }
     }
 
+    /// The message, without the hint.
+    pub(crate) fn message(&self) -> &str {
+        &self.message
+    }
+
     /// Adds the `hint:` line.
     pub(crate) fn hint(mut self, hint: impl Into<String>) -> Self {
         self.hint = Some(hint.into());

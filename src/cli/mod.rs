@@ -1,5 +1,6 @@
 //! The command line: flag parsing and printing only; the work is done by the library.
 
+mod action;
 mod aws;
 mod batch;
 mod cipher;
@@ -8,12 +9,15 @@ mod completion;
 mod control_plane;
 mod data_plane;
 mod dukpt;
+mod esdk;
+mod esdk_io;
 mod failure;
 mod global;
 mod jwe;
 mod kcv;
 mod keyfile;
 mod kms;
+mod kms_client;
 mod output;
 mod remote;
 mod rsa;
@@ -70,6 +74,12 @@ enum Command {
     /// AWS KMS offline: keys, aliases, grants, Encrypt/Decrypt/ReEncrypt/GenerateDataKey (aws kms).
     #[command(subcommand)]
     Kms(kms::KmsCommand),
+    /// AWS Encryption SDK messages under KMS and raw AES keys (as aws-encryption-cli).
+    #[command(subcommand)]
+    Esdk(esdk::EsdkCommand),
+    /// The flow actions Encrypt Data and Decrypt Data: a JSON value to a string under a KMS key, and back.
+    #[command(subcommand)]
+    Action(action::ActionCommand),
     /// A CSV or JSON Lines file through EncryptData, ReEncryptData, KMS…: once per record, parallel, resumable.
     #[command(subcommand)]
     Batch(batch::BatchCommand),
@@ -93,6 +103,8 @@ pub(crate) fn run() -> ExitCode {
         Command::Rsa(_) => "Rsa",
         Command::Jwe(_) => "Jwe",
         Command::Batch(_) => "Batch",
+        Command::Esdk(_) => "Esdk",
+        Command::Action(_) => "Action",
         _ => "paycrypt",
     };
     common::set_own_output(common::OwnOutput { title, format: g.output, query: g.query.clone() });
@@ -102,6 +114,12 @@ pub(crate) fn run() -> ExitCode {
         Command::Seed(args) => return control_plane::seed(g, args),
         Command::Kms(cmd) => return kms::run(cmd, g),
         Command::Batch(cmd) => return batch::run(cmd, g),
+        Command::Action(cmd) => match action::run(cmd, g) {
+            Ok(true) => return ExitCode::SUCCESS,
+            Ok(false) => return ExitCode::FAILURE,
+            Err(err) => Err(err),
+        },
+        Command::Esdk(cmd) => esdk::run(cmd, g),
         #[cfg(feature = "server")]
         Command::Serve(args) => serve::run(args, g),
         Command::Cipher(cmd) => cipher::run(cmd),

@@ -9,8 +9,9 @@
 //!
 //! paycrypt's own routes: `GET /_paycrypt/health` (no signature needed), and, signed like the rest,
 //! `POST /_paycrypt/reset` (empty the store, seed it again, restart the fault counters),
-//! `POST /_paycrypt/import-key` (ImportKey with clear key material) and `POST /_paycrypt/seed` (a seed
-//! file as the body).
+//! `POST /_paycrypt/import-key` (ImportKey with clear key material), `POST /_paycrypt/seed` (a seed
+//! file as the body), and the flow actions `POST /_paycrypt/action/encrypt-data` and
+//! `POST /_paycrypt/action/decrypt-data` ([`crate::action`], on the server's KMS keys).
 //!
 //! Here: the listener, its connections and shutdown. Per request: `pipeline` (the stages above, in
 //! order), `route` (which API and operation, from the operation tables), `faults` (the rules),

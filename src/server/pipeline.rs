@@ -11,6 +11,7 @@ use hyper::header::CONTENT_TYPE;
 use hyper::{Request, Response};
 use serde_json::{Map, Value, json};
 
+use crate::action::{self, ActionError, ActionErrorType};
 use crate::keys::Timestamp;
 use crate::server::reply::{Reply, bad_json, render, unknown_operation};
 use crate::server::{Api, ApiOperation, Config, Faults, Route, SharedStore, route};
@@ -387,6 +388,9 @@ impl App {
 
     /// paycrypt's own routes.
     async fn extension(self: &Arc<Self>, name: &str, body: &[u8], outcome: &mut Outcome) -> Reply {
+        if let Some(which) = name.strip_prefix("action/") {
+            return self.action(which == "encrypt-data", body).await;
+        }
         let api = Api::Control;
         let app = Arc::clone(self);
         let name = name.to_owned();
@@ -435,6 +439,54 @@ impl App {
             Err(_) => {
                 Reply::message(api, 500, "InternalServerException", "The operation failed unexpectedly.")
             }
+        }
+    }
+
+    /// The flow actions, on the server's KMS keys: `{"keyArn", "organizationId", "data"}` (encrypt) or
+    /// `{"keyArn", "organizationId", "encryptedData"}` (decrypt) in; 200 with `{"encryptedData"}` or
+    /// `{"data"}`, or 400 with the action's failure output `{"errorType", "errorMessage"}`.
+    async fn action(self: &Arc<Self>, encrypt: bool, body: &[u8]) -> Reply {
+        let app = Arc::clone(self);
+        let body = body.to_vec();
+        let result = tokio::task::spawn_blocking(move || -> Result<Value, ActionError> {
+            let request = match serde_json::from_slice::<Value>(&body) {
+                Ok(Value::Object(map)) => map,
+                _ => {
+                    return Err(ActionError::new(
+                        ActionErrorType::GeneralError,
+                        "The request body must be a JSON object.",
+                    ));
+                }
+            };
+            let text = |member: &str| -> Result<Option<&str>, ActionError> {
+                match request.get(member) {
+                    None | Some(Value::Null) => Ok(None),
+                    Some(Value::String(s)) => Ok(Some(s)),
+                    Some(_) => Err(ActionError::new(
+                        ActionErrorType::GeneralError,
+                        format!("{member} must be a string."),
+                    )),
+                }
+            };
+            let key = text("keyArn")?;
+            let organization = text("organizationId")?.unwrap_or_default();
+            if encrypt {
+                action::encrypt_data(&app.kms, key, organization, request.get("data"))
+                    .map(|encrypted| json!({ "encryptedData": encrypted }))
+            } else {
+                action::decrypt_data(&app.kms, key, organization, text("encryptedData")?)
+                    .map(|data| json!({ "data": data }))
+            }
+        })
+        .await;
+        match result {
+            Ok(Ok(out)) => Reply::ok(Api::Data, out),
+            Ok(Err(e)) => Reply::plain(Api::Data, 400, serde_json::to_value(&e).unwrap_or_default()),
+            Err(_) => Reply::plain(
+                Api::Data,
+                500,
+                json!({ "errorType": "GeneralError", "errorMessage": "The action failed unexpectedly." }),
+            ),
         }
     }
 

@@ -25,6 +25,11 @@ impl Reply {
         Reply { status: 200, api, error_type: None, body }
     }
 
+    /// A reply of `status` whose body is not an AWS error shape (the flow actions' failure output).
+    pub(super) fn plain(api: Api, status: u16, body: Value) -> Self {
+        Reply { status, api, error_type: None, body }
+    }
+
     pub(super) fn error(api: Api, status: u16, exception: &str, mut body: Value) -> Self {
         if let Value::Object(map) = &mut body {
             map.insert("__type".into(), Value::String(exception.to_owned()));

@@ -99,7 +99,8 @@ pub enum Route {
     },
     /// `GET /_paycrypt/health`.
     Health,
-    /// `POST /_paycrypt/<name>`: paycrypt's own extensions (reset, import-key, seed).
+    /// `POST /_paycrypt/<name>`: paycrypt's own extensions (reset, import-key, seed, and the flow
+    /// actions `action/encrypt-data` and `action/decrypt-data`).
     Extension(String),
     /// Nothing we serve; the string names what was asked for.
     Unknown(String),
@@ -118,12 +119,17 @@ impl Route {
     }
 }
 
+/// The extension routes below `/_paycrypt/` that have a `/` in their name: the flow actions.
+const ACTIONS: [&str; 2] = ["action/encrypt-data", "action/decrypt-data"];
+
 /// Routes a request by its method, raw (percent-encoded) path and `X-Amz-Target` header.
 pub fn route(method: &str, path: &str, target: Option<&str>) -> Route {
     if let Some(rest) = path.strip_prefix("/_paycrypt/") {
         return match (method, rest) {
             ("GET", "health") => Route::Health,
-            ("POST", name) if !name.is_empty() && !name.contains('/') => Route::Extension(name.to_owned()),
+            ("POST", name) if !name.is_empty() && (!name.contains('/') || ACTIONS.contains(&name)) => {
+                Route::Extension(name.to_owned())
+            }
             _ => Route::Unknown(format!("{method} {path}")),
         };
     }
@@ -222,6 +228,14 @@ mod tests {
         );
         assert_eq!(route("GET", "/_paycrypt/health", None), Route::Health);
         assert_eq!(route("POST", "/_paycrypt/reset", None), Route::Extension("reset".into()));
+        assert_eq!(
+            route("POST", "/_paycrypt/action/encrypt-data", None),
+            Route::Extension("action/encrypt-data".into())
+        );
+        assert_eq!(
+            route("POST", "/_paycrypt/action/other", None),
+            Route::Unknown("POST /_paycrypt/action/other".into())
+        );
         assert_eq!(route("POST", "/", Some("Other.X")), Route::Unknown("Other.X".into()));
         assert_eq!(route("GET", "/keys/a/encrypt", None), Route::Unknown("GET /keys/a/encrypt".into()));
         assert_eq!(route("POST", "/keys/%ZZ/encrypt", None), Route::BadPath("/keys/%ZZ/encrypt".into()));
