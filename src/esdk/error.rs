@@ -135,6 +135,9 @@ pub enum EsdkError {
     /// The operating system's random number generator failed.
     #[error("No randomness: {0}.")]
     Random(String),
+    /// ECDSA signing failed (a valid key over a hash does not fail).
+    #[error("ECDSA signing failed.")]
+    Signing,
     /// Reading the message or writing the output failed.
     #[error("I/O: {0}")]
     Io(#[from] std::io::Error),
