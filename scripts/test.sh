@@ -41,11 +41,17 @@ for bin in paycrypt paycrypt-aws-lc; do
     if [ -z "$counts" ]; then
       echo "$t printed no closing count"; status=1
     else
-      total_passed=$((total_passed + $(echo "$counts" | cut -d' ' -f1)))
+      passed=$(echo "$counts" | cut -d' ' -f1)
+      # A script that checked nothing proves nothing: it fails, whatever it exited with.
+      if [ "$passed" -eq 0 ]; then
+        echo "$t passed no check"; status=1
+      fi
+      total_passed=$((total_passed + passed))
       total_failed=$((total_failed + $(echo "$counts" | cut -d' ' -f3)))
     fi
     rm -f "$log"
   done
 done
 echo "interop: $total_passed passed, $total_failed failed"
+[ "$total_passed" -gt 0 ] || { echo "interop: no check passed"; status=1; }
 exit $status

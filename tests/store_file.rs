@@ -6,6 +6,8 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
+use redb::ReadableTable as _;
+
 use paycrypt::kcv::{KcvAlgorithm, kcv};
 use paycrypt::keys::{
     AliasEntry, AliasName, FileStore, KeyArn, KeyStore, KmsAliasName, KmsKeyArn, KmsKeySpec, KmsKeyState,
@@ -87,6 +89,87 @@ fn master_key_file_is_created_private_and_must_stay_so() {
     assert!(stderr.contains("has mode 0644; it must be readable by its owner only (chmod 600)"), "{stderr}");
 }
 
+/// Runs a key write with the master key from `dir/master.key` (no environment key).
+fn with_key_file(dir: &Path) -> std::process::Output {
+    Command::new(BIN)
+        .env("PAYCRYPT_DATA_DIR", dir)
+        .env_remove("PAYCRYPT_MASTER_KEY")
+        .env_remove("PAYCRYPT_LOCK_TIMEOUT")
+        .args(CREATE_ARGS)
+        .output()
+        .expect("run")
+}
+
+#[test]
+fn a_lost_master_key_is_not_replaced_next_to_an_existing_store() {
+    let dir = temp_dir("lostkey");
+    assert!(with_key_file(&dir).status.success());
+    std::fs::remove_file(dir.join("master.key")).expect("lose the key");
+    let refused = with_key_file(&dir);
+    assert_eq!(refused.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&refused.stderr);
+    assert!(stderr.contains("master.key is missing but") && stderr.contains("keys.redb exists"), "{stderr}");
+    assert!(!dir.join("master.key").exists(), "no new key was written");
+    // No temporary key file is left behind either.
+    let names: Vec<String> = std::fs::read_dir(&dir)
+        .expect("list")
+        .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
+        .collect();
+    assert!(names.iter().all(|n| !n.contains("master.key.")), "{names:?}");
+}
+
+#[test]
+fn key_files_and_directories_of_other_users_or_open_to_others_are_refused() {
+    use std::os::unix::fs::MetadataExt;
+    let dir = temp_dir("owners");
+    assert!(with_key_file(&dir).status.success());
+    let me = std::fs::metadata("/proc/self").expect("proc").uid();
+
+    // A data directory that group or others can write.
+    std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o777)).expect("chmod");
+    let refused = with_key_file(&dir);
+    let stderr = String::from_utf8_lossy(&refused.stderr);
+    assert_eq!(refused.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("has mode 0777: group or others can write it (chmod 700)"), "{stderr}");
+    std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o700)).expect("chmod");
+
+    // A master.key that is a symbolic link.
+    let key = dir.join("master.key");
+    let moved = dir.join("elsewhere.key");
+    std::fs::rename(&key, &moved).expect("move");
+    std::os::unix::fs::symlink(&moved, &key).expect("symlink");
+    let refused = with_key_file(&dir);
+    let stderr = String::from_utf8_lossy(&refused.stderr);
+    assert_eq!(refused.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("is not a regular file"), "{stderr}");
+    std::fs::remove_file(&key).expect("unlink");
+    std::fs::rename(&moved, &key).expect("move back");
+    assert!(with_key_file(&dir).status.success());
+
+    // Owned by another user: only root can arrange that (CI runs as root); skipped otherwise.
+    if me == 0 {
+        std::process::Command::new("chown").arg("4242").arg(&key).status().expect("chown");
+        let refused = with_key_file(&dir);
+        let stderr = String::from_utf8_lossy(&refused.stderr);
+        assert_eq!(refused.status.code(), Some(1), "{stderr}");
+        assert!(stderr.contains("belongs to user id 4242, not to the user running paycrypt (0)"), "{stderr}");
+    }
+}
+
+#[test]
+fn a_symbolic_link_at_store_pid_is_not_followed() {
+    let dir = temp_dir("pidlink");
+    assert!(with_key_file(&dir).status.success());
+    let victim = dir.join("victim.txt");
+    std::fs::write(&victim, "untouched").expect("write");
+    let pid = dir.join("store.pid");
+    std::fs::remove_file(&pid).expect("remove");
+    std::os::unix::fs::symlink(&victim, &pid).expect("symlink");
+    assert!(with_key_file(&dir).status.success());
+    assert_eq!(std::fs::read_to_string(&victim).expect("read"), "untouched");
+    assert!(!std::fs::symlink_metadata(&pid).expect("meta").file_type().is_symlink());
+}
+
 #[test]
 fn second_process_waits_then_names_the_holder() {
     let dir = temp_dir("locked");
@@ -112,57 +195,116 @@ fn random_below(n: u64) -> u64 {
     u64::from_le_bytes(b) % n
 }
 
+/// One write a crash trial runs: what it was, for the check after the kills.
+enum Write {
+    Key,
+    Alias { name: String, key: String },
+    KmsKey,
+}
+
 #[test]
-fn sigkill_at_random_points_loses_no_acknowledged_key() {
+fn sigkill_at_random_points_loses_no_acknowledged_write() {
     let dir = temp_dir("crash");
-    // Warm up: create the store so every trial exercises a key write, not store creation only.
+    // Warm up: create the store so every trial exercises a write, not store creation only.
     assert!(paycrypt(&dir).args(CREATE_ARGS).output().expect("run").status.success());
-    let trials = 150;
-    let mut acknowledged: Vec<(String, String)> = Vec::new();
+    // How long one uninterrupted key write takes here, so that the kills land inside the process's
+    // life (a fixed window kills nothing on a fast machine and everything on a slow one).
+    let run_started = Instant::now();
+    assert!(paycrypt(&dir).args(CREATE_ARGS).output().expect("run").status.success());
+    let window_us =
+        u64::try_from(run_started.elapsed().as_micros()).unwrap_or(u64::MAX).clamp(1_000, 2_000_000);
+    // 1,000 by default (about 10-20 s); PAYCRYPT_CRASH_TRIALS for more or fewer.
+    let trials: usize =
+        std::env::var("PAYCRYPT_CRASH_TRIALS").ok().and_then(|t| t.parse().ok()).unwrap_or(1000);
+    let mut keys: Vec<(String, String)> = Vec::new();
+    let mut aliases: Vec<(String, String)> = Vec::new();
+    let mut kms_keys: Vec<String> = Vec::new();
     let (mut killed, started) = (0, Instant::now());
-    for _ in 0..trials {
-        let mut child = paycrypt(&dir)
-            .args(CREATE_ARGS)
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .expect("spawn");
-        std::thread::sleep(Duration::from_micros(random_below(25_000)));
+    for trial in 0..trials {
+        // Mostly payment keys; aliases on acknowledged keys and KMS keys in between.
+        let write = match (random_below(4), keys.is_empty()) {
+            (0, false) => {
+                let key = keys[usize::try_from(random_below(keys.len() as u64)).expect("index")].0.clone();
+                Write::Alias { name: format!("alias/crash-{trial}"), key }
+            }
+            (1, _) => Write::KmsKey,
+            _ => Write::Key,
+        };
+        let mut command = paycrypt(&dir);
+        match &write {
+            Write::Key => command.args(CREATE_ARGS),
+            Write::Alias { name, key } => {
+                command.args(["create-alias", "--alias-name", name, "--key-arn", key])
+            }
+            Write::KmsKey => command.args(["kms", "create-key"]),
+        };
+        let mut child = command.stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().expect("spawn");
+        // Up to 1.5x one run: most trials are killed mid-run, some finish and are acknowledged.
+        std::thread::sleep(Duration::from_micros(random_below(window_us + window_us / 2)));
         // SIGKILL (a no-op if it already exited).
         if child.try_wait().expect("wait").is_none() {
             let _ = child.kill();
             killed += 1;
         }
         let out = child.wait_with_output().expect("output");
-        if out.status.success() {
-            let json: serde_json::Value =
-                serde_json::from_slice(&out.stdout).expect("acknowledged output is JSON");
-            let arn = json["Key"]["KeyArn"].as_str().expect("arn").to_owned();
-            let kcv = json["Key"]["KeyCheckValue"].as_str().expect("kcv").to_owned();
-            acknowledged.push((arn, kcv));
+        if !out.status.success() {
+            continue;
+        }
+        let json: serde_json::Value =
+            serde_json::from_slice(&out.stdout).expect("acknowledged output is JSON");
+        match write {
+            Write::Key => keys.push((
+                json["Key"]["KeyArn"].as_str().expect("arn").to_owned(),
+                json["Key"]["KeyCheckValue"].as_str().expect("kcv").to_owned(),
+            )),
+            Write::Alias { name, key } => aliases.push((name, key)),
+            Write::KmsKey => kms_keys.push(json["KeyMetadata"]["Arn"].as_str().expect("kms arn").to_owned()),
         }
     }
     println!(
-        "crash safety: {trials} trials, SIGKILL sent to {killed} still running, {} acknowledged, {:?}",
-        acknowledged.len(),
+        "crash safety: {trials} trials in a {window_us} us window, SIGKILL sent to {killed} still running; \
+         acknowledged {} keys, {} aliases, {} KMS keys; {:?}",
+        keys.len(),
+        aliases.len(),
+        kms_keys.len(),
         started.elapsed()
     );
+    // The store opens (no corruption), and every acknowledged write is there, whole.
     let store = FileStore::open_with_master(&dir, master(), &OpenOptions::default())
         .expect("store opens after kills");
-    for (arn, expected_kcv) in &acknowledged {
+    for (arn, expected_kcv) in &keys {
         let arn = KeyArn::parse(arn).expect("arn");
         let stored = store.get_key(&arn).expect("readable").expect("acknowledged key present");
         let key = stored.material.symmetric().expect("symmetric");
         assert_eq!(&hex::encode_upper(kcv(key, KcvAlgorithm::Cmac)), expected_kcv, "material intact");
         assert_eq!(&stored.key.key_check_value, expected_kcv);
     }
-    // Every key in the store, acknowledged or not, is whole.
-    for key in store.list_keys(None, 1000).expect("list") {
+    drop(store);
+    for (alias, key) in &aliases {
+        let out = paycrypt(&dir).args(["get-alias", "--alias-name", alias]).output().expect("run");
+        assert!(out.status.success(), "acknowledged {alias}: {}", String::from_utf8_lossy(&out.stderr));
+        let json: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+        assert_eq!(json["Alias"]["KeyArn"].as_str(), Some(key.as_str()), "{alias}");
+    }
+    for arn in &kms_keys {
+        let out = paycrypt(&dir).args(["kms", "describe-key", "--key-id", arn]).output().expect("run");
+        assert!(out.status.success(), "acknowledged {arn}: {}", String::from_utf8_lossy(&out.stderr));
+    }
+    // Every record in the store, acknowledged or not, is whole and passes its MAC.
+    let store = FileStore::open_with_master(&dir, master(), &OpenOptions::default()).expect("store opens");
+    for key in store.list_keys(None, 100_000).expect("list") {
         let stored = store.get_key(&key.key_arn).expect("readable").expect("present");
         let material = stored.material.symmetric().expect("symmetric");
         assert_eq!(hex::encode_upper(kcv(material, KcvAlgorithm::Cmac)), key.key_check_value);
     }
-    assert!(killed > 0 || acknowledged.len() == trials);
+    drop(store);
+    for listing in [&["list-aliases"][..], &["kms", "list-keys"][..]] {
+        let out = paycrypt(&dir).args(listing).output().expect("run");
+        assert!(out.status.success(), "{listing:?}: {}", String::from_utf8_lossy(&out.stderr));
+    }
+    // A trial that killed nothing, or acknowledged nothing, proves nothing about crash safety.
+    assert!(killed >= trials / 4, "only {killed} of {trials} trials killed a running process");
+    assert!(!keys.is_empty() && !kms_keys.is_empty(), "nothing acknowledged to check");
 }
 
 /// Copies the store that commit bde5924 wrote (`tests/fixtures/store_bde5924`, see its
@@ -314,4 +456,132 @@ fn store_made_before_the_kms_tables_gains_them() {
     assert!(store.list_grants(&arn).expect("grants").is_empty());
     assert!(store.list_kms_aliases(None, 10).expect("kms aliases").is_empty());
     assert!(store.get_kms_key(&arn).expect("kms key").is_none());
+}
+
+/// Opens `dir/keys.redb` as an attacker would: with redb, without the master key.
+fn edit_database(dir: &Path, edit: impl FnOnce(&redb::WriteTransaction)) {
+    let db = redb::Database::open(dir.join("keys.redb")).expect("open the database file");
+    let txn = db.begin_write().expect("write");
+    edit(&txn);
+    txn.commit().expect("commit");
+}
+
+const KEYS_TABLE: redb::TableDefinition<&str, &[u8]> = redb::TableDefinition::new("keys");
+const ALIASES_TABLE: redb::TableDefinition<&str, &str> = redb::TableDefinition::new("aliases");
+const MACS_TABLE: redb::TableDefinition<&str, &[u8]> = redb::TableDefinition::new("record_macs");
+const META_TABLE: redb::TableDefinition<&str, &[u8]> = redb::TableDefinition::new("meta");
+
+/// A store with a BDK under alias/bdk and a data key under alias/data; their ARNs.
+fn store_with_two_keys(name: &str) -> (PathBuf, String, String) {
+    let dir = temp_dir(name);
+    let create = |usage: &str, alias: &str| {
+        let attributes = format!(
+            r#"{{"KeyAlgorithm":"AES_128","KeyClass":"SYMMETRIC_KEY","KeyUsage":"{usage}","KeyModesOfUse":{{"DeriveKey":true}}}}"#
+        );
+        let attributes = if usage.starts_with("TR31_D0") {
+            attributes.replace(r#"{"DeriveKey":true}"#, r#"{"NoRestrictions":true}"#)
+        } else {
+            attributes
+        };
+        let out = paycrypt(&dir)
+            .args(["create-key", "--key-attributes", &attributes, "--exportable"])
+            .output()
+            .expect("run");
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        let json: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+        let arn = json["Key"]["KeyArn"].as_str().expect("arn").to_owned();
+        let out = paycrypt(&dir)
+            .args(["create-alias", "--alias-name", alias, "--key-arn", &arn])
+            .output()
+            .expect("run");
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        arn
+    };
+    let bdk = create("TR31_B0_BASE_DERIVATION_KEY", "alias/bdk");
+    let data = create("TR31_D0_SYMMETRIC_DATA_ENCRYPTION_KEY", "alias/data");
+    (dir, bdk, data)
+}
+
+fn get_key(dir: &Path, id: &str) -> std::process::Output {
+    paycrypt(dir).args(["get-key", "--key-identifier", id]).output().expect("run")
+}
+
+fn assert_tampered(out: &std::process::Output, name: &str) {
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success(), "a tampered record was used: {}", String::from_utf8_lossy(&out.stdout));
+    assert!(stderr.contains(&format!("The stored record for {name} fails its integrity check")), "{stderr}");
+}
+
+#[test]
+fn metadata_edited_in_the_database_file_is_refused_by_name() {
+    let (dir, bdk, _) = store_with_two_keys("tamper-meta");
+    assert!(get_key(&dir, "alias/bdk").status.success());
+    // Turn the BDK into a data-encryption key by editing its clear metadata.
+    edit_database(&dir, |txn| {
+        let mut keys = txn.open_table(KEYS_TABLE).expect("keys");
+        let row = keys.get(bdk.as_str()).expect("get").expect("row").value().to_vec();
+        let edited = String::from_utf8(row)
+            .expect("utf8")
+            .replace("TR31_B0_BASE_DERIVATION_KEY", "TR31_D0_SYMMETRIC_DATA_ENCRYPTION_KEY");
+        keys.insert(bdk.as_str(), edited.as_bytes()).expect("insert");
+    });
+    assert_tampered(&get_key(&dir, "alias/bdk"), &bdk);
+    let out = paycrypt(&dir)
+        .args(["encrypt-data", "--key-identifier", &bdk, "--plain-text", "00112233445566778899AABBCCDDEEFF"])
+        .args(["--encryption-attributes", r#"{"Symmetric":{"Mode":"ECB"}}"#])
+        .output()
+        .expect("run");
+    assert_tampered(&out, &bdk);
+    // Listing refuses too, rather than showing the forged usage.
+    assert_tampered(&paycrypt(&dir).args(["list-keys"]).output().expect("run"), &bdk);
+}
+
+#[test]
+fn a_re_pointed_alias_a_swapped_record_and_a_removed_mac_are_refused() {
+    let (dir, bdk, data) = store_with_two_keys("tamper-alias");
+    // Re-point alias/data at the BDK.
+    edit_database(&dir, |txn| {
+        txn.open_table(ALIASES_TABLE).expect("aliases").insert("alias/data", bdk.as_str()).expect("insert");
+    });
+    assert_tampered(&get_key(&dir, "alias/data"), "alias/data");
+    assert!(get_key(&dir, "alias/bdk").status.success(), "the untouched alias still works");
+
+    // Copy the BDK's row and MAC over the data key's (a record moved to another name).
+    let (dir, bdk, data_arn) = store_with_two_keys("tamper-swap");
+    edit_database(&dir, |txn| {
+        let mut keys = txn.open_table(KEYS_TABLE).expect("keys");
+        let row = keys.get(bdk.as_str()).expect("get").expect("row").value().to_vec();
+        keys.insert(data_arn.as_str(), row.as_slice()).expect("insert");
+        let mut macs = txn.open_table(MACS_TABLE).expect("macs");
+        let tag = macs.get(format!("keys/{bdk}").as_str()).expect("get").expect("mac").value().to_vec();
+        macs.insert(format!("keys/{data_arn}").as_str(), tag.as_slice()).expect("insert");
+    });
+    assert_tampered(&get_key(&dir, &data_arn), &data_arn);
+
+    // Remove a MAC.
+    edit_database(&dir, |txn| {
+        txn.open_table(MACS_TABLE).expect("macs").remove(format!("keys/{bdk}").as_str()).expect("remove");
+    });
+    assert_tampered(&get_key(&dir, &bdk), &bdk);
+    let _ = data;
+}
+
+#[test]
+fn removing_the_check_record_does_not_turn_the_macs_off() {
+    let (dir, bdk, _) = store_with_two_keys("tamper-check");
+    edit_database(&dir, |txn| {
+        let mut meta = txn.open_table(META_TABLE).expect("meta");
+        meta.remove("master-key-check-v2").expect("remove");
+        let mut keys = txn.open_table(KEYS_TABLE).expect("keys");
+        let row = keys.get(bdk.as_str()).expect("get").expect("row").value().to_vec();
+        let edited = String::from_utf8(row).expect("utf8").replace("\"Enabled\":true", "\"Enabled\":false");
+        keys.insert(bdk.as_str(), edited.as_bytes()).expect("insert");
+    });
+    let out = get_key(&dir, "alias/bdk");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success());
+    assert!(
+        stderr.contains("The stored record for the master key check fails its integrity check"),
+        "{stderr}"
+    );
 }

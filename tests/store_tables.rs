@@ -195,3 +195,62 @@ fn file_store_keeps_the_contract_across_a_reopen() {
     assert!(store.tables().kms_aliases.list(None, 10).expect("list").is_empty());
     assert!(store.tables().grants.list(None, 10).expect("list").is_empty());
 }
+
+#[test]
+fn keys_whose_deletion_window_ended_are_purged_when_the_store_opens() {
+    use paycrypt::keys::KeyState;
+    let dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("purge-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let master = || MasterKey::from_bytes(&[9; 32]).expect("master");
+    let now = Timestamp::now().0;
+    let (due, later, kept) = (
+        payment_key("dddddddddddddddd", 4),
+        payment_key("eeeeeeeeeeeeeeee", 5),
+        payment_key("ffffffffffffffff", 6),
+    );
+    let (kms_due, kms_later) = (
+        kms_key("11111111-2222-4333-8444-555555555555", 7),
+        kms_key("11111111-2222-4333-8444-666666666666", 8),
+    );
+    {
+        let store = FileStore::open_with_master(&dir, master(), &OpenOptions::default()).expect("open");
+        store.insert_keys(&[due.clone(), later.clone(), kept.clone()]).expect("insert");
+        store.insert_kms_keys(&[kms_due.clone(), kms_later.clone()]).expect("insert kms");
+        // Scheduled through the store's own update, as DeleteKey and ScheduleKeyDeletion do.
+        let schedule = |key: &StoredKey, at: i64| {
+            let mut meta = key.key.clone();
+            meta.key_state = KeyState::DeletePending;
+            meta.delete_timestamp = Some(Timestamp(at));
+            store.update_key(&meta).expect("schedule");
+        };
+        schedule(&due, now - 1_000);
+        schedule(&later, now + 86_400_000);
+        let schedule_kms = |key: &StoredKmsKey, at: i64| {
+            let mut meta = key.key.clone();
+            meta.key_state = KmsKeyState::PendingDeletion;
+            meta.deletion_date = Some(Timestamp(at));
+            store.update_kms_key(&meta).expect("schedule kms");
+        };
+        schedule_kms(&kms_due, now - 1_000);
+        schedule_kms(&kms_later, now + 86_400_000);
+        // Not purged while open: the window ends, the record stays until the next open.
+        assert!(store.get_key(&due.key.key_arn).expect("get").is_some());
+    }
+    let store = FileStore::open_with_master(&dir, master(), &OpenOptions::default()).expect("reopen");
+    assert!(store.get_key(&due.key.key_arn).expect("get").is_none(), "due key purged");
+    assert!(store.get_kms_key(&kms_due.key.arn).expect("get").is_none(), "due KMS key purged");
+    let still = store.get_key(&later.key.key_arn).expect("get").expect("pending key kept");
+    assert_eq!(bytes(&still), bytes(&later));
+    assert!(store.get_kms_key(&kms_later.key.arn).expect("get").is_some(), "pending KMS key kept");
+    assert!(store.get_key(&kept.key.key_arn).expect("get").is_some(), "live key kept");
+    // A cancelled deletion is not purged later: restored to enabled, then reopened.
+    let mut restored = later.key.clone();
+    restored.key_state = KeyState::CreateComplete;
+    restored.delete_timestamp = None;
+    store.update_key(&restored).expect("restore");
+    drop(store);
+    let store = FileStore::open_with_master(&dir, master(), &OpenOptions::default()).expect("reopen");
+    assert!(store.get_key(&later.key.key_arn).expect("get").is_some());
+    drop(store);
+    std::fs::remove_dir_all(&dir).ok();
+}

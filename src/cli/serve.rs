@@ -3,11 +3,12 @@
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::Arc;
+use std::time::Duration;
 
 use clap::Args;
 
 use paycrypt::keys::{AccountId, FileStore, MemoryStore, OpenOptions, Region, default_data_dir};
-use paycrypt::server::{Config, DEFAULT_BODY_LIMIT, Faults, Server, SharedStore, TlsFiles};
+use paycrypt::server::{Config, DEFAULT_BODY_LIMIT, Faults, Limits, Server, SharedStore, TlsFiles};
 use paycrypt::service::{PaymentCryptography, SeedFile, Settings};
 use paycrypt::sigv4::{Credentials, CredentialsFile};
 
@@ -53,6 +54,21 @@ pub(crate) struct ServeArgs {
     /// No per-request log lines
     #[arg(long)]
     quiet: bool,
+    /// Let POST /_paycrypt/reset empty a store kept on disk (always allowed with --ephemeral)
+    #[arg(long)]
+    allow_reset: bool,
+    /// Seconds a client has to send a request's headers (HTTP/1.1; also closes idle keep-alive connections)
+    #[arg(long, default_value_t = 20, value_name = "SECONDS", value_parser = clap::value_parser!(u64).range(1..=3600))]
+    header_timeout: u64,
+    /// Seconds a client has to send a request's body once its headers arrived (else 408)
+    #[arg(long, default_value_t = 30, value_name = "SECONDS", value_parser = clap::value_parser!(u64).range(1..=3600))]
+    body_timeout: u64,
+    /// Connections served at once; more wait in the listen backlog
+    #[arg(long, default_value_t = 1024, value_name = "N", value_parser = clap::value_parser!(u64).range(1..=1_000_000))]
+    max_connections: u64,
+    /// Concurrent streams per HTTP/2 connection
+    #[arg(long, default_value_t = 32, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=1000))]
+    max_streams: u32,
 }
 
 pub(crate) fn run(args: ServeArgs, g: &GlobalArgs) -> Result<(), CliError> {
@@ -127,8 +143,18 @@ pub(crate) fn run(args: ServeArgs, g: &GlobalArgs) -> Result<(), CliError> {
         None => banner.push("  tls:      off".into()),
     }
     let scheme = if tls.is_some() { "https" } else { "http" };
-    let (credentials, line) = credentials(args.credentials.as_deref(), args.listen)?;
+    let (credentials, line, well_known) = credentials(args.credentials.as_deref(), args.listen)?;
     banner.push(line);
+    if !args.listen.ip().is_loopback() && tls.is_none() {
+        eprintln!(
+            "paycrypt serve: warning: listening on {} without TLS: requests, plaintexts and key material travel in clear (--tls-cert/--tls-key)",
+            args.listen
+        );
+    }
+    let allow_reset = args.ephemeral || args.allow_reset;
+    if !allow_reset {
+        banner.push("  reset:    POST /_paycrypt/reset refused on this store (--allow-reset)".into());
+    }
 
     let config = Config {
         store,
@@ -139,6 +165,14 @@ pub(crate) fn run(args: ServeArgs, g: &GlobalArgs) -> Result<(), CliError> {
         body_limit: args.max_body_bytes,
         log_requests: !args.quiet,
         credentials,
+        loopback_hosts_only: well_known,
+        allow_reset,
+        limits: Limits {
+            header_timeout: Duration::from_secs(args.header_timeout),
+            body_timeout: Duration::from_secs(args.body_timeout),
+            max_connections: usize::try_from(args.max_connections).unwrap_or(usize::MAX),
+            max_streams: args.max_streams,
+        },
     };
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
@@ -161,11 +195,12 @@ pub(crate) fn run(args: ServeArgs, g: &GlobalArgs) -> Result<(), CliError> {
 }
 
 /// The accepted access keys: from `--credentials`, else from `PAYCRYPT_ACCESS_KEY_ID` and
-/// `PAYCRYPT_SECRET_ACCESS_KEY`, else (on a loopback address only) `test`/`test`.
+/// `PAYCRYPT_SECRET_ACCESS_KEY`, else (on a loopback address only) `test`/`test`; and whether they are
+/// those well-known ones.
 fn credentials(
     file: Option<&std::path::Path>,
     listen: SocketAddr,
-) -> Result<(CredentialsFile, String), CliError> {
+) -> Result<(CredentialsFile, String, bool), CliError> {
     if let Some(path) = file {
         let text = std::fs::read_to_string(path).map_err(|e| {
             CliError::new(format!("cannot read the credentials file {}: {e}", path.display()))
@@ -181,13 +216,13 @@ fn credentials(
             path.display(),
             profiles.join(", ")
         );
-        return Ok((parsed, line));
+        return Ok((parsed, line, false));
     }
     if let (Ok(id), Ok(secret)) =
         (std::env::var("PAYCRYPT_ACCESS_KEY_ID"), std::env::var("PAYCRYPT_SECRET_ACCESS_KEY"))
     {
         let line = format!("  auth:     SigV4; access key {id} (PAYCRYPT_ACCESS_KEY_ID)");
-        return Ok((CredentialsFile::from_credentials([Credentials::new(id, secret, None)]), line));
+        return Ok((CredentialsFile::from_credentials([Credentials::new(id, secret, None)]), line, false));
     }
     if !listen.ip().is_loopback() {
         return Err(CliError::new(format!(
@@ -195,8 +230,8 @@ fn credentials(
         ))
         .hint("give --credentials FILE (AWS credentials format) or PAYCRYPT_ACCESS_KEY_ID and PAYCRYPT_SECRET_ACCESS_KEY, or listen on 127.0.0.1"));
     }
-    let line = "  auth:     SigV4; no credentials configured, so access key \"test\" with secret \"test\" is accepted (loopback only)".to_owned();
-    Ok((CredentialsFile::from_credentials([Credentials::new("test", "test", None)]), line))
+    let line = "  auth:     SigV4; no credentials configured, so access key \"test\" with secret \"test\" is accepted, for requests to a loopback host name only".to_owned();
+    Ok((CredentialsFile::from_credentials([Credentials::new("test", "test", None)]), line, true))
 }
 
 /// Completes on SIGINT or SIGTERM.

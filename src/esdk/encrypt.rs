@@ -64,9 +64,11 @@ pub fn encrypt(
     encryptor.finish()
 }
 
-/// A streaming encryptor: writes the header when made, each regular frame as soon as it is known
-/// not to be the last, and the final frame (and footer) on [`Encryptor::finish`]. It holds at most
-/// one frame of plaintext; its output is the same message [`encrypt`] makes of the concatenated
+/// A streaming encryptor: writes the header when made, each regular frame as soon as its plaintext is
+/// complete, and the final frame (and footer) on [`Encryptor::finish`]. A plaintext that is an exact
+/// multiple of the frame length (an empty one included) ends with an empty final frame, as the
+/// Python, Java and C SDKs write it: version 3 of the Python SDK refuses a final frame as long as the
+/// frame length, which the specification allows. It holds less than one frame of plaintext; its output is the same message [`encrypt`] makes of the concatenated
 /// input. A message whose `finish` was never called has no final frame and will not decrypt.
 ///
 /// # Examples
@@ -153,36 +155,34 @@ impl<W: Write> Encryptor<W> {
         })
     }
 
-    /// Adds `data` to the plaintext, writing every frame that is now known not to be the last.
+    /// Adds `data` to the plaintext, writing every whole frame it completes as a regular frame.
     ///
     /// # Errors
     /// [`EsdkError::MessageTooLarge`] past 2^32 - 2 regular frames; [`EsdkError::Io`].
     pub fn update(&mut self, mut data: &[u8]) -> Result<(), EsdkError> {
         let fl = self.frame_length;
-        while !data.is_empty() {
-            if self.pending.len() == fl {
-                let pending = Zeroizing::new(std::mem::take(&mut *self.pending));
-                self.write_frame(&pending, false)?;
-                self.pending.reserve(fl.min(1 << 20));
-            }
-            if self.pending.is_empty() {
-                while data.len() > fl {
-                    let (frame, rest) = data.split_at(fl);
-                    self.write_frame(frame, false)?;
-                    data = rest;
-                }
-                self.pending.extend_from_slice(data);
-                return Ok(());
-            }
+        if !self.pending.is_empty() {
             let take = (fl - self.pending.len()).min(data.len());
             let (head, rest) = data.split_at(take);
             self.pending.extend_from_slice(head);
             data = rest;
+            if self.pending.len() < fl {
+                return Ok(());
+            }
+            let pending = Zeroizing::new(std::mem::take(&mut *self.pending));
+            self.write_frame(&pending, false)?;
+            self.pending.reserve(fl.min(1 << 20));
         }
+        while data.len() >= fl {
+            let (frame, rest) = data.split_at(fl);
+            self.write_frame(frame, false)?;
+            data = rest;
+        }
+        self.pending.extend_from_slice(data);
         Ok(())
     }
 
-    /// Writes the final frame (what is pending: 0 to one frame length) and, for signing suites, the
+    /// Writes the final frame (what is pending: 0 to one byte less than a frame) and, for signing suites, the
     /// footer; returns the output.
     ///
     /// # Errors

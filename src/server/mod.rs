@@ -1,7 +1,8 @@
 //! `paycrypt serve`: AWS Payment Cryptography (data plane restJson1, control plane awsJson1_0) and KMS
 //! (awsJson1_1) on one HTTP listener, so unmodified AWS SDKs can be pointed at it.
 //!
-//! Every request goes: body read (bounded) → SigV4 check → route by path and `X-Amz-Target` → fault
+//! Every request goes: guard (loopback `Host` with the test credentials, no `UNSIGNED-PAYLOAD` over
+//! plain HTTP) → SigV4 header check → body read (bounded in size and time) → SigV4 check → route by path and `X-Amz-Target` → fault
 //! rules → the [`service`](crate::service) operation → the response in the API's protocol, with AWS's
 //! status, `x-amzn-ErrorType`, `x-amzn-RequestId` and body `__type`. One log line per request on
 //! stderr: time, request id, operation, key, status, latency; never key material or data.
@@ -28,7 +29,7 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
-use hyper_util::rt::{TokioExecutor, TokioIo};
+use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
 use hyper_util::server::conn::auto;
 use thiserror::Error;
 use tokio::net::TcpListener;
@@ -69,6 +70,40 @@ pub struct Config {
     pub log_requests: bool,
     /// The access keys whose SigV4 signatures are accepted.
     pub credentials: CredentialsFile,
+    /// Accept only requests whose `Host` (or HTTP/2 `:authority`) names a loopback host: set when the
+    /// well-known test credentials are in use, so a web page (DNS rebinding) cannot reach the keys.
+    pub loopback_hosts_only: bool,
+    /// Whether `POST /_paycrypt/reset` may empty the store (an `--ephemeral` one, or `--allow-reset`).
+    pub allow_reset: bool,
+    /// Timeouts and connection limits.
+    pub limits: Limits,
+}
+
+/// How long the server waits for slow clients, and how many it serves at once.
+#[derive(Clone, Copy, Debug, Eq, PartialEq)]
+pub struct Limits {
+    /// HTTP/1.1: a request's whole header must arrive within this time, counted from when the server
+    /// starts waiting for it, so it also closes a keep-alive connection idle this long (hyper starts the
+    /// clock when it waits for the next request). HTTP/2: pings every this long, and a peer that does
+    /// not answer one within this long is dropped.
+    pub header_timeout: Duration,
+    /// A request's body must arrive within this time of its header, or it is answered 408.
+    pub body_timeout: Duration,
+    /// Connections served at once; further ones wait in the listen backlog until one closes.
+    pub max_connections: usize,
+    /// Concurrent streams per HTTP/2 connection.
+    pub max_streams: u32,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            header_timeout: Duration::from_secs(20),
+            body_timeout: Duration::from_secs(30),
+            max_connections: 1024,
+            max_streams: 32,
+        }
+    }
 }
 
 impl std::fmt::Debug for Config {
@@ -103,6 +138,7 @@ pub struct Server {
     listener: TcpListener,
     app: Arc<App>,
     tls: Option<tokio_rustls::TlsAcceptor>,
+    limits: Limits,
 }
 
 impl Server {
@@ -118,7 +154,8 @@ impl Server {
         let listener = TcpListener::bind(addr)
             .await
             .map_err(|source| ServerError::Bind { addr: addr.to_string(), source })?;
-        Ok(Server { listener, app: Arc::new(App::new(config)), tls })
+        let limits = config.limits;
+        Ok(Server { listener, app: Arc::new(App::new(config)), tls, limits })
     }
 
     /// The address actually bound (the port is chosen by the system for port 0).
@@ -133,9 +170,27 @@ impl Server {
     /// requests in flight to finish.
     pub async fn run(self, shutdown: impl Future<Output = ()>) {
         let graceful = hyper_util::server::graceful::GracefulShutdown::new();
-        let builder = auto::Builder::new(TokioExecutor::new());
+        let limits = self.limits;
+        let mut builder = auto::Builder::new(TokioExecutor::new());
+        // Without a timer hyper enforces no header-read timeout at all.
+        builder.http1().timer(TokioTimer::new()).header_read_timeout(limits.header_timeout).keep_alive(true);
+        builder
+            .http2()
+            .timer(TokioTimer::new())
+            .max_concurrent_streams(limits.max_streams)
+            .keep_alive_interval(Some(limits.header_timeout))
+            .keep_alive_timeout(limits.header_timeout);
+        let slots = Arc::new(tokio::sync::Semaphore::new(limits.max_connections.max(1)));
         let mut shutdown = std::pin::pin!(shutdown);
         loop {
+            // A connection slot first: past the cap, clients wait in the kernel's listen backlog.
+            let permit = tokio::select! {
+                permit = Arc::clone(&slots).acquire_owned() => match permit {
+                    Ok(permit) => permit,
+                    Err(_) => break,
+                },
+                () = &mut shutdown => break,
+            };
             let (stream, _peer) = tokio::select! {
                 accepted = self.listener.accept() => match accepted {
                     Ok(pair) => pair,
@@ -153,10 +208,23 @@ impl Server {
             });
             match &self.tls {
                 None => {
-                    let conn = builder.serve_connection(TokioIo::new(stream), service).into_owned();
-                    let conn = graceful.watch(conn);
+                    let builder = builder.clone();
+                    let watcher = graceful.watcher();
                     tokio::spawn(async move {
-                        let _ = conn.await;
+                        // hyper's auto builder reads the first bytes (HTTP/1.1 or HTTP/2?) with no
+                        // timeout of its own: a client that connects and sends nothing is dropped here.
+                        let mut first = [0u8; 1];
+                        let Ok(Ok(n)) =
+                            tokio::time::timeout(limits.header_timeout, stream.peek(&mut first)).await
+                        else {
+                            return;
+                        };
+                        if n == 0 {
+                            return;
+                        }
+                        let conn = builder.serve_connection(TokioIo::new(stream), service).into_owned();
+                        let _ = watcher.watch(conn).await;
+                        drop(permit);
                     });
                 }
                 Some(acceptor) => {
@@ -166,12 +234,13 @@ impl Server {
                     let watcher = graceful.watcher();
                     tokio::spawn(async move {
                         let Ok(Ok(tls)) =
-                            tokio::time::timeout(Duration::from_secs(10), acceptor.accept(stream)).await
+                            tokio::time::timeout(limits.header_timeout, acceptor.accept(stream)).await
                         else {
                             return;
                         };
                         let conn = builder.serve_connection(TokioIo::new(tls), service).into_owned();
                         let _ = watcher.watch(conn).await;
+                        drop(permit);
                     });
                 }
             }

@@ -33,6 +33,10 @@ pub(super) struct App {
     ids: RequestIds,
     credentials: CredentialsFile,
     region: String,
+    loopback_hosts_only: bool,
+    allow_reset: bool,
+    tls: bool,
+    body_timeout: Duration,
 }
 
 /// A finished request, for the log line.
@@ -57,6 +61,10 @@ impl App {
             ids: RequestIds::new(),
             region: config.settings.region.to_string(),
             credentials: config.credentials,
+            loopback_hosts_only: config.loopback_hosts_only,
+            allow_reset: config.allow_reset,
+            tls: config.tls.is_some(),
+            body_timeout: config.limits.body_timeout,
         }
     }
 
@@ -75,18 +83,40 @@ impl App {
             None => Api::Data,
         };
         let mut outcome = Outcome { operation: operation_label(&routed), key: None };
-        let reply = match Limited::new(body, self.body_limit).collect().await {
-            Err(_) => Reply::message(
-                api,
-                413,
-                "RequestEntityTooLargeException",
-                &format!("The request body is larger than {} bytes.", self.body_limit),
-            ),
-            Ok(collected) => {
-                let body = collected.to_bytes();
-                match self.authenticate(&routed, api, &parts, &body) {
-                    Ok(()) => self.dispatch(routed, api, &parts, &body, &mut outcome).await,
-                    Err(e) => Reply::message(api, e.http_status(), e.exception(), &e.message()),
+        // The guard and the header half of SigV4 before the body is read: a caller without a known
+        // access key, a valid scope and a current date cannot make the server read a large body.
+        let before_body = self.guard(&routed, api, &parts).and_then(|()| {
+            self.authenticate(&routed, api, &parts, None)
+                .map_err(|e| Reply::message(api, e.http_status(), e.exception(), &e.message()))
+        });
+        let reply = match before_body {
+            Err(reply) => reply,
+            Ok(()) => {
+                match tokio::time::timeout(self.body_timeout, Limited::new(body, self.body_limit).collect())
+                    .await
+                {
+                    Err(_) => Reply::message(
+                        api,
+                        408,
+                        "RequestTimeoutException",
+                        &format!(
+                            "The request body did not arrive within {} seconds.",
+                            self.body_timeout.as_secs()
+                        ),
+                    ),
+                    Ok(Err(_)) => Reply::message(
+                        api,
+                        413,
+                        "RequestEntityTooLargeException",
+                        &format!("The request body is larger than {} bytes.", self.body_limit),
+                    ),
+                    Ok(Ok(collected)) => {
+                        let body = collected.to_bytes();
+                        match self.authenticate(&routed, api, &parts, Some(&body)) {
+                            Ok(()) => self.dispatch(routed, api, &parts, &body, &mut outcome).await,
+                            Err(e) => Reply::message(api, e.http_status(), e.exception(), &e.message()),
+                        }
+                    }
                 }
             }
         };
@@ -98,14 +128,61 @@ impl App {
         response
     }
 
+    /// What is refused before the signature is looked at: with the well-known test credentials, a
+    /// `Host` that is not a loopback name (a browser page that rebound its DNS name to 127.0.0.1 sends
+    /// its own name); over plain HTTP, `UNSIGNED-PAYLOAD` (the body would be unauthenticated on the
+    /// wire: AWS accepts it only over TLS).
+    fn guard(&self, routed: &Route, api: Api, parts: &hyper::http::request::Parts) -> Result<(), Reply> {
+        if matches!(routed, Route::Health) {
+            return Ok(());
+        }
+        if self.loopback_hosts_only {
+            let host = parts
+                .headers
+                .get("host")
+                .and_then(|v| v.to_str().ok())
+                .or_else(|| parts.uri.authority().map(hyper::http::uri::Authority::as_str))
+                .unwrap_or("");
+            if !is_loopback_host(host) {
+                return Err(Reply::message(
+                    api,
+                    403,
+                    "UnrecognizedClientException",
+                    &format!(
+                        "The well-known test credentials are accepted only for requests to a loopback host \
+                         (localhost, 127.0.0.1, [::1]); this request is for host '{}'. Start paycrypt serve with \
+                         --credentials to serve other host names.",
+                        log_field(host)
+                    ),
+                ));
+            }
+        }
+        let unsigned = parts
+            .headers
+            .get("x-amz-content-sha256")
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.trim() == "UNSIGNED-PAYLOAD");
+        if unsigned && !self.tls {
+            return Err(Reply::message(
+                api,
+                400,
+                "InvalidSignatureException",
+                "UNSIGNED-PAYLOAD is accepted only over TLS: sign the body (x-amz-content-sha256 = its SHA-256) \
+                 or connect with https.",
+            ));
+        }
+        Ok(())
+    }
+
     /// Checks the request's SigV4 signature (every route but the health check), and that it was
-    /// signed for the API it calls.
+    /// signed for the API it calls: without the body, everything but the signature itself
+    /// ([`crate::sigv4::precheck`]); with it, the whole signature.
     fn authenticate(
         &self,
         routed: &Route,
         api: Api,
         parts: &hyper::http::request::Parts,
-        body: &[u8],
+        body: Option<&[u8]>,
     ) -> Result<(), SigV4Error> {
         if matches!(routed, Route::Health) {
             return Ok(());
@@ -120,7 +197,7 @@ impl App {
             path: parts.uri.path(),
             query: parts.uri.query().unwrap_or(""),
             headers,
-            payload: Payload::Body(body),
+            payload: Payload::Body(body.unwrap_or_default()),
         };
         let one;
         let services: &[&str] = match routed.api() {
@@ -133,7 +210,12 @@ impl App {
         };
         let now =
             std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs());
-        crate::sigv4::verify(&request, &self.credentials, &self.region, services, now).map(|_| ())
+        match body {
+            None => crate::sigv4::precheck(&request, &self.credentials, &self.region, services, now),
+            Some(_) => {
+                crate::sigv4::verify(&request, &self.credentials, &self.region, services, now).map(|_| ())
+            }
+        }
     }
 
     /// Answers a routed, authenticated request.
@@ -331,6 +413,13 @@ impl App {
                     let report = app.payments.seed(&file).map_err(|e| Reply::service(api, &e))?;
                     serde_json::to_value(report).map_err(|e| Reply::message(api, 500, "InternalServerException", &e.to_string()))
                 }
+                "reset" if !app.allow_reset => Err(Reply::message(
+                    api,
+                    403,
+                    "AccessDeniedException",
+                    "POST /_paycrypt/reset empties the key store: it is allowed on an --ephemeral store, or when \
+                     paycrypt serve was started with --allow-reset.",
+                )),
                 "reset" => app.reset().map_err(|e| Reply::service(api, &e)),
                 other => Err(Reply::message(
                     api,
@@ -480,14 +569,67 @@ fn operation_label(routed: &Route) -> String {
     }
 }
 
+/// `localhost`, an IPv4 loopback address or `[::1]`, with or without a port.
+fn is_loopback_host(host: &str) -> bool {
+    let host = host.trim();
+    let name = if let Some(rest) = host.strip_prefix('[') {
+        match rest.split_once(']') {
+            Some((inner, port)) if port.is_empty() || port.strip_prefix(':').is_some_and(is_port) => inner,
+            _ => return false,
+        }
+    } else {
+        match host.rsplit_once(':') {
+            Some((name, port)) if is_port(port) => name,
+            Some(_) => return false,
+            None => host,
+        }
+    };
+    name.eq_ignore_ascii_case("localhost")
+        || name.parse::<std::net::IpAddr>().is_ok_and(|ip| ip.is_loopback())
+}
+
+fn is_port(text: &str) -> bool {
+    !text.is_empty() && text.len() <= 5 && text.bytes().all(|b| b.is_ascii_digit())
+}
+
 fn log_line(request_id: &str, outcome: &Outcome, status: u16, elapsed: Duration) {
-    let now = Timestamp::now().to_iso8601();
+    eprintln!("{}", format_log_line(&Timestamp::now().to_iso8601(), request_id, outcome, status, elapsed));
+}
+
+/// One access-log line: time, request id, operation, key, status, duration, separated by spaces. The
+/// operation and key come from the caller (X-Amz-Target, the URI, the body), before or without
+/// authentication: [`log_field`] escapes them, so no caller can end a line or shift a field.
+fn format_log_line(now: &str, request_id: &str, outcome: &Outcome, status: u16, elapsed: Duration) -> String {
     let key = outcome.key.as_deref().unwrap_or("-");
-    eprintln!(
-        "{now} {request_id} {} {key} {status} {:.3}ms",
-        outcome.operation,
+    format!(
+        "{now} {request_id} {} {} {status} {:.3}ms",
+        log_field(&outcome.operation),
+        log_field(key),
         elapsed.as_secs_f64() * 1000.0
-    );
+    )
+}
+
+/// `text` with control characters (C0, DEL, C1, and the Unicode line and paragraph separators),
+/// spaces and backslashes written as `\xNN` / `\u{NNNN}`; an empty field as `""`.
+fn log_field(text: &str) -> std::borrow::Cow<'_, str> {
+    let plain = |c: char| !(c.is_control() || c == ' ' || c == '\\' || c == '\u{2028}' || c == '\u{2029}');
+    if !text.is_empty() && text.chars().all(plain) {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    if text.is_empty() {
+        return std::borrow::Cow::Borrowed("\"\"");
+    }
+    let mut out = String::with_capacity(text.len() + 8);
+    for c in text.chars() {
+        if plain(c) {
+            out.push(c);
+        } else if u32::from(c) < 0x100 {
+            out.push_str(&format!("\\x{:02x}", u32::from(c)));
+        } else {
+            out.push_str(&format!("\\u{{{:04x}}}", u32::from(c)));
+        }
+    }
+    std::borrow::Cow::Owned(out)
 }
 
 /// Request ids shaped like AWS's (UUID form): a random 64-bit prefix fixed at start, then a counter.
@@ -517,5 +659,67 @@ impl RequestIds {
             0x8000 | ((n >> 48) & 0x3fff),
             n & 0xffff_ffff_ffff
         )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn line(operation: &str, key: Option<&str>) -> String {
+        let outcome = Outcome { operation: operation.to_owned(), key: key.map(str::to_owned) };
+        format_log_line("2026-12-06T00:00:00Z", "id", &outcome, 200, Duration::from_micros(1500))
+    }
+
+    #[test]
+    fn loopback_hosts() {
+        for host in [
+            "localhost",
+            "LOCALHOST:8080",
+            "127.0.0.1",
+            "127.0.0.1:443",
+            "127.9.8.7:1",
+            "[::1]",
+            "[::1]:8080",
+        ] {
+            assert!(is_loopback_host(host), "{host}");
+        }
+        for host in [
+            "",
+            "evil.example",
+            "evil.example:8080",
+            "localhost.evil.example",
+            "127.0.0.1.nip.io",
+            "10.0.0.1",
+            "[::2]:80",
+            "::1",
+            "localhost:",
+            "localhost:8080x",
+            "[::1]x",
+            "0.0.0.0:8080",
+            "localhost:123456",
+        ] {
+            assert!(!is_loopback_host(host), "{host}");
+        }
+    }
+
+    #[test]
+    fn caller_text_cannot_forge_a_log_line_or_shift_a_field() {
+        assert_eq!(
+            line("EncryptData", Some("alias/zone")),
+            "2026-12-06T00:00:00Z id EncryptData alias/zone 200 1.500ms"
+        );
+        assert_eq!(line("Decrypt", None), "2026-12-06T00:00:00Z id Decrypt - 200 1.500ms");
+        let forged = line(
+            "X\n2026-12-06T00:00:01Z id CreateKey alias/admin 200 0.1ms",
+            Some("k\r\u{1b}[2J \\ \u{85}\u{2028}"),
+        );
+        assert_eq!(forged.lines().count(), 1, "{forged}");
+        assert_eq!(forged.split(' ').count(), 6, "{forged}");
+        assert!(forged.contains(r"X\x0a2026-12-06T00:00:01Z\x20id\x20CreateKey"), "{forged}");
+        assert!(forged.contains(r"k\x0d\x1b[2J\x20\x5c\x20\x85\u{2028}"), "{forged}");
+        assert_eq!(line("", Some("")), "2026-12-06T00:00:00Z id \"\" \"\" 200 1.500ms");
+        // Unicode that is not a control character stays readable.
+        assert!(line("EncryptData", Some("alias/clé")).contains(" alias/clé "));
     }
 }

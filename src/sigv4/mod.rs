@@ -51,7 +51,7 @@ pub use credentials::{CredentialLookup, CredentialsFile, CredentialsFileError};
 pub use error::SigV4Error;
 pub use sign::{Credentials, sign};
 pub use time::AmzDate;
-pub use verify::{MAX_CLOCK_SKEW_SECONDS, Verified, verify};
+pub use verify::{MAX_CLOCK_SKEW_SECONDS, Verified, precheck, verify};
 
 /// A view of an HTTP request, as received or about to be sent.
 #[derive(Clone)]

@@ -8,6 +8,7 @@
 //! constant time.
 
 use subtle::ConstantTimeEq;
+use zeroize::Zeroizing;
 
 use super::canonical::{self, ALGORITHM, TERMINATOR, UNSIGNED_PAYLOAD};
 use super::credentials::CredentialLookup;
@@ -74,35 +75,7 @@ pub fn verify(
     services: &[&str],
     now: u64,
 ) -> Result<Verified, SigV4Error> {
-    let header = request.header("authorization").ok_or(SigV4Error::MissingAuthentication)?.trim();
-    let (date_name, date_value) = match request.header("x-amz-date") {
-        Some(value) => ("X-Amz-Date", Some(value.trim())),
-        None => ("Date", request.header("date").map(str::trim)),
-    };
-    let auth = parse_authorization(header, date_value.is_some())?;
-    let date = match (date_name, date_value) {
-        ("X-Amz-Date", Some(v)) => AmzDate::parse_iso_basic(v).ok_or_else(|| {
-            SigV4Error::Incomplete(format!(
-                "Date must be in ISO-8601 'basic format'. Got '{v}'. See http://en.wikipedia.org/wiki/ISO_8601"
-            ))
-        })?,
-        (_, Some(v)) => AmzDate::parse_http_date(v).ok_or_else(|| {
-            SigV4Error::Incomplete(format!("Date header must be an RFC 1123 date. Got '{v}'."))
-        })?,
-        (_, None) => return Err(SigV4Error::Incomplete(DATE_REQUIRED.trim_start().to_owned())),
-    };
-
-    require_signed(&auth, "host", "'Host' or ':authority'")?;
-    require_signed(&auth, date_name, &format!("'{date_name}'"))?;
-    if request.header("x-amz-target").is_some() {
-        require_signed(&auth, "x-amz-target", "'X-Amz-Target'")?;
-    }
-
-    check_scope(&auth, &date, region, services)?;
-    check_clock(date, now)?;
-
-    let secret = credentials.secret(auth.access_key_id).ok_or(SigV4Error::UnknownAccessKey)?;
-
+    let (auth, date, secret) = check_headers(request, credentials, region, services, now)?;
     let body_hash = request.payload.sha256_hex();
     let payload_hash = match request.header("x-amz-content-sha256").map(str::trim) {
         Some(v) if v == UNSIGNED_PAYLOAD || v.eq_ignore_ascii_case(&body_hash) => v.to_owned(),
@@ -132,6 +105,62 @@ pub fn verify(
         region: auth.region.to_owned(),
         date,
     })
+}
+
+/// Everything [`verify`] checks that does not need the body: the `Authorization` header's form, the
+/// signing time and the clock window, the signed headers, the scope (region, service, day) and that the
+/// access key is known. A server runs it before reading a request body, so that a caller without
+/// credentials cannot make it read (up to its limit) a large body; [`verify`] then checks the signature.
+///
+/// # Errors
+/// As [`verify`], except [`SigV4Error::SignatureMismatch`] and [`SigV4Error::PayloadHashMismatch`].
+pub fn precheck(
+    request: &Request<'_>,
+    credentials: &dyn CredentialLookup,
+    region: &str,
+    services: &[&str],
+    now: u64,
+) -> Result<(), SigV4Error> {
+    check_headers(request, credentials, region, services, now).map(|_| ())
+}
+
+/// The header part of [`verify`]: the parsed `Authorization`, the signing time and the secret.
+fn check_headers<'r>(
+    request: &'r Request<'_>,
+    credentials: &dyn CredentialLookup,
+    region: &str,
+    services: &[&str],
+    now: u64,
+) -> Result<(Authorization<'r>, AmzDate, Zeroizing<String>), SigV4Error> {
+    let header = request.header("authorization").ok_or(SigV4Error::MissingAuthentication)?.trim();
+    let (date_name, date_value) = match request.header("x-amz-date") {
+        Some(value) => ("X-Amz-Date", Some(value.trim())),
+        None => ("Date", request.header("date").map(str::trim)),
+    };
+    let auth = parse_authorization(header, date_value.is_some())?;
+    let date = match (date_name, date_value) {
+        ("X-Amz-Date", Some(v)) => AmzDate::parse_iso_basic(v).ok_or_else(|| {
+            SigV4Error::Incomplete(format!(
+                "Date must be in ISO-8601 'basic format'. Got '{v}'. See http://en.wikipedia.org/wiki/ISO_8601"
+            ))
+        })?,
+        (_, Some(v)) => AmzDate::parse_http_date(v).ok_or_else(|| {
+            SigV4Error::Incomplete(format!("Date header must be an RFC 1123 date. Got '{v}'."))
+        })?,
+        (_, None) => return Err(SigV4Error::Incomplete(DATE_REQUIRED.trim_start().to_owned())),
+    };
+
+    require_signed(&auth, "host", "'Host' or ':authority'")?;
+    require_signed(&auth, date_name, &format!("'{date_name}'"))?;
+    if request.header("x-amz-target").is_some() {
+        require_signed(&auth, "x-amz-target", "'X-Amz-Target'")?;
+    }
+
+    check_scope(&auth, &date, region, services)?;
+    check_clock(date, now)?;
+
+    let secret = credentials.secret(auth.access_key_id).ok_or(SigV4Error::UnknownAccessKey)?;
+    Ok((auth, date, secret))
 }
 
 /// Splits the `Authorization` header into its parts, with AWS's messages for what is missing.

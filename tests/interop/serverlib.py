@@ -42,11 +42,14 @@ class Tally:
 class Server:
     """`paycrypt serve` in a child process; `url` once it printed its ready line."""
 
-    def __init__(self, *args, ephemeral=True, env=None):
+    def __init__(self, *args, ephemeral=True, env=None, stderr_path=None):
         cmd = [BIN, "serve", "--listen", "127.0.0.1:0", *args]
         if ephemeral and "--data-dir" not in args:
             cmd.append("--ephemeral")
-        self.log = open(os.devnull, "w") if os.environ.get("SERVER_LOG") is None else sys.stderr
+        if stderr_path is not None:
+            self.log = open(stderr_path, "a")
+        else:
+            self.log = open(os.devnull, "w") if os.environ.get("SERVER_LOG") is None else sys.stderr
         full_env = dict(os.environ)
         full_env.pop("PAYCRYPT_DATA_DIR", None)
         full_env.update(env or {})

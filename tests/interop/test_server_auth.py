@@ -6,7 +6,9 @@ running server with --endpoint-url.
   X-Amz-Target, a signed header dropped, a header left out of SignedHeaders, an expired date, a
   future date, another region, another service, no Authorization: each refused with AWS's 403 error;
 - --credentials FILE with several profiles: each profile's key works, `test` no longer does;
-- a non-loopback listen address without credentials refuses to start;
+- a non-loopback listen address without credentials refuses to start, and with credentials but no TLS
+  warns; the well-known test credentials serve loopback Host names only; UNSIGNED-PAYLOAD is refused
+  over plain HTTP; POST /_paycrypt/reset empties a store on disk only with --allow-reset;
 - `paycrypt <command> --endpoint-url`: import-key (clear key, via /_paycrypt/import-key) with an alias,
   create-key, encrypt-data/decrypt-data, list-aliases, seed, errors as the AWS CLI prints them, a
   profile from AWS_SHARED_CREDENTIALS_FILE; a local command on the store the server holds says to use
@@ -181,13 +183,65 @@ def cli_remote():
         shutil.rmtree(store, ignore_errors=True)
 
 
+def hardening(srv):
+    """The well-known credentials serve loopback host names only; UNSIGNED-PAYLOAD needs TLS."""
+    for host in ("evil.example", "evil.example:%d" % srv.port, "127.0.0.1.nip.io"):
+        expect(srv.raw("POST", ENCRYPT, BODY, {**JSON, "Host": host}), 403, "UnrecognizedClientException",
+               f"test credentials, Host {host}")
+    for host in ("localhost:%d" % srv.port, "127.0.0.1:%d" % srv.port, "localhost"):
+        status, _, body = srv.raw("POST", ENCRYPT, BODY, {**JSON, "Host": host})
+        T.check(status == 200, f"test credentials, Host {host}: {status} {body}")
+    unsigned = srv.raw("POST", ENCRYPT, BODY, {**JSON, "X-Amz-Content-SHA256": "UNSIGNED-PAYLOAD"})
+    expect(unsigned, 400, "InvalidSignatureException", "UNSIGNED-PAYLOAD over plain HTTP")
+    T.check("only over TLS" in str(unsigned[2]), f"UNSIGNED-PAYLOAD message: {unsigned[2]}")
+
+
+def reset_and_warnings():
+    """reset empties a store on disk only with --allow-reset; a non-loopback listener without TLS warns."""
+    store = tempfile.mkdtemp(prefix="paycrypt-reset-")
+    try:
+        srv = Server("--data-dir", store, "--seed", SEED, ephemeral=False)
+        try:
+            T.check(any("reset" in line and "--allow-reset" in line for line in srv.banner), f"banner: {srv.banner}")
+            expect(srv.raw("POST", "/_paycrypt/reset", b"", JSON), 403, "AccessDeniedException", "reset on a disk store")
+            status, _, body = srv.raw("POST", "/", {}, control_headers("ListAliases"))
+            T.check(status == 200 and len(body["Aliases"]) > 0, "store untouched after a refused reset")
+        finally:
+            srv.stop()
+        srv = Server("--data-dir", store, "--seed", SEED, "--allow-reset", ephemeral=False)
+        try:
+            status, _, body = srv.raw("POST", "/_paycrypt/reset", b"", JSON)
+            T.check(status == 200 and body.get("KeysAdded", 0) > 0, f"reset with --allow-reset: {status} {body}")
+        finally:
+            srv.stop()
+    finally:
+        shutil.rmtree(store, ignore_errors=True)
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PAYCRYPT_")}
+    env.update(PAYCRYPT_ACCESS_KEY_ID="AKIDWARN", PAYCRYPT_SECRET_ACCESS_KEY="secret")
+    proc = subprocess.Popen([BIN, "serve", "--ephemeral", "--listen", "0.0.0.0:0", "--quiet"], env=env,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        ready = ""
+        for _ in range(20):
+            ready = proc.stdout.readline()
+            if "ready on" in ready or not ready:
+                break
+        T.check("ready on" in ready, f"0.0.0.0 with credentials starts: {ready!r}")
+    finally:
+        proc.terminate()
+        _, err = proc.communicate(timeout=20)
+    T.check("without TLS" in err, f"non-loopback without TLS warns: {err!r}")
+
+
 def main():
     srv = Server("--seed", SEED)
     try:
-        T.check(any('"test"' in line for line in srv.banner), f"banner says test credentials: {srv.banner}")
+        T.check(any('"test"' in line and "loopback" in line for line in srv.banner), f"banner says test credentials: {srv.banner}")
         sigv4(srv)
+        hardening(srv)
     finally:
         srv.stop()
+    reset_and_warnings()
     credentials_file()
     cli_remote()
     T.finish()

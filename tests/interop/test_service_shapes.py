@@ -289,7 +289,7 @@ def main():
          expect_error="ValidationException")
 
     print(f"service_shapes: {passed} passed, {failed} failed")
-    sys.exit(1 if failed else 0)
+    sys.exit(1 if failed or not passed else 0)
 
 
 if __name__ == "__main__":

@@ -4,11 +4,13 @@
 use std::fmt;
 use std::fs;
 use std::io::Write;
-use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
+use std::os::unix::fs::{MetadataExt, OpenOptionsExt, PermissionsExt};
 use std::path::Path;
 
 use aes_gcm::aead::{Aead, KeyInit, Payload};
 use aes_gcm::{Aes256Gcm, Nonce};
+use hmac::{Hmac, Mac};
+use sha2::Sha256;
 use zeroize::Zeroizing;
 
 use crate::keys::store::StoreError;
@@ -19,7 +21,13 @@ pub const MASTER_KEY_ENV: &str = "PAYCRYPT_MASTER_KEY";
 /// A 256-bit AES-GCM master key. Zeroized on drop, never printed.
 pub struct MasterKey {
     cipher: Aes256Gcm,
+    /// HMAC-SHA256 key for the store's record MACs: HMAC-SHA256(master key, [`MAC_KEY_LABEL`]), so
+    /// the master key itself is used for one purpose only per primitive.
+    mac_key: Zeroizing<[u8; 64]>,
 }
+
+/// What the record-MAC key is derived with.
+const MAC_KEY_LABEL: &[u8] = b"paycrypt store record MAC key v1";
 
 impl MasterKey {
     /// A master key from 32 bytes.
@@ -30,7 +38,31 @@ impl MasterKey {
         let cipher = Aes256Gcm::new_from_slice(bytes).map_err(|_| {
             StoreError::MasterKey(format!("must be 32 bytes (64 hex digits), got {}", bytes.len()))
         })?;
-        Ok(MasterKey { cipher })
+        let mut derive = Hmac::<Sha256>::new_from_slice(bytes)
+            .map_err(|_| StoreError::MasterKey("cannot derive the record MAC key".to_owned()))?;
+        derive.update(MAC_KEY_LABEL);
+        // HMAC pads a key shorter than its 64-byte block with zeros: keep it padded, so that
+        // `record_mac` can use the infallible fixed-size constructor.
+        let mut mac_key = Zeroizing::new([0u8; 64]);
+        mac_key[..32].copy_from_slice(&derive.finalize().into_bytes());
+        Ok(MasterKey { cipher, mac_key })
+    }
+
+    /// The MAC of a stored record: HMAC-SHA256 over each part, length-prefixed (u32, big-endian), so
+    /// no two different part lists share a MAC input.
+    pub(crate) fn record_mac(&self, parts: &[&[u8]]) -> [u8; 32] {
+        let mut mac = Hmac::<Sha256>::new(&(*self.mac_key).into());
+        for part in parts {
+            mac.update(&u32::try_from(part.len()).unwrap_or(u32::MAX).to_be_bytes());
+            mac.update(part);
+        }
+        mac.finalize().into_bytes().into()
+    }
+
+    /// Whether `tag` is the MAC of `parts` (constant time).
+    pub(crate) fn check_record_mac(&self, parts: &[&[u8]], tag: &[u8]) -> bool {
+        let expected = self.record_mac(parts);
+        bool::from(subtle::ConstantTimeEq::ct_eq(expected.as_slice(), tag))
     }
 
     /// A master key from 64 hex digits.
@@ -57,8 +89,15 @@ impl MasterKey {
                 .map_err(|e| StoreError::MasterKey(format!("{MASTER_KEY_ENV}: {}", strip(&e))));
         }
         let path = dir.join("master.key");
-        match fs::metadata(&path) {
+        match fs::symlink_metadata(&path) {
             Ok(meta) => {
+                if !meta.file_type().is_file() {
+                    return Err(StoreError::MasterKey(format!(
+                        "{} is not a regular file (a symbolic link or a directory); it must be the key file itself",
+                        path.display()
+                    )));
+                }
+                check_owner(&path, &meta)?;
                 let mode = meta.permissions().mode() & 0o777;
                 if mode & 0o077 != 0 {
                     return Err(StoreError::MasterKey(format!(
@@ -66,16 +105,33 @@ impl MasterKey {
                         path.display()
                     )));
                 }
-                let text =
-                    Zeroizing::new(fs::read_to_string(&path).map_err(|e| {
-                        StoreError::MasterKey(format!("cannot read {}: {e}", path.display()))
-                    })?);
-                MasterKey::from_hex(&text)
-                    .map_err(|e| StoreError::MasterKey(format!("{}: {}", path.display(), strip(&e))))
+                MasterKey::load_file(&path)
             }
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => create(&path),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                // A lost key file must not silently become a new key that cannot open the store.
+                let store = dir.join("keys.redb");
+                if store.exists() {
+                    return Err(StoreError::MasterKey(format!(
+                        "{} is missing but {} exists: restore the master.key it was made with, or set {MASTER_KEY_ENV}; \
+                         a new master key could not open it",
+                        path.display(),
+                        store.display()
+                    )));
+                }
+                create(&path)
+            }
             Err(e) => Err(StoreError::MasterKey(format!("cannot read {}: {e}", path.display()))),
         }
+    }
+
+    /// Reads 64 hex digits from `path`.
+    fn load_file(path: &Path) -> Result<Self, StoreError> {
+        let text = Zeroizing::new(
+            fs::read_to_string(path)
+                .map_err(|e| StoreError::MasterKey(format!("cannot read {}: {e}", path.display())))?,
+        );
+        MasterKey::from_hex(&text)
+            .map_err(|e| StoreError::MasterKey(format!("{}: {}", path.display(), strip(&e))))
     }
 
     /// Encrypts `plaintext` with a fresh random nonce, binding `aad`: returns `nonce || ciphertext || tag`.
@@ -123,17 +179,49 @@ fn strip(e: &StoreError) -> String {
     }
 }
 
-/// Creates `path` (0600, exclusively) holding a fresh random key.
+/// Creates `path` (0600) holding a fresh random key: written whole to a temporary file beside it and
+/// synced, then linked into place only if no `master.key` exists yet (two processes racing both end up
+/// with the winner's key), and the directory synced, so that a crash leaves either no key file or a
+/// whole one.
 fn create(path: &Path) -> Result<MasterKey, StoreError> {
     let mut bytes = Zeroizing::new([0u8; 32]);
     getrandom::fill(bytes.as_mut()).map_err(|e| StoreError::MasterKey(format!("no randomness: {e}")))?;
     let text = Zeroizing::new(hex::encode(bytes.as_ref()));
     let fail = |e: std::io::Error| StoreError::MasterKey(format!("cannot create {}: {e}", path.display()));
-    let mut file =
-        fs::OpenOptions::new().write(true).create_new(true).mode(0o600).open(path).map_err(fail)?;
-    file.write_all(text.as_bytes()).map_err(fail)?;
-    file.sync_all().map_err(fail)?;
+    let dir = path.parent().unwrap_or(Path::new("."));
+    let temp = dir.join(format!(".master.key.{}.tmp", std::process::id()));
+    // A leftover from a crashed attempt of a process with the same id: never key material in use.
+    let _ = fs::remove_file(&temp);
+    let written = (|| {
+        let mut file = fs::OpenOptions::new().write(true).create_new(true).mode(0o600).open(&temp)?;
+        file.write_all(text.as_bytes())?;
+        file.sync_all()?;
+        fs::hard_link(&temp, path)
+    })();
+    let _ = fs::remove_file(&temp);
+    match written {
+        Ok(()) => {}
+        // Another process created it first: use theirs.
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => return MasterKey::load_file(path),
+        Err(e) => return Err(fail(e)),
+    }
+    fs::File::open(dir).and_then(|d| d.sync_all()).map_err(fail)?;
     MasterKey::from_bytes(bytes.as_ref())
+}
+
+/// Refuses a file or directory owned by another user than the one running paycrypt (when that user
+/// can be known: `/proc/self` is owned by the process's effective user).
+pub(crate) fn check_owner(path: &Path, meta: &fs::Metadata) -> Result<(), StoreError> {
+    if let Ok(me) = fs::metadata("/proc/self").map(|m| m.uid())
+        && meta.uid() != me
+    {
+        return Err(StoreError::MasterKey(format!(
+            "{} belongs to user id {}, not to the user running paycrypt ({me}); refusing to trust it",
+            path.display(),
+            meta.uid()
+        )));
+    }
+    Ok(())
 }
 
 #[cfg(test)]

@@ -317,6 +317,12 @@ pub enum StoreError {
     /// A stored record did not decrypt or parse: tampering, or the wrong master key.
     #[error("The stored record for {0} is corrupt or was sealed under another master key.")]
     Corrupt(String),
+    /// A stored record's MAC does not match it: it was changed, swapped or planted outside paycrypt
+    /// (someone wrote the database file without the master key). The record is not used.
+    #[error(
+        "The stored record for {0} fails its integrity check: it was changed outside paycrypt, so it is not used."
+    )]
+    Tampered(String),
     /// The database or file system failed.
     #[error("Key store failure: {0}")]
     Backend(String),

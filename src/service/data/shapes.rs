@@ -105,8 +105,8 @@ pub struct ReEncryptionAttributes {
     pub dukpt: Option<DukptEncryptionAttributes>,
 }
 
-/// EncryptData request.
-#[derive(Clone, Debug, Eq, PartialEq, Serialize, Deserialize)]
+/// EncryptData request. `Debug` shows the plaintext's length, never its digits.
+#[derive(Clone, Eq, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "PascalCase", deny_unknown_fields)]
 pub struct EncryptDataInput {
     /// Key ARN or alias.
@@ -166,8 +166,8 @@ pub struct DecryptDataInput {
     pub wrapped_key: Option<Value>,
 }
 
-/// DecryptData response.
-#[derive(Clone, Debug, Eq, PartialEq, Serialize, Deserialize)]
+/// DecryptData response. `Debug` shows the plaintext's length, never its digits.
+#[derive(Clone, Eq, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct DecryptDataOutput {
     /// The ARN of the key named.
@@ -278,5 +278,54 @@ fn one_member<'a>(path: &str, set: &[Attributes<'a>]) -> Result<Attributes<'a>, 
                 format!("{path} must set exactly one member; it sets {}.", names.join(" and ")),
             ))
         }
+    }
+}
+
+/// How a plaintext member appears in `Debug` output: its length only.
+struct Redacted(usize);
+
+impl std::fmt::Debug for Redacted {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "<{} hex digits, redacted>", self.0)
+    }
+}
+
+impl std::fmt::Debug for EncryptDataInput {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("EncryptDataInput")
+            .field("key_identifier", &self.key_identifier)
+            .field("plain_text", &Redacted(self.plain_text.len()))
+            .field("encryption_attributes", &self.encryption_attributes)
+            .field("wrapped_key", &self.wrapped_key)
+            .finish()
+    }
+}
+
+impl std::fmt::Debug for DecryptDataOutput {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("DecryptDataOutput")
+            .field("key_arn", &self.key_arn)
+            .field("key_check_value", &self.key_check_value)
+            .field("plain_text", &Redacted(self.plain_text.len()))
+            .finish()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn debug_output_never_shows_a_plaintext() {
+        let input = EncryptDataInput::symmetric("alias/k", "31323334DEADBEEF", Mode::Cbc, None);
+        let shown = format!("{input:?}");
+        assert!(!shown.contains("DEADBEEF") && shown.contains("<16 hex digits, redacted>"), "{shown}");
+        let output = DecryptDataOutput {
+            key_arn: "arn".to_owned(),
+            key_check_value: "ABCDEF".to_owned(),
+            plain_text: "0123456789ABCDEF".to_owned(),
+        };
+        let shown = format!("{output:?}");
+        assert!(!shown.contains("0123456789") && shown.contains("ABCDEF"), "{shown}");
     }
 }

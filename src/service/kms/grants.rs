@@ -335,7 +335,8 @@ impl<S: KeyStore> Kms<S> {
         }
         let id = hex::encode(&raw[1..33]);
         let grant = self.store().get_grant(&id)?.ok_or_else(invalid)?;
-        if grant.grant_token != token {
+        // Constant time: the token's secret half must not be learnable byte by byte from timing.
+        if !bool::from(subtle::ConstantTimeEq::ct_eq(grant.grant_token.as_bytes(), token.as_bytes())) {
             return Err(invalid());
         }
         // A grant on a key that is gone is gone too.
