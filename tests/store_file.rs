@@ -67,23 +67,13 @@ fn material_is_sealed_at_rest_and_bound_to_the_arn() {
 #[test]
 fn master_key_file_is_created_private_and_must_stay_so() {
     let dir = temp_dir("masterfile");
-    let ok = Command::new(BIN)
-        .env("PAYCRYPT_DATA_DIR", &dir)
-        .env_remove("PAYCRYPT_MASTER_KEY")
-        .args(CREATE_ARGS)
-        .output();
-    let ok = ok.expect("run");
+    let ok = with_key_file(&dir);
     assert!(ok.status.success(), "{}", String::from_utf8_lossy(&ok.stderr));
     let path = dir.join("master.key");
     assert_eq!(std::fs::metadata(&path).expect("meta").permissions().mode() & 0o777, 0o600);
     assert_eq!(std::fs::read_to_string(&path).expect("read").len(), 64);
     std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o644)).expect("chmod");
-    let refused = Command::new(BIN)
-        .env("PAYCRYPT_DATA_DIR", &dir)
-        .env_remove("PAYCRYPT_MASTER_KEY")
-        .args(CREATE_ARGS)
-        .output();
-    let refused = refused.expect("run");
+    let refused = with_key_file(&dir);
     assert_eq!(refused.status.code(), Some(1));
     let stderr = String::from_utf8_lossy(&refused.stderr);
     assert!(stderr.contains("has mode 0644; it must be readable by its owner only (chmod 600)"), "{stderr}");
