@@ -94,21 +94,13 @@ fn index_deletion<T: Row>(txn: &WriteTransaction, name: &str, row: Option<&T>) -
 /// index).
 pub(super) fn index_all_deletions(txn: &WriteTransaction) -> Result<(), StoreError> {
     fn one<T: Row>(txn: &WriteTransaction) -> Result<(), StoreError> {
-        let rows: Vec<(String, T)> = {
-            let table = txn.open_table(T::TABLE).map_err(backend)?;
-            let mut rows = Vec::new();
-            for entry in table.iter().map_err(backend)? {
-                let (name, value) = entry.map_err(backend)?;
-                let name = name.value().to_owned();
-                // An unreadable row is refused when it is read, not here.
-                if let Ok(row) = T::decode(&name, T::Column::as_bytes(&value.value()).as_ref()) {
-                    rows.push((name, row));
-                }
+        for (name, bytes) in raw_rows::<T>(txn)? {
+            // An unreadable row is refused when it is read, not here.
+            if let Ok(row) = T::decode(&name, &bytes)
+                && row.deletion_due().is_some()
+            {
+                index_deletion::<T>(txn, &name, Some(&row))?;
             }
-            rows
-        };
-        for (name, row) in rows.iter().filter(|(_, row)| row.deletion_due().is_some()) {
-            index_deletion::<T>(txn, name, Some(row))?;
         }
         Ok(())
     }
@@ -199,15 +191,7 @@ pub(super) fn purge_due(db: &Db, now: i64) -> Result<usize, StoreError> {
 /// [`StoreError::Backend`] when the database fails.
 pub(super) fn mac_all_records(txn: &WriteTransaction, master: &MasterKey) -> Result<usize, StoreError> {
     fn one<T: Row>(txn: &WriteTransaction, master: &MasterKey) -> Result<usize, StoreError> {
-        let rows: Vec<(String, Vec<u8>)> = {
-            let table = txn.open_table(T::TABLE).map_err(backend)?;
-            let mut rows = Vec::new();
-            for entry in table.iter().map_err(backend)? {
-                let (name, value) = entry.map_err(backend)?;
-                rows.push((name.value().to_owned(), T::Column::as_bytes(&value.value()).as_ref().to_vec()));
-            }
-            rows
-        };
+        let rows = raw_rows::<T>(txn)?;
         let mut macs = txn.open_table(MACS).map_err(backend)?;
         for (name, bytes) in &rows {
             let tag = record_tag::<T>(master, name, bytes);
@@ -220,6 +204,17 @@ pub(super) fn mac_all_records(txn: &WriteTransaction, master: &MasterKey) -> Res
         + one::<SealedRow<KmsKey>>(txn, master)?
         + one::<KmsAlias>(txn, master)?
         + one::<Grant>(txn, master)?)
+}
+
+/// Every row of `T`'s table in `txn`, as (name, stored bytes).
+fn raw_rows<T: Row>(txn: &WriteTransaction) -> Result<Vec<(String, Vec<u8>)>, StoreError> {
+    let table = txn.open_table(T::TABLE).map_err(backend)?;
+    let mut rows = Vec::new();
+    for entry in table.iter().map_err(backend)? {
+        let (name, value) = entry.map_err(backend)?;
+        rows.push((name.value().to_owned(), T::Column::as_bytes(&value.value()).as_ref().to_vec()));
+    }
+    Ok(rows)
 }
 
 /// The MAC table's key for the record `name` of `T`'s table.
