@@ -9,12 +9,14 @@
 //!   keys in [`SealedTable`]s and its aliases and grants in [`RecordTable`]s ([`Tables`]).
 
 mod attributes;
+mod exchange;
 mod ids;
 mod key;
 mod kms;
 mod store;
 
 pub use attributes::{AttributesError, KeyAlgorithm, KeyAttributes, KeyClass, KeyModesOfUse, KeyUsage};
+pub use exchange::{AUTHORITY_RECORD, ExchangeParameters, ExchangePurpose, StoredExchange};
 pub use ids::{AccountId, AliasName, IdError, KeyArn, KeyId, KeyIdentifier, Region};
 pub use key::{
     Key, KeyCheckValueAlgorithm, KeyMaterial, KeyOrigin, KeyState, SecretText, StoredKey, Timestamp,

@@ -21,7 +21,7 @@ use crate::keys::store::file_table::{
     index_all_deletions, mac_all_records, purge_due,
 };
 use crate::keys::store::{AliasEntry, KeyStore, MasterKey, StoreError, TableSet, Tables};
-use crate::keys::{Grant, KmsAlias, StoredKey, StoredKmsKey, Timestamp};
+use crate::keys::{Grant, KmsAlias, StoredExchange, StoredKey, StoredKmsKey, Timestamp};
 
 const META: TableDefinition<&str, &[u8]> = TableDefinition::new("meta");
 /// The master key check of the first store version (no record MACs).
@@ -83,6 +83,7 @@ type FileTables = TableSet<
     SealedFileTable<StoredKmsKey>,
     FileTable<KmsAlias>,
     FileTable<Grant>,
+    SealedFileTable<StoredExchange>,
 >;
 
 impl FileStore {
@@ -146,6 +147,7 @@ impl FileStore {
             kms_keys: SealedFileTable::new(Arc::clone(&db)),
             kms_aliases: FileTable::new(Arc::clone(&db)),
             grants: FileTable::new(Arc::clone(&db)),
+            exchange: SealedFileTable::new(Arc::clone(&db)),
         };
         let store = FileStore { db, dir: dir.to_owned(), tables };
         store.check_master()?;

@@ -22,13 +22,18 @@ use serde::{Deserialize, Serialize};
 
 use crate::keys::store::table::{Put, Record, RecordTable, SealedName, SealedRecord, SealedTable};
 use crate::keys::store::{AliasEntry, MasterKey, StoreError};
-use crate::keys::{AliasName, Grant, Key, KeyArn, KeyState, KmsAlias, KmsKey, KmsKeyState};
+use crate::keys::{
+    AliasName, ExchangeParameters, ExchangePurpose, Grant, Key, KeyArn, KeyState, KmsAlias, KmsKey,
+    KmsKeyState,
+};
 
 const KEYS: TableDefinition<&str, &[u8]> = TableDefinition::new("keys");
 const ALIASES: TableDefinition<&str, &str> = TableDefinition::new("aliases");
 const KMS_KEYS: TableDefinition<&str, &[u8]> = TableDefinition::new("kms_keys");
 const KMS_ALIASES: TableDefinition<&str, &[u8]> = TableDefinition::new("kms_aliases");
-/// The last record table added: a store that has it has every record table.
+/// Key-exchange parameters (import/export tokens, the local certificate authority), sealed like keys.
+const EXCHANGE: TableDefinition<&str, &[u8]> = TableDefinition::new("exchange_parameters");
+/// The KMS grants.
 pub(super) const GRANTS: TableDefinition<&str, &[u8]> = TableDefinition::new("grants");
 /// Each record's MAC, under `<table>/<name>`: HMAC-SHA256 (a key derived from the master key) of the
 /// table name, the record name and the record's bytes, written in the same transaction as the record.
@@ -73,6 +78,7 @@ fn each_table(txn: &WriteTransaction, clear: bool) -> Result<(), StoreError> {
     one::<SealedRow<KmsKey>>(txn, clear)?;
     one::<KmsAlias>(txn, clear)?;
     one::<Grant>(txn, clear)?;
+    one::<SealedRow<ExchangeParameters>>(txn, clear)?;
     if clear {
         txn.delete_table(MACS).map_err(backend)?;
         txn.delete_table(DELETIONS).map_err(backend)?;
@@ -105,7 +111,8 @@ pub(super) fn index_all_deletions(txn: &WriteTransaction) -> Result<(), StoreErr
         Ok(())
     }
     one::<SealedRow<Key>>(txn)?;
-    one::<SealedRow<KmsKey>>(txn)
+    one::<SealedRow<KmsKey>>(txn)?;
+    one::<SealedRow<ExchangeParameters>>(txn)
 }
 
 /// Removes every key whose scheduled deletion completed by `now` (milliseconds since the epoch):
@@ -179,7 +186,8 @@ pub(super) fn purge_due(db: &Db, now: i64) -> Result<usize, StoreError> {
     }
     let txn = db.db.begin_write().map_err(backend)?;
     let purged = one::<SealedRow<Key>>(&txn, &db.master, &due, now)?
-        + one::<SealedRow<KmsKey>>(&txn, &db.master, &due, now)?;
+        + one::<SealedRow<KmsKey>>(&txn, &db.master, &due, now)?
+        + one::<SealedRow<ExchangeParameters>>(&txn, &db.master, &due, now)?;
     txn.commit().map_err(backend)?;
     Ok(purged)
 }
@@ -203,7 +211,8 @@ pub(super) fn mac_all_records(txn: &WriteTransaction, master: &MasterKey) -> Res
         + one::<AliasEntry>(txn, master)?
         + one::<SealedRow<KmsKey>>(txn, master)?
         + one::<KmsAlias>(txn, master)?
-        + one::<Grant>(txn, master)?)
+        + one::<Grant>(txn, master)?
+        + one::<SealedRow<ExchangeParameters>>(txn, master)?)
 }
 
 /// Every row of `T`'s table in `txn`, as (name, stored bytes).
@@ -318,6 +327,15 @@ impl JsonRow for SealedRow<KmsKey> {
 
     fn deletion_due(&self) -> Option<i64> {
         (self.key.key_state == KmsKeyState::PendingDeletion).then_some(self.key.deletion_date?.0)
+    }
+}
+
+impl JsonRow for SealedRow<ExchangeParameters> {
+    const TABLE: TableDefinition<'static, &'static str, &'static [u8]> = EXCHANGE;
+
+    /// A token is removed from the store once it has expired; the authority stays.
+    fn deletion_due(&self) -> Option<i64> {
+        (self.key.purpose != ExchangePurpose::CertificateAuthority).then_some(self.key.valid_until.0)
     }
 }
 

@@ -6,7 +6,9 @@ use std::sync::{RwLock, RwLockReadGuard, RwLockWriteGuard};
 
 use crate::keys::store::table::{Put, Record, RecordTable, SealedName, SealedRecord, SealedTable};
 use crate::keys::store::{AliasEntry, KeyStore, StoreError, TableSet, Tables};
-use crate::keys::{AliasName, Grant, KeyArn, KmsAlias, KmsAliasName, KmsKeyArn, StoredKey, StoredKmsKey};
+use crate::keys::{
+    AliasName, Grant, KeyArn, KmsAlias, KmsAliasName, KmsKeyArn, StoredExchange, StoredKey, StoredKmsKey,
+};
 
 /// Keys and aliases in memory, behind a lock: for tests, benches and a throw-away server.
 ///
@@ -30,6 +32,7 @@ type MemoryTables = TableSet<
     MemTable<KmsKeyArn, StoredKmsKey>,
     MemTable<KmsAliasName, KmsAlias>,
     MemTable<String, Grant>,
+    MemTable<String, StoredExchange>,
 >;
 
 impl MemoryStore {
@@ -47,18 +50,20 @@ impl KeyStore for MemoryStore {
     fn clear(&self) -> Result<(), StoreError> {
         // Every table locked before any is emptied: no reader sees some emptied and others not.
         let t = &self.tables;
-        let (mut keys, mut aliases, mut kms_keys, mut kms_aliases, mut grants) = (
+        let (mut keys, mut aliases, mut kms_keys, mut kms_aliases, mut grants, mut exchange) = (
             t.payment_keys.write(),
             t.payment_aliases.write(),
             t.kms_keys.write(),
             t.kms_aliases.write(),
             t.grants.write(),
+            t.exchange.write(),
         );
         keys.clear();
         aliases.clear();
         kms_keys.clear();
         kms_aliases.clear();
         grants.clear();
+        exchange.clear();
         Ok(())
     }
 }

@@ -10,7 +10,8 @@ mod table;
 use thiserror::Error;
 
 use crate::keys::{
-    AliasName, Grant, Key, KeyArn, KmsAlias, KmsAliasName, KmsKey, KmsKeyArn, StoredKey, StoredKmsKey,
+    AliasName, ExchangeParameters, Grant, Key, KeyArn, KmsAlias, KmsAliasName, KmsKey, KmsKeyArn,
+    StoredExchange, StoredKey, StoredKmsKey,
 };
 
 pub use file::{FileStore, OpenOptions, default_data_dir};
@@ -27,8 +28,8 @@ pub struct AliasEntry {
     pub key_arn: Option<KeyArn>,
 }
 
-/// A store's five tables, each written once for every store ([`SealedTable`] for keys,
-/// [`RecordTable`] for aliases and grants).
+/// A store's six tables, each written once for every store ([`SealedTable`] for keys and key-exchange
+/// parameters, [`RecordTable`] for aliases and grants).
 #[derive(Clone, Copy)]
 pub struct Tables<'a> {
     /// The payment-cryptography keys, by key ARN.
@@ -41,6 +42,9 @@ pub struct Tables<'a> {
     pub kms_aliases: &'a dyn RecordTable<KmsAlias>,
     /// The KMS grants, by grant id.
     pub grants: &'a dyn RecordTable<Grant>,
+    /// The key-exchange parameters (import and export tokens, the local certificate authority), by
+    /// name.
+    pub exchange: &'a dyn SealedTable<StoredExchange>,
 }
 
 /// Where keys and aliases are kept: its [`Tables`], and shorthand methods on them that the services
@@ -50,7 +54,8 @@ pub trait KeyStore: Send + Sync {
     /// The store's tables.
     fn tables(&self) -> Tables<'_>;
 
-    /// Removes every payment key, alias, KMS key, KMS alias and grant, in one atomic step.
+    /// Removes every payment key, alias, KMS key, KMS alias, grant and key-exchange record, in one
+    /// atomic step.
     ///
     /// # Errors
     /// [`StoreError`] on a storage failure (then nothing is removed).
@@ -252,6 +257,30 @@ pub trait KeyStore: Send + Sync {
         grants.retain(|g| &g.key_id == key);
         Ok(grants)
     }
+
+    /// The key-exchange record named `name`, with its private key.
+    ///
+    /// # Errors
+    /// [`StoreError`] on a storage failure or a record that does not decrypt.
+    fn get_exchange(&self, name: &str) -> Result<Option<StoredExchange>, StoreError> {
+        self.tables().exchange.get(&name.to_owned())
+    }
+
+    /// Adds a key-exchange record.
+    ///
+    /// # Errors
+    /// [`StoreError::Exists`] when one of that name is stored; [`StoreError`] on a storage failure.
+    fn insert_exchange(&self, record: &StoredExchange) -> Result<(), StoreError> {
+        self.tables().exchange.insert(std::slice::from_ref(record))
+    }
+
+    /// The metadata of every key-exchange record, by name.
+    ///
+    /// # Errors
+    /// [`StoreError`] on a storage failure.
+    fn list_exchange(&self) -> Result<Vec<ExchangeParameters>, StoreError> {
+        self.tables().exchange.list(None, usize::MAX)
+    }
 }
 
 /// A shared store is a store: the server hands one to several services.
@@ -266,21 +295,23 @@ impl<T: KeyStore + ?Sized> KeyStore for std::sync::Arc<T> {
 
 /// A store's own tables, of its own types, as one value: the store lends them out as [`Tables`].
 #[derive(Debug, Default)]
-struct TableSet<PaymentKeys, PaymentAliases, KmsKeys, KmsAliases, Grants> {
+struct TableSet<PaymentKeys, PaymentAliases, KmsKeys, KmsAliases, Grants, Exchange> {
     payment_keys: PaymentKeys,
     payment_aliases: PaymentAliases,
     kms_keys: KmsKeys,
     kms_aliases: KmsAliases,
     grants: Grants,
+    exchange: Exchange,
 }
 
-impl<PK, PA, KK, KA, G> TableSet<PK, PA, KK, KA, G>
+impl<PK, PA, KK, KA, G, X> TableSet<PK, PA, KK, KA, G, X>
 where
     PK: SealedTable<StoredKey>,
     PA: RecordTable<AliasEntry>,
     KK: SealedTable<StoredKmsKey>,
     KA: RecordTable<KmsAlias>,
     G: RecordTable<Grant>,
+    X: SealedTable<StoredExchange>,
 {
     fn tables(&self) -> Tables<'_> {
         Tables {
@@ -289,6 +320,7 @@ where
             kms_keys: &self.kms_keys,
             kms_aliases: &self.kms_aliases,
             grants: &self.grants,
+            exchange: &self.exchange,
         }
     }
 }

@@ -14,8 +14,8 @@ use zeroize::Zeroizing;
 
 use crate::keys::store::{AliasEntry, StoreError};
 use crate::keys::{
-    AliasName, Grant, Key, KeyArn, KeyMaterial, KmsAlias, KmsAliasName, KmsKey, KmsKeyArn, KmsMaterial,
-    StoredKey, StoredKmsKey,
+    AliasName, ExchangeParameters, Grant, Key, KeyArn, KeyMaterial, KmsAlias, KmsAliasName, KmsKey,
+    KmsKeyArn, KmsMaterial, StoredExchange, StoredKey, StoredKmsKey,
 };
 
 /// A record a store keeps under a unique name.
@@ -155,6 +155,7 @@ record! {
     AliasEntry => name: AliasName,
     KmsAlias => alias_name: KmsAliasName,
     Grant => grant_id: String,
+    ExchangeParameters => name: String,
 }
 
 impl SealedRecord for StoredKey {
@@ -196,5 +197,26 @@ impl SealedRecord for StoredKmsKey {
     fn from_parts(key: KmsKey, material: &[u8]) -> Option<Self> {
         let material = KmsMaterial::from_bytes(key.key_spec, material).ok()?;
         Some(StoredKmsKey { key, material })
+    }
+}
+
+impl SealedRecord for StoredExchange {
+    type Meta = ExchangeParameters;
+
+    fn meta(&self) -> &ExchangeParameters {
+        &self.parameters
+    }
+
+    fn set_meta(&mut self, meta: ExchangeParameters) {
+        self.parameters = meta;
+    }
+
+    fn material(&self) -> Zeroizing<Vec<u8>> {
+        Zeroizing::new(self.private_key.as_bytes().to_vec())
+    }
+
+    fn from_parts(parameters: ExchangeParameters, material: &[u8]) -> Option<Self> {
+        let pem = std::str::from_utf8(material).ok()?;
+        Some(StoredExchange { parameters, private_key: Zeroizing::new(pem.to_owned()) })
     }
 }
