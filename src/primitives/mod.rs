@@ -13,6 +13,7 @@ pub mod modes;
 pub mod padding;
 pub mod rsa;
 pub mod tdes;
+pub mod tr31;
 
 pub use algorithm::{Algorithm, Mode};
 pub use cipher::{Cipher, SymmetricKey};
