@@ -11,8 +11,10 @@ pub mod jwe;
 pub mod kcv;
 pub mod modes;
 pub mod padding;
+pub mod pki;
 pub mod rsa;
 pub mod tdes;
+pub mod tr34;
 
 pub use algorithm::{Algorithm, Mode};
 pub use cipher::{Cipher, SymmetricKey};
