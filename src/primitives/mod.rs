@@ -11,9 +11,11 @@ pub mod jwe;
 pub mod kcv;
 pub mod modes;
 pub mod padding;
+pub mod pki;
 pub mod rsa;
 pub mod tdes;
 pub mod tr31;
+pub mod tr34;
 
 pub use algorithm::{Algorithm, Mode};
 pub use cipher::{Cipher, SymmetricKey};
