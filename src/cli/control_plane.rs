@@ -7,8 +7,11 @@ use clap::{ArgGroup, Args, Subcommand};
 use serde::de::DeserializeOwned;
 use serde_json::Value;
 
-use paycrypt::keys::{KeyAttributes, KeyCheckValueAlgorithm, KeyState};
-use paycrypt::service::{GetAliasInput, ImportKeyInput, ImportKeyMaterial, SeedFile};
+use paycrypt::keys::{KeyAlgorithm, KeyAttributes, KeyCheckValueAlgorithm, KeyState};
+use paycrypt::service::{
+    ExportAttributes, ExportKeyMaterial, GetAliasInput, ImportKeyInput, ImportKeyMaterial, KeyMaterialType,
+    SeedFile,
+};
 
 use crate::cli::aws::{Backend, Body, Call, Paging, paginate, print, shaped_arg};
 use crate::cli::failure::{Failure, finish};
@@ -20,7 +23,7 @@ use crate::cli::output::Api;
 pub(crate) enum ControlCommand {
     /// Create a key with random material (aws payment-cryptography create-key).
     CreateKey(CreateKeyArgs),
-    /// Import a key; paycrypt takes clear key material (ClearKey) for tests.
+    /// Import a key: a TR-31 or TR-34 block, an RSA key cryptogram, a certificate, or paycrypt's clear key (aws payment-cryptography import-key).
     ImportKey(ImportKeyArgs),
     /// Show a key (aws payment-cryptography get-key).
     GetKey(KeyArgs),
@@ -44,6 +47,75 @@ pub(crate) enum ControlCommand {
     UpdateAlias(AliasArgs),
     /// Delete an alias (aws payment-cryptography delete-alias).
     DeleteAlias(AliasNameArgs),
+    /// Export a key wrapped: TR-31 under a KEK, TR-34, or an RSA key cryptogram (aws payment-cryptography export-key).
+    ExportKey(ExportKeyArgs),
+    /// An RSA key pair, certificate and token to import a TR-34 block or key cryptogram with (aws payment-cryptography get-parameters-for-import).
+    GetParametersForImport(ParametersForImportArgs),
+    /// An RSA signing key pair, certificate and token to export a TR-34 block with (aws payment-cryptography get-parameters-for-export).
+    GetParametersForExport(ParametersForExportArgs),
+    /// A certificate for an asymmetric key pair's public key (aws payment-cryptography get-public-key-certificate).
+    GetPublicKeyCertificate(KeyArgs),
+}
+
+/// `export-key`.
+#[derive(Args)]
+pub(crate) struct ExportKeyArgs {
+    /// JSON ExportKeyMaterial: {"Tr31KeyBlock":{"WrappingKeyIdentifier":…}}, {"Tr34KeyBlock":{…}} or {"KeyCryptogram":{…}}
+    #[arg(long, required_unless_present = "cli_input_json")]
+    key_material: Option<String>,
+    /// The key to export: its ARN or an alias
+    #[arg(long, required_unless_present = "cli_input_json")]
+    export_key_identifier: Option<String>,
+    /// JSON ExportAttributes: {"KeyCheckValueAlgorithm":…,"ExportDukptInitialKey":{"KeySerialNumber":…}}
+    #[arg(long)]
+    export_attributes: Option<String>,
+}
+
+/// `get-parameters-for-import`.
+#[derive(Args)]
+pub(crate) struct ParametersForImportArgs {
+    /// TR34_KEY_BLOCK or KEY_CRYPTOGRAM
+    #[arg(long, required_unless_present = "cli_input_json")]
+    key_material_type: Option<String>,
+    /// RSA_2048, RSA_3072 or RSA_4096
+    #[arg(long, required_unless_present = "cli_input_json")]
+    wrapping_key_algorithm: Option<String>,
+    #[command(flatten)]
+    reuse: ReuseArgs,
+}
+
+/// `get-parameters-for-export`.
+#[derive(Args)]
+pub(crate) struct ParametersForExportArgs {
+    /// TR34_KEY_BLOCK
+    #[arg(long, required_unless_present = "cli_input_json")]
+    key_material_type: Option<String>,
+    /// RSA_2048, RSA_3072 or RSA_4096
+    #[arg(long, required_unless_present = "cli_input_json")]
+    signing_key_algorithm: Option<String>,
+    #[command(flatten)]
+    reuse: ReuseArgs,
+}
+
+/// `--reuse-last-generated-token` / `--no-reuse-last-generated-token`.
+#[derive(Args)]
+pub(crate) struct ReuseArgs {
+    /// Return the last token made for the same type and algorithm while it is valid
+    #[arg(long, conflicts_with = "no_reuse_last_generated_token")]
+    reuse_last_generated_token: bool,
+    /// Always make a new token (the default)
+    #[arg(long)]
+    no_reuse_last_generated_token: bool,
+}
+
+impl ReuseArgs {
+    fn value(&self) -> Option<bool> {
+        match (self.reuse_last_generated_token, self.no_reuse_last_generated_token) {
+            (_, true) => Some(false),
+            (true, false) => Some(true),
+            (false, false) => None,
+        }
+    }
 }
 
 /// `create-key`.
@@ -116,7 +188,7 @@ impl EnabledArgs {
 /// `import-key`.
 #[derive(Args)]
 pub(crate) struct ImportKeyArgs {
-    /// JSON ImportKeyMaterial; paycrypt takes {"ClearKey":{"KeyAttributes":{…},"KeyMaterial":"<hex or PEM>"}}
+    /// JSON ImportKeyMaterial: {"Tr31KeyBlock":{…}}, {"Tr34KeyBlock":{…}}, {"KeyCryptogram":{…}}, {"RootCertificatePublicKey":{…}}, {"TrustedCertificatePublicKey":{…}}, or paycrypt's {"ClearKey":{"KeyAttributes":{…},"KeyMaterial":"<hex or PEM>"}}
     #[arg(long, required_unless_present = "cli_input_json")]
     key_material: Option<String>,
     #[command(flatten)]
@@ -273,6 +345,53 @@ impl ControlCommand {
             }
             C::DeleteAlias(a) => call("DeleteAlias", &["AliasName"])
                 .run(|| Ok(Body::new().opt("AliasName", a.alias_name).done())),
+            C::ExportKey(a) => call("ExportKey", &["KeyMaterial", "ExportKeyIdentifier"]).run(|| {
+                Ok(Body::new()
+                    .opt(
+                        "KeyMaterial",
+                        shaped_arg::<ExportKeyMaterial>("--key-material", a.key_material.as_deref())?,
+                    )
+                    .opt("ExportKeyIdentifier", a.export_key_identifier)
+                    .opt(
+                        "ExportAttributes",
+                        shaped_arg::<ExportAttributes>(
+                            "--export-attributes",
+                            a.export_attributes.as_deref(),
+                        )?,
+                    )
+                    .done())
+            }),
+            C::GetParametersForImport(a) => {
+                call("GetParametersForImport", &["KeyMaterialType", "WrappingKeyAlgorithm"]).run(|| {
+                    Ok(Body::new()
+                        .opt(
+                            "KeyMaterialType",
+                            enum_arg::<KeyMaterialType>("--key-material-type", a.key_material_type)?,
+                        )
+                        .opt(
+                            "WrappingKeyAlgorithm",
+                            enum_arg::<KeyAlgorithm>("--wrapping-key-algorithm", a.wrapping_key_algorithm)?,
+                        )
+                        .opt("ReuseLastGeneratedToken", a.reuse.value())
+                        .done())
+                })
+            }
+            C::GetParametersForExport(a) => {
+                call("GetParametersForExport", &["KeyMaterialType", "SigningKeyAlgorithm"]).run(|| {
+                    Ok(Body::new()
+                        .opt(
+                            "KeyMaterialType",
+                            enum_arg::<KeyMaterialType>("--key-material-type", a.key_material_type)?,
+                        )
+                        .opt(
+                            "SigningKeyAlgorithm",
+                            enum_arg::<KeyAlgorithm>("--signing-key-algorithm", a.signing_key_algorithm)?,
+                        )
+                        .opt("ReuseLastGeneratedToken", a.reuse.value())
+                        .done())
+                })
+            }
+            C::GetPublicKeyCertificate(a) => key_op(call("GetPublicKeyCertificate", &["KeyIdentifier"]), a),
             C::ListAliases(a) => {
                 let call = call("ListAliases", &[]);
                 finish(

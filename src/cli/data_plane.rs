@@ -6,7 +6,7 @@ use std::process::ExitCode;
 use clap::{Args, Subcommand};
 use serde_json::Value;
 
-use paycrypt::service::{EncryptionDecryptionAttributes, ReEncryptionAttributes};
+use paycrypt::service::{EncryptionDecryptionAttributes, ReEncryptionAttributes, WrappedKey};
 
 use crate::cli::aws::{Body, Call, shaped_arg, text_arg};
 use crate::cli::global::GlobalArgs;
@@ -35,7 +35,7 @@ pub(crate) struct EncryptDataArgs {
     /// JSON: {"Symmetric":{"Mode":"CBC","InitializationVector":"…"}}, {"Asymmetric":{…}} or {"Dukpt":{…}}
     #[arg(long, required_unless_present = "cli_input_json")]
     encryption_attributes: Option<String>,
-    /// JSON WrappedKey (not supported by paycrypt)
+    /// JSON WrappedKey: {"WrappedKeyMaterial":{"Tr31KeyBlock":"…"}}, the key as a TR-31 block under the KEK --key-identifier names
     #[arg(long)]
     wrapped_key: Option<String>,
 }
@@ -52,7 +52,7 @@ pub(crate) struct DecryptDataArgs {
     /// JSON: {"Symmetric":{…}}, {"Asymmetric":{…}} or {"Dukpt":{…}}
     #[arg(long, required_unless_present = "cli_input_json")]
     decryption_attributes: Option<String>,
-    /// JSON WrappedKey (not supported by paycrypt)
+    /// JSON WrappedKey: {"WrappedKeyMaterial":{"Tr31KeyBlock":"…"}}, the key as a TR-31 block under the KEK --key-identifier names
     #[arg(long)]
     wrapped_key: Option<String>,
 }
@@ -75,6 +75,12 @@ pub(crate) struct ReEncryptDataArgs {
     /// JSON: {"Symmetric":{…}} or {"Dukpt":{…}}
     #[arg(long, required_unless_present = "cli_input_json")]
     outgoing_encryption_attributes: Option<String>,
+    /// JSON WrappedKey: the incoming key as a TR-31 block under the KEK --incoming-key-identifier names
+    #[arg(long)]
+    incoming_wrapped_key: Option<String>,
+    /// JSON WrappedKey: the outgoing key as a TR-31 block under the KEK --outgoing-key-identifier names
+    #[arg(long)]
+    outgoing_wrapped_key: Option<String>,
 }
 
 impl DataCommand {
@@ -97,7 +103,7 @@ impl DataCommand {
                             a.encryption_attributes.as_deref(),
                         )?,
                     )
-                    .opt("WrappedKey", shaped_arg::<Value>("--wrapped-key", a.wrapped_key.as_deref())?)
+                    .opt("WrappedKey", shaped_arg::<WrappedKey>("--wrapped-key", a.wrapped_key.as_deref())?)
                     .done())
             }),
             DataCommand::DecryptData(a) => Call {
@@ -116,7 +122,7 @@ impl DataCommand {
                             a.decryption_attributes.as_deref(),
                         )?,
                     )
-                    .opt("WrappedKey", shaped_arg::<Value>("--wrapped-key", a.wrapped_key.as_deref())?)
+                    .opt("WrappedKey", shaped_arg::<WrappedKey>("--wrapped-key", a.wrapped_key.as_deref())?)
                     .done())
             }),
             DataCommand::ReEncryptData(a) => Call {
@@ -147,6 +153,20 @@ impl DataCommand {
                         shaped_arg::<ReEncryptionAttributes>(
                             "--outgoing-encryption-attributes",
                             a.outgoing_encryption_attributes.as_deref(),
+                        )?,
+                    )
+                    .opt(
+                        "IncomingWrappedKey",
+                        shaped_arg::<WrappedKey>(
+                            "--incoming-wrapped-key",
+                            a.incoming_wrapped_key.as_deref(),
+                        )?,
+                    )
+                    .opt(
+                        "OutgoingWrappedKey",
+                        shaped_arg::<WrappedKey>(
+                            "--outgoing-wrapped-key",
+                            a.outgoing_wrapped_key.as_deref(),
                         )?,
                     )
                     .done())

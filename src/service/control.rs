@@ -14,7 +14,11 @@ use crate::primitives::SymmetricKey;
 use crate::primitives::kcv::{KcvAlgorithm, kcv};
 use crate::primitives::rsa::RsaPrivateKey;
 use crate::service::data::{parse_rsa, rsa_check_value, rsa_key};
-use crate::service::{PaymentCryptography, ServiceError};
+use crate::service::exchange::{Member, import_member};
+use crate::service::{
+    ImportKeyCryptogram, ImportTr31KeyBlock, ImportTr34KeyBlock, PaymentCryptography,
+    RootCertificatePublicKey, ServiceError, TrustedCertificatePublicKey,
+};
 
 /// CreateKey request.
 #[derive(Clone, Debug, Eq, PartialEq, Serialize, Deserialize)]
@@ -51,29 +55,29 @@ pub struct ClearKeyMaterial {
     pub exportable: Option<bool>,
 }
 
-/// AWS `ImportKeyMaterial` (a union): paycrypt implements the local `ClearKey` member; the others are
-/// refused.
+/// AWS `ImportKeyMaterial` (a union), plus paycrypt's local `ClearKey` member. The Diffie-Hellman and
+/// AS2805 members are refused by name.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "PascalCase", deny_unknown_fields)]
 pub struct ImportKeyMaterial {
     /// paycrypt's clear-key import.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub clear_key: Option<ClearKeyMaterial>,
-    /// Refused.
+    /// A certificate authority's root certificate.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub root_certificate_public_key: Option<Value>,
-    /// Refused.
+    pub root_certificate_public_key: Option<RootCertificatePublicKey>,
+    /// A certificate issued by an imported root.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub trusted_certificate_public_key: Option<Value>,
-    /// Refused.
+    pub trusted_certificate_public_key: Option<TrustedCertificatePublicKey>,
+    /// A TR-31 key block under a KEK in the store.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub tr31_key_block: Option<Value>,
-    /// Refused.
+    pub tr31_key_block: Option<ImportTr31KeyBlock>,
+    /// A TR-34 key block to an import token.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub tr34_key_block: Option<Value>,
-    /// Refused.
+    pub tr34_key_block: Option<ImportTr34KeyBlock>,
+    /// An RSA key cryptogram to an import token.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub key_cryptogram: Option<Value>,
+    pub key_cryptogram: Option<ImportKeyCryptogram>,
     /// Refused.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub diffie_hellman_tr31_key_block: Option<Value>,
@@ -195,15 +199,32 @@ impl<S: KeyStore> PaymentCryptography<S> {
         Ok(KeyOutput { key: stored.key })
     }
 
-    /// ImportKey with the local `ClearKey` member.
+    /// ImportKey: a key wrapped as a TR-31 block (under a KEK in the store), a TR-34 block or an RSA
+    /// key cryptogram (to an import token), a certificate (`RootCertificatePublicKey`,
+    /// `TrustedCertificatePublicKey`), or paycrypt's local `ClearKey`.
     ///
     /// # Errors
-    /// `ValidationException` for a union with not exactly one member, a member other than `ClearKey`,
-    /// attributes AWS does not accept, or material that does not fit the algorithm.
+    /// `ValidationException` for a union with not exactly one member, a Diffie-Hellman or AS2805
+    /// member, attributes AWS does not accept, material that does not unwrap or fit, a wrapping key
+    /// that may not unwrap it, a certificate that does not chain, an unknown or expired import token;
+    /// `ResourceNotFoundException` for an unknown wrapping key.
     pub fn import_key(&self, input: ImportKeyInput) -> Result<KeyOutput, ServiceError> {
-        let clear = clear_key_member(&input.key_material)?;
-        let stored =
-            self.clear_key(clear, input.key_check_value_algorithm, input.enabled.unwrap_or(true), None)?;
+        let enabled = input.enabled.unwrap_or(true);
+        let stored = match import_member(&input.key_material)? {
+            Member::Clear(clear) => self.clear_key(clear, input.key_check_value_algorithm, enabled, None)?,
+            member => {
+                let imported = self.import_wrapped(&member)?;
+                self.new_key(
+                    imported.attributes,
+                    imported.material,
+                    input.key_check_value_algorithm,
+                    enabled,
+                    imported.exportable,
+                    KeyOrigin::External,
+                    None,
+                )?
+            }
+        };
         self.store().insert_key(&stored)?;
         Ok(KeyOutput { key: stored.key })
     }
@@ -260,7 +281,7 @@ impl<S: KeyStore> PaymentCryptography<S> {
     }
 
     #[allow(clippy::too_many_arguments)]
-    fn new_key(
+    pub(crate) fn new_key(
         &self,
         attrs: KeyAttributes,
         material: KeyMaterial,
@@ -438,34 +459,6 @@ impl<S: KeyStore> PaymentCryptography<S> {
             self.store().update_key(&key)?;
         }
         Ok(KeyOutput { key })
-    }
-}
-
-/// The one `ClearKey` member of the union, or the ValidationException AWS's union rule gives.
-pub(crate) fn clear_key_member(m: &ImportKeyMaterial) -> Result<&ClearKeyMaterial, ServiceError> {
-    let others = [
-        ("RootCertificatePublicKey", m.root_certificate_public_key.is_some()),
-        ("TrustedCertificatePublicKey", m.trusted_certificate_public_key.is_some()),
-        ("Tr31KeyBlock", m.tr31_key_block.is_some()),
-        ("Tr34KeyBlock", m.tr34_key_block.is_some()),
-        ("KeyCryptogram", m.key_cryptogram.is_some()),
-        ("DiffieHellmanTr31KeyBlock", m.diffie_hellman_tr31_key_block.is_some()),
-        ("As2805KeyCryptogram", m.as2805_key_cryptogram.is_some()),
-    ];
-    let set: Vec<&str> = others.iter().filter(|(_, on)| *on).map(|(n, _)| *n).collect();
-    match (&m.clear_key, set.as_slice()) {
-        (Some(clear), []) => Ok(clear),
-        (None, []) => {
-            Err(ServiceError::field("KeyMaterial", "KeyMaterial must set exactly one member; it sets none."))
-        }
-        (None, [one]) => Err(ServiceError::field(
-            format!("KeyMaterial.{one}"),
-            format!("KeyMaterial.{one} is not supported by paycrypt yet; use ClearKey."),
-        )),
-        _ => Err(ServiceError::field(
-            "KeyMaterial",
-            "KeyMaterial must set exactly one member; it sets several.",
-        )),
     }
 }
 

@@ -73,6 +73,10 @@ impl<S: KeyStore> PaymentCryptography<S> {
                 C::ListAliases => run(body, |i| self.list_aliases(i)),
                 C::UpdateAlias => run(body, |i| self.update_alias(i)),
                 C::DeleteAlias => run(body, |i| self.delete_alias(i).map(|()| serde_json::Map::new())),
+                C::ExportKey => run(body, |i| self.export_key(i)),
+                C::GetParametersForImport => run(body, |i| self.get_parameters_for_import(i)),
+                C::GetParametersForExport => run(body, |i| self.get_parameters_for_export(i)),
+                C::GetPublicKeyCertificate => run(body, |i| self.get_public_key_certificate(i)),
             },
         }
     }

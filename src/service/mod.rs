@@ -32,6 +32,7 @@ mod control;
 mod data;
 mod dispatch;
 mod error;
+mod exchange;
 pub mod kms;
 mod operation;
 mod seed;
@@ -51,9 +52,17 @@ pub use data::{
     AsymmetricEncryptionAttributes, DataSession, DecryptDataInput, DecryptDataOutput,
     DukptEncryptionAttributes, DukptEncryptionMode, DukptKeyVariant, EncryptDataInput, EncryptDataOutput,
     EncryptionDecryptionAttributes, PaddingType, ReEncryptDataInput, ReEncryptDataOutput,
-    ReEncryptionAttributes, SymmetricEncryptionAttributes,
+    ReEncryptionAttributes, SymmetricEncryptionAttributes, WrappedKey, WrappedKeyMaterial,
 };
 pub use error::{FieldError, Plane, ServiceError, ValidationError};
+pub use exchange::{
+    ExportAttributes, ExportDukptInitialKey, ExportKeyCryptogram, ExportKeyInput, ExportKeyMaterial,
+    ExportKeyOutput, ExportTr31KeyBlock, ExportTr34KeyBlock, GetParametersForExportInput,
+    GetParametersForExportOutput, GetParametersForImportInput, GetParametersForImportOutput,
+    GetPublicKeyCertificateInput, GetPublicKeyCertificateOutput, ImportKeyCryptogram, ImportTr31KeyBlock,
+    ImportTr34KeyBlock, KeyBlockHeaders, KeyExportability, KeyMaterialType, RootCertificatePublicKey,
+    TrustedCertificatePublicKey, WrappedKeyMaterialFormat, WrappedKeyOutput, WrappingKeySpec,
+};
 pub use operation::{
     ControlOperation, DataOperation, KmsOperation, OPERATIONS, Operation, Protocol, UnknownOperation,
 };

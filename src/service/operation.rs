@@ -208,6 +208,15 @@ operation_table! {
         UpdateAlias: Write,
         /// Deletes an alias.
         DeleteAlias: Write,
+        /// Exports a key wrapped (TR-31, TR-34, RSA key cryptogram). Signs and encrypts with RSA, so it
+        /// runs off the event loop like the writes.
+        ExportKey: Write,
+        /// Makes an import token: an RSA key pair and its certificate.
+        GetParametersForImport: Write,
+        /// Makes an export token: an RSA signing key pair and its certificate.
+        GetParametersForExport: Write,
+        /// Issues a certificate for a key pair's public key.
+        GetPublicKeyCertificate: Write,
     }
 }
 

@@ -139,7 +139,10 @@ pub fn unwrap(kbpk: &[u8], key_block: &str) -> Result<Unwrapped, Tr31Error> {
     let (block_len, mac_hex) = (version.block_len(), 2 * version.mac_len());
     let body = &bytes[header_len..];
     let cipher_hex = body.len().saturating_sub(mac_hex);
-    if header_len % block_len != 0 || body.len() < mac_hex + 2 * block_len || cipher_hex % (2 * block_len) != 0 {
+    if header_len % block_len != 0
+        || body.len() < mac_hex + 2 * block_len
+        || cipher_hex % (2 * block_len) != 0
+    {
         return Err(Tr31Error::KeyBlockLength {
             got: bytes.len(),
             expected: format!(

@@ -4,6 +4,7 @@
 use sha1::{Digest, Sha1};
 
 use crate::keys::{KeyAttributes, KeyClass, KeyMaterial};
+use crate::primitives::pki::Certificate;
 use crate::primitives::rsa::{RsaPadding, RsaPrivateKey, RsaPublicKey};
 use crate::service::ServiceError;
 use crate::service::data::shapes::{AsymmetricEncryptionAttributes, Direction};
@@ -30,6 +31,13 @@ impl RsaKey {
 pub(crate) fn parse_rsa(attrs: &KeyAttributes, pem: &str, path: &str) -> Result<RsaKey, ServiceError> {
     let bits = attrs.key_algorithm.rsa_bits().unwrap_or(0);
     let key = match attrs.key_class {
+        // An imported certificate (RootCertificatePublicKey, TrustedCertificatePublicKey) is kept whole.
+        KeyClass::PublicKey if pem.contains("-----BEGIN CERTIFICATE-----") => {
+            return Certificate::from_pem(pem)
+                .and_then(|c| c.public_key())
+                .map(RsaKey::Public)
+                .map_err(|e| ServiceError::field(path, format!("{path}: {e}")));
+        }
         KeyClass::PublicKey => RsaPublicKey::from_pem(pem).map(RsaKey::Public),
         _ => RsaPrivateKey::from_pem(pem).map(|k| RsaKey::Private(Box::new(k))),
     }

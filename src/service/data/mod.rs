@@ -9,10 +9,9 @@ mod dukpt;
 mod session;
 mod shapes;
 mod symmetric;
+mod wrapped;
 
 use std::sync::Arc;
-
-use serde_json::Value;
 
 use crate::keys::{Key, KeyClass, KeyStore, KeyUsage, StoredKey};
 use crate::primitives::dukpt::{self as dukpt_primitive, Error as DukptError, Ksn, Usage};
@@ -20,7 +19,7 @@ use crate::primitives::{Algorithm, SymmetricKey};
 use crate::service::validate::{hex_member, upper_hex};
 use crate::service::{PaymentCryptography, ServiceError};
 
-pub(crate) use asymmetric::{parse_rsa, rsa_check_value, rsa_key};
+pub(crate) use asymmetric::{RsaKey, parse_rsa, rsa_check_value, rsa_key};
 pub use session::DataSession;
 pub use shapes::{
     AsymmetricEncryptionAttributes, DecryptDataInput, DecryptDataOutput, DukptEncryptionAttributes,
@@ -29,6 +28,7 @@ pub use shapes::{
     ReEncryptionAttributes, SymmetricEncryptionAttributes,
 };
 use shapes::{Attributes, Direction};
+pub use wrapped::{WrappedKey, WrappedKeyMaterial};
 
 /// A member's path, `parent.member`, written out only when an error names it (a `format!` per call
 /// was a good part of a data-plane call's cost).
@@ -38,13 +38,6 @@ pub(super) struct Member<'a>(pub(super) &'a str, pub(super) &'static str);
 impl std::fmt::Display for Member<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(f, "{}.{}", self.0, self.1)
-    }
-}
-
-fn refuse_wrapped_key(path: &str, wrapped: Option<&Value>) -> Result<(), ServiceError> {
-    match wrapped {
-        Some(_) => Err(ServiceError::field(path, format!("{path} is not supported by paycrypt."))),
-        None => Ok(()),
     }
 }
 
@@ -126,10 +119,10 @@ fn encrypt_data(
     keys: &mut impl KeySource,
     input: &EncryptDataInput,
 ) -> Result<EncryptDataOutput, ServiceError> {
-    refuse_wrapped_key("WrappedKey", input.wrapped_key.as_ref())?;
     let attrs = Attributes::of("EncryptionAttributes", &input.encryption_attributes)?;
     let data = hex_member("PlainText", &input.plain_text, 2, 4096)?;
     let key = keys.key("KeyIdentifier", &input.key_identifier)?;
+    let key = wrapped::working_key(key, "KeyIdentifier", "WrappedKey", input.wrapped_key.as_ref())?;
     let out = crypt(
         keys,
         &key,
@@ -152,10 +145,10 @@ fn decrypt_data(
     keys: &mut impl KeySource,
     input: &DecryptDataInput,
 ) -> Result<DecryptDataOutput, ServiceError> {
-    refuse_wrapped_key("WrappedKey", input.wrapped_key.as_ref())?;
     let attrs = Attributes::of("DecryptionAttributes", &input.decryption_attributes)?;
     let data = hex_member("CipherText", &input.cipher_text, 2, 4224)?;
     let key = keys.key("KeyIdentifier", &input.key_identifier)?;
+    let key = wrapped::working_key(key, "KeyIdentifier", "WrappedKey", input.wrapped_key.as_ref())?;
     let out = zeroize::Zeroizing::new(crypt(
         keys,
         &key,
@@ -178,15 +171,25 @@ fn re_encrypt_data(
     keys: &mut impl KeySource,
     input: &ReEncryptDataInput,
 ) -> Result<ReEncryptDataOutput, ServiceError> {
-    refuse_wrapped_key("IncomingWrappedKey", input.incoming_wrapped_key.as_ref())?;
-    refuse_wrapped_key("OutgoingWrappedKey", input.outgoing_wrapped_key.as_ref())?;
     let incoming_attrs =
         Attributes::of_re("IncomingEncryptionAttributes", &input.incoming_encryption_attributes)?;
     let outgoing_attrs =
         Attributes::of_re("OutgoingEncryptionAttributes", &input.outgoing_encryption_attributes)?;
     let data = hex_member("CipherText", &input.cipher_text, 2, 4224)?;
     let incoming = keys.key("IncomingKeyIdentifier", &input.incoming_key_identifier)?;
+    let incoming = wrapped::working_key(
+        incoming,
+        "IncomingKeyIdentifier",
+        "IncomingWrappedKey",
+        input.incoming_wrapped_key.as_ref(),
+    )?;
     let outgoing = keys.key("OutgoingKeyIdentifier", &input.outgoing_key_identifier)?;
+    let outgoing = wrapped::working_key(
+        outgoing,
+        "OutgoingKeyIdentifier",
+        "OutgoingWrappedKey",
+        input.outgoing_wrapped_key.as_ref(),
+    )?;
     // Check both keys before any cryptography, so a refused outgoing key costs no decryption
     // (`crypt` checks again: cheap, and it keeps every path through `crypt` checked).
     check_key(&incoming.key, incoming_attrs, Direction::Decrypt, "IncomingKeyIdentifier")?;

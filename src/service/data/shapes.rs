@@ -6,6 +6,7 @@ use serde_json::Value;
 
 use crate::primitives::{Algorithm, Mode};
 use crate::service::ServiceError;
+use crate::service::data::wrapped::WrappedKey;
 
 /// RSA padding (AWS `PaddingType`): PKCS1, OAEP_SHA1, OAEP_SHA256, OAEP_SHA512.
 pub use crate::primitives::rsa::RsaPadding as PaddingType;
@@ -115,9 +116,9 @@ pub struct EncryptDataInput {
     pub plain_text: String,
     /// How to encrypt.
     pub encryption_attributes: EncryptionDecryptionAttributes,
-    /// A TR-31 wrapped key: in AWS's model, not implemented by paycrypt (refused).
+    /// The key to use as a TR-31 block under the KEK `KeyIdentifier` names.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub wrapped_key: Option<Value>,
+    pub wrapped_key: Option<WrappedKey>,
 }
 
 impl EncryptDataInput {
@@ -161,9 +162,9 @@ pub struct DecryptDataInput {
     pub cipher_text: String,
     /// How to decrypt.
     pub decryption_attributes: EncryptionDecryptionAttributes,
-    /// A TR-31 wrapped key: refused.
+    /// The key to use as a TR-31 block under the KEK `KeyIdentifier` names.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub wrapped_key: Option<Value>,
+    pub wrapped_key: Option<WrappedKey>,
 }
 
 /// DecryptData response. `Debug` shows the plaintext's length, never its digits.
@@ -192,12 +193,12 @@ pub struct ReEncryptDataInput {
     pub incoming_encryption_attributes: ReEncryptionAttributes,
     /// How to encrypt it again.
     pub outgoing_encryption_attributes: ReEncryptionAttributes,
-    /// Refused.
+    /// The incoming key as a TR-31 block under the KEK `IncomingKeyIdentifier` names.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub incoming_wrapped_key: Option<Value>,
-    /// Refused.
+    pub incoming_wrapped_key: Option<WrappedKey>,
+    /// The outgoing key as a TR-31 block under the KEK `OutgoingKeyIdentifier` names.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub outgoing_wrapped_key: Option<Value>,
+    pub outgoing_wrapped_key: Option<WrappedKey>,
 }
 
 /// ReEncryptData response.
