@@ -4,7 +4,6 @@
 use std::process::ExitCode;
 
 use clap::{Args, Subcommand};
-use serde_json::Value;
 
 use paycrypt::service::{EncryptionDecryptionAttributes, ReEncryptionAttributes, WrappedKey};
 

@@ -301,7 +301,7 @@ impl<S: KeyStore> PaymentCryptography<S> {
             .map(Zeroizing::new)?;
         let opened = tr34::open(&der, kdh, &token.key, &token.certificate, nonce.as_deref())
             .map_err(|e| ServiceError::field(&block_path, format!("{block_path}: {e}")))?;
-        let header = tr31::Header::parse(&opened.header).map_err(|e| {
+        let header = tr31::Header::parse(opened.header.as_str()).map_err(|e| {
             ServiceError::field(&block_path, format!("{block_path}: its key block header: {e}"))
         })?;
         let fields = fields_of(&header);
