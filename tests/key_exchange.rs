@@ -534,3 +534,83 @@ fn certificates_import_and_refusals() {
         assert!(e.to_string().contains(member) || e.to_string().contains("exportable"), "{e}");
     }
 }
+
+#[test]
+fn tr34_import_and_export() {
+    use paycrypt::primitives::tr34;
+    let svc = svc();
+    let now = Timestamp::now().0 / 1000;
+    let ca_key = RsaPrivateKey::generate(2048).unwrap();
+    let ca = pki::issue_ca(&ca_key, "kdh root", 30, now).unwrap();
+    let root = control(
+        &svc,
+        ControlOperation::ImportKey,
+        json!({"KeyMaterial": {"RootCertificatePublicKey": {"KeyAttributes": {"KeyAlgorithm": "RSA_2048", "KeyClass": "PUBLIC_KEY",
+              "KeyUsage": "TR31_S0_ASYMMETRIC_KEY_FOR_DIGITAL_SIGNATURE", "KeyModesOfUse": {"Verify": true}},
+              "PublicKeyCertificate": Certificate::to_aws_base64(std::slice::from_ref(&ca))}}}),
+    )
+    .unwrap()["Key"]["KeyArn"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let kdh_key = RsaPrivateKey::generate(2048).unwrap();
+    let kdh = pki::issue_leaf(&kdh_key.public_key(), "kdh", LeafUsage::DigitalSignature, &ca, &ca_key, 30, now).unwrap();
+    let params = control(&svc, ControlOperation::GetParametersForImport, json!({"KeyMaterialType": "TR34_KEY_BLOCK", "WrappingKeyAlgorithm": "RSA_2048"})).unwrap();
+    let krd = Certificate::from_aws_base64(params["WrappingKeyCertificate"].as_str().unwrap()).unwrap().remove(0);
+    let token = params["ImportToken"].as_str().unwrap().to_owned();
+    let kek = hex::decode("0123456789ABCDEFFEDCBA987654321089ABCDEF01234567").unwrap();
+    let nonce = [7u8; 8];
+    let block = tr34::build(&kek, "D0000K0TB00E0000", &kdh_key, &kdh, &krd, Some(&nonce)).unwrap();
+    let request = |token: &str, nonce: &str, signer: &Certificate| {
+        json!({"KeyMaterial": {"Tr34KeyBlock": {"CertificateAuthorityPublicKeyIdentifier": root,
+               "SigningKeyCertificate": Certificate::to_aws_base64(std::slice::from_ref(signer)), "ImportToken": token,
+               "WrappedKeyBlock": hex::encode_upper(&block), "KeyBlockFormat": "X9_TR34_2012", "RandomNonce": nonce}}})
+    };
+    // A wrong nonce, a KEY_CRYPTOGRAM token, a signer not from the root: refused.
+    assert!(control(&svc, ControlOperation::ImportKey, request(&token, "0808080808080808", &kdh)).is_err());
+    let crypto_token = control(&svc, ControlOperation::GetParametersForImport, json!({"KeyMaterialType": "KEY_CRYPTOGRAM", "WrappingKeyAlgorithm": "RSA_2048"})).unwrap();
+    assert!(control(&svc, ControlOperation::ImportKey, request(crypto_token["ImportToken"].as_str().unwrap(), "0707070707070707", &kdh)).is_err());
+    let other_key = RsaPrivateKey::generate(2048).unwrap();
+    let self_signed = pki::issue_ca(&other_key, "kdh", 30, now).unwrap();
+    assert!(control(&svc, ControlOperation::ImportKey, request(&token, "0707070707070707", &self_signed)).is_err());
+    // An expired copy of the token: refused.
+    let mut expired = svc.store().get_exchange(&token).unwrap().unwrap();
+    expired.parameters.name = "import-token-expired0000000000".to_owned();
+    expired.parameters.valid_until = Timestamp(Timestamp::now().0 - 1);
+    svc.store().insert_exchange(&expired).unwrap();
+    let e = control(&svc, ControlOperation::ImportKey, request("import-token-expired0000000000", "0707070707070707", &kdh)).unwrap_err();
+    assert!(e.to_string().contains("expired"), "{e}");
+    // The right one imports the KEK with its header's attributes.
+    let out = control(&svc, ControlOperation::ImportKey, request(&token, "0707070707070707", &kdh)).unwrap();
+    assert_eq!(out["Key"]["KeyAttributes"]["KeyAlgorithm"], "TDES_3KEY");
+    assert_eq!(out["Key"]["KeyAttributes"]["KeyUsage"], "TR31_K0_KEY_ENCRYPTION_KEY");
+    assert_eq!(out["Key"]["KeyCheckValue"], kcv_hex(Algorithm::Tdes3Key, "0123456789ABCDEFFEDCBA987654321089ABCDEF01234567", KcvAlgorithm::AnsiX924));
+
+    // Export a key as TR-34 to a receiver the root certified; it opens with the receiver's key.
+    let receiver_key = RsaPrivateKey::generate(2048).unwrap();
+    let receiver = pki::issue_leaf(&receiver_key.public_key(), "krd", LeafUsage::KeyEncipherment, &ca, &ca_key, 30, now).unwrap();
+    let export_params = control(&svc, ControlOperation::GetParametersForExport, json!({"KeyMaterialType": "TR34_KEY_BLOCK", "SigningKeyAlgorithm": "RSA_2048"})).unwrap();
+    let signer = Certificate::from_aws_base64(export_params["SigningKeyCertificate"].as_str().unwrap()).unwrap().remove(0);
+    let data_key = clear(&svc, attrs("AES_128", "TR31_D0_SYMMETRIC_DATA_ENCRYPTION_KEY", json!({"NoRestrictions": true})), AES128, true);
+    let out = control(
+        &svc,
+        ControlOperation::ExportKey,
+        json!({"ExportKeyIdentifier": data_key, "KeyMaterial": {"Tr34KeyBlock": {"CertificateAuthorityPublicKeyIdentifier": root,
+               "WrappingKeyCertificate": Certificate::to_aws_base64(std::slice::from_ref(&receiver)),
+               "ExportToken": export_params["ExportToken"], "KeyBlockFormat": "X9_TR34_2012", "RandomNonce": "0102030405060708"}}}),
+    )
+    .unwrap();
+    let der = hex::decode(out["WrappedKey"]["KeyMaterial"].as_str().unwrap()).unwrap();
+    let opened = tr34::open(&der, &signer, &receiver_key, &receiver, Some(&[1, 2, 3, 4, 5, 6, 7, 8])).unwrap();
+    assert_eq!(hex::encode_upper(&*opened.key), AES128);
+    assert_eq!(opened.header.key_usage(), "D0");
+    // An import token cannot sign an export.
+    assert!(control(
+        &svc,
+        ControlOperation::ExportKey,
+        json!({"ExportKeyIdentifier": data_key, "KeyMaterial": {"Tr34KeyBlock": {"CertificateAuthorityPublicKeyIdentifier": root,
+               "WrappingKeyCertificate": Certificate::to_aws_base64(std::slice::from_ref(&receiver)),
+               "ExportToken": token, "KeyBlockFormat": "X9_TR34_2012"}}}),
+    )
+    .is_err());
+}
