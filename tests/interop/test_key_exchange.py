@@ -79,7 +79,7 @@ def main():
     try:
         cp = srv.client("payment-cryptography")
         dp = srv.client("payment-cryptography-data")
-        run(cp, dp)
+        run(cp, dp, srv)
     finally:
         srv.stop()
     t.finish()
@@ -90,7 +90,47 @@ def code(call):
     return e[0] if e else None
 
 
-def run(cp, dp):
+def commands(srv, kek, kek_arn, zone, zone_arn):
+    """The same exchange from the command line: the AWS CLI and `paycrypt --endpoint-url` against the
+    server; the exported block unwraps in psec, the imported one gives psec's key's KCV."""
+    import json
+    import shutil
+    import subprocess
+
+    aws = os.path.join(os.path.dirname(os.path.realpath(sys.executable)), "aws")
+    if not os.path.exists(aws):
+        aws = shutil.which("aws") or aws
+    env = dict(os.environ, AWS_ACCESS_KEY_ID="test", AWS_SECRET_ACCESS_KEY="test", AWS_DEFAULT_REGION="us-east-1",
+               AWS_CONFIG_FILE=os.devnull, AWS_SHARED_CREDENTIALS_FILE=os.devnull)
+    env.pop("PAYCRYPT_DATA_DIR", None)
+    bin_ = os.environ.get("PAYCRYPT_BIN", "target/debug/paycrypt")
+    material = json.dumps({"Tr31KeyBlock": {"WrappingKeyIdentifier": kek_arn}})
+    for name, cmd in (("aws", [aws, "payment-cryptography", "export-key", "--endpoint-url", srv.url]),
+                      ("paycrypt", [bin_, "export-key", "--endpoint-url", srv.url])):
+        out = subprocess.run(cmd + ["--export-key-identifier", zone_arn, "--key-material", material],
+                             capture_output=True, text=True, env=env)
+        if not t.check(out.returncode == 0, f"{name} export-key: {out.stderr}"):
+            continue
+        block = json.loads(out.stdout)["WrappedKey"]["KeyMaterial"]
+        t.check(psec.tr31.unwrap(kek, block)[1] == zone, f"{name} export-key: psec unwraps the block")
+    block = psec.tr31.wrap(kek, "B0000D0TB00E0000", zone)
+    for name, cmd in (("aws", [aws, "payment-cryptography", "import-key", "--endpoint-url", srv.url]),
+                      ("paycrypt", [bin_, "import-key", "--endpoint-url", srv.url])):
+        out = subprocess.run(cmd + ["--key-material", json.dumps({"Tr31KeyBlock": {"WrappingKeyIdentifier": kek_arn, "WrappedKeyBlock": block}})],
+                             capture_output=True, text=True, env=env)
+        ok = out.returncode == 0 and json.loads(out.stdout)["Key"]["KeyCheckValue"] == tdes_kcv(zone)
+        t.check(ok, f"{name} import-key Tr31KeyBlock: {out.stderr}")
+    out = subprocess.run([bin_, "get-parameters-for-import", "--endpoint-url", srv.url, "--key-material-type", "KEY_CRYPTOGRAM",
+                          "--wrapping-key-algorithm", "RSA_2048", "--query", "ImportToken", "--output", "text"],
+                         capture_output=True, text=True, env=env)
+    t.check(out.returncode == 0 and out.stdout.startswith("import-token-"), f"paycrypt get-parameters-for-import: {out.stderr}")
+    out = subprocess.run([bin_, "import-key", "--endpoint-url", srv.url, "--key-material",
+                          json.dumps({"Tr31KeyBlock": {"WrappingKeyIdentifier": kek_arn, "WrappedKeyBlock": block[:-1] + ("0" if block[-1] != "0" else "1")}})],
+                         capture_output=True, text=True, env=env)
+    t.check(out.returncode == 254 and "(ValidationException)" in out.stderr, f"a tampered block from the CLI: {out.returncode} {out.stderr}")
+
+
+def run(cp, dp, srv):
     # The key distribution host's CA, imported as a root; the KDH's signing certificate.
     ca_key, ca_cert = tr34_peer.make_ca("KDH CA")
     kdh_key, kdh_cert = tr34_peer.make_leaf("KDH", ca_key, ca_cert, usage="sign")
@@ -226,6 +266,8 @@ def run(cp, dp):
     header, key = tr34_peer.open_block(bytes.fromhex(out["KeyMaterial"]), signer, recv_key, export_nonce)
     t.check(key == zone and header[5:8] == "D0T", f"exported TR-34 block opens in the peer ({header})")
     t.check(out["WrappedKeyMaterialFormat"] == "TR34_KEY_BLOCK", "TR-34 format")
+
+    commands(srv, kek, kek_arn, zone, zone_key["KeyArn"])
 
 
 if __name__ == "__main__":
