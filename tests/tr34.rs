@@ -69,22 +69,41 @@ fn open(block: &[u8], nonce: Option<&[u8]>) -> Result<tr34::Opened, Tr34Error> {
     tr34::open(block, &f.kdh, &f.krd_key, &f.krd, nonce)
 }
 
+/// Opens every case of a peer file (the committed one, or a fresh one) with its KDH and KRD.
+fn open_peer_cases(file: &Value, tally: &mut Tally) {
+    let cert = |name: &str| Certificate::from_pem(file[name].as_str().unwrap()).unwrap();
+    let (kdh, krd) = (cert("kdh_cert"), cert("krd_cert"));
+    let krd_key = RsaPrivateKey::from_pem(file["krd_key"].as_str().unwrap()).unwrap();
+    for case in file["cases"].as_array().unwrap() {
+        let name = case["name"].as_str().unwrap();
+        let nonce = case["nonce"].as_str().map(|n| hex::decode(n).unwrap());
+        let opened = tr34::open(&unhex(&case["block"]), &kdh, &krd_key, &krd, nonce.as_deref());
+        let outcome = opened.map_err(|e| e.to_string()).and_then(|opened| {
+            let want_freshness = nonce.clone().map_or(Freshness::None, Freshness::RandomNonce);
+            let ok = opened.key.as_slice() == unhex(&case["key"]).as_slice()
+                && opened.header.as_str() == case["header"].as_str().unwrap()
+                && opened.kdh_signing_time_or_nonce == want_freshness;
+            if ok { Ok(()) } else { Err(format!("opened to {opened:?}")) }
+        });
+        tally.record(name, outcome);
+    }
+}
+
 #[test]
 fn python_peer_blocks_open_to_their_key_and_header() {
     let mut tally = Tally::new("tr34 python peer");
-    for case in fixture().file["cases"].as_array().unwrap() {
-        let name = case["name"].as_str().unwrap();
-        let nonce = case["nonce"].as_str().map(|n| hex::decode(n).unwrap());
-        let outcome =
-            open(&unhex(&case["block"]), nonce.as_deref()).map_err(|e| e.to_string()).and_then(|opened| {
-                let want_freshness = nonce.clone().map_or(Freshness::None, Freshness::RandomNonce);
-                let ok = opened.key.as_slice() == unhex(&case["key"]).as_slice()
-                    && opened.header.as_str() == case["header"].as_str().unwrap()
-                    && opened.kdh_signing_time_or_nonce == want_freshness;
-                if ok { Ok(()) } else { Err(format!("opened to {opened:?}")) }
-            });
-        tally.record(name, outcome);
-    }
+    open_peer_cases(&fixture().file, &mut tally);
+    tally.finish();
+}
+
+/// Fresh blocks from the Python peer, when tests/interop/test_tr34_peer.py names a file of them in
+/// `PAYCRYPT_TR34_PEER_CASES` (same format as vectors/tr34/python_peer.json); nothing otherwise.
+#[test]
+fn fresh_python_peer_blocks_open() {
+    let Ok(path) = std::env::var("PAYCRYPT_TR34_PEER_CASES") else { return };
+    let file: Value = serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+    let mut tally = Tally::new("tr34 fresh python peer");
+    open_peer_cases(&file, &mut tally);
     tally.finish();
 }
 
@@ -352,5 +371,8 @@ fn the_fixture_is_the_file_sources_md_lists() {
     let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/vectors/tr34");
     let sources = std::fs::read_to_string(format!("{dir}/SOURCES.md")).unwrap();
     let sum = hex::encode(Sha256::digest(std::fs::read(format!("{dir}/python_peer.json")).unwrap()));
-    assert!(sources.contains(&format!("| `python_peer.json` | `{sum}` |")), "SHA-256 {sum} not in SOURCES.md");
+    assert!(
+        sources.contains(&format!("| `python_peer.json` | `{sum}` |")),
+        "SHA-256 {sum} not in SOURCES.md"
+    );
 }
