@@ -202,6 +202,37 @@ fn a_non_ca_issuer_is_refused() {
     assert!(matches!(err, PkiError::Issue { .. }));
 }
 
+/// Replaces the first occurrence of `from` in `der` (both hex) by `to`.
+fn patched(der: &[u8], from: &str, to: &str) -> Vec<u8> {
+    let (from, to) = (hex::decode(from).unwrap(), hex::decode(to).unwrap());
+    let at = der.windows(from.len()).position(|w| w == from).unwrap();
+    [&der[..at], &to[..], &der[at + from.len()..]].concat()
+}
+
+#[test]
+fn unsupported_algorithms_are_named() {
+    let (ca, leaf) = rust_chain();
+    // The SubjectPublicKeyInfo's rsaEncryption made RSASSA-PSS (1.2.840.113549.1.1.10).
+    let pss_key = Certificate::from_der(&patched(
+        leaf.der(),
+        "06092A864886F70D0101010500",
+        "06092A864886F70D01010A0500",
+    ))
+    .unwrap();
+    assert_eq!(
+        pss_key.public_key().unwrap_err(),
+        PkiError::UnsupportedKey { subject: "CN=Rust KRD".into(), oid: "1.2.840.113549.1.1.10".into() }
+    );
+    // Both signature algorithm fields made sha1WithRSAEncryption (1.2.840.113549.1.1.5).
+    let once = patched(leaf.der(), "06092A864886F70D01010B", "06092A864886F70D010105");
+    let sha1 =
+        Certificate::from_der(&patched(&once, "06092A864886F70D01010B", "06092A864886F70D010105")).unwrap();
+    assert_eq!(
+        sha1.verify_issued_by(&ca).unwrap_err(),
+        PkiError::UnsupportedSignature { subject: "CN=Rust KRD".into(), oid: "1.2.840.113549.1.1.5".into() }
+    );
+}
+
 #[test]
 fn error_messages_name_the_certificate() {
     let err = PkiError::NotCa { subject: "CN=KDH".into() };

@@ -69,22 +69,41 @@ fn open(block: &[u8], nonce: Option<&[u8]>) -> Result<tr34::Opened, Tr34Error> {
     tr34::open(block, &f.kdh, &f.krd_key, &f.krd, nonce)
 }
 
+/// Opens every case of a peer file (the committed one, or a fresh one) with its KDH and KRD.
+fn open_peer_cases(file: &Value, tally: &mut Tally) {
+    let cert = |name: &str| Certificate::from_pem(file[name].as_str().unwrap()).unwrap();
+    let (kdh, krd) = (cert("kdh_cert"), cert("krd_cert"));
+    let krd_key = RsaPrivateKey::from_pem(file["krd_key"].as_str().unwrap()).unwrap();
+    for case in file["cases"].as_array().unwrap() {
+        let name = case["name"].as_str().unwrap();
+        let nonce = case["nonce"].as_str().map(|n| hex::decode(n).unwrap());
+        let opened = tr34::open(&unhex(&case["block"]), &kdh, &krd_key, &krd, nonce.as_deref());
+        let outcome = opened.map_err(|e| e.to_string()).and_then(|opened| {
+            let want_freshness = nonce.clone().map_or(Freshness::None, Freshness::RandomNonce);
+            let ok = opened.key.as_slice() == unhex(&case["key"]).as_slice()
+                && opened.header.as_str() == case["header"].as_str().unwrap()
+                && opened.kdh_signing_time_or_nonce == want_freshness;
+            if ok { Ok(()) } else { Err(format!("opened to {opened:?}")) }
+        });
+        tally.record(name, outcome);
+    }
+}
+
 #[test]
 fn python_peer_blocks_open_to_their_key_and_header() {
     let mut tally = Tally::new("tr34 python peer");
-    for case in fixture().file["cases"].as_array().unwrap() {
-        let name = case["name"].as_str().unwrap();
-        let nonce = case["nonce"].as_str().map(|n| hex::decode(n).unwrap());
-        let outcome =
-            open(&unhex(&case["block"]), nonce.as_deref()).map_err(|e| e.to_string()).and_then(|opened| {
-                let want_freshness = nonce.clone().map_or(Freshness::None, Freshness::RandomNonce);
-                let ok = opened.key.as_slice() == unhex(&case["key"]).as_slice()
-                    && opened.header.as_str() == case["header"].as_str().unwrap()
-                    && opened.kdh_signing_time_or_nonce == want_freshness;
-                if ok { Ok(()) } else { Err(format!("opened to {opened:?}")) }
-            });
-        tally.record(name, outcome);
-    }
+    open_peer_cases(&fixture().file, &mut tally);
+    tally.finish();
+}
+
+/// Fresh blocks from the Python peer, when tests/interop/test_tr34_peer.py names a file of them in
+/// `PAYCRYPT_TR34_PEER_CASES` (same format as vectors/tr34/python_peer.json); nothing otherwise.
+#[test]
+fn fresh_python_peer_blocks_open() {
+    let Ok(path) = std::env::var("PAYCRYPT_TR34_PEER_CASES") else { return };
+    let file: Value = serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+    let mut tally = Tally::new("tr34 fresh python peer");
+    open_peer_cases(&file, &mut tally);
     tally.finish();
 }
 
@@ -309,4 +328,51 @@ proptest! {
         prop_assert_eq!(opened.key.as_slice(), &key[..]);
         prop_assert_eq!(opened.header.as_str(), header.as_str());
     }
+}
+
+fn contains(haystack: &[u8], hex_needle: &str) -> bool {
+    let needle = hex::decode(hex_needle.replace(' ', "")).unwrap();
+    haystack.windows(needle.len()).any(|w| w == needle)
+}
+
+/// The pieces of AWS's layout (docs/tr34.md) in a Rust-built block, byte for byte.
+#[test]
+fn rust_blocks_follow_the_aws_layout() {
+    let block = rust_block(&[1; 16], "D0000K0TB00E0000", Some(&[5; 8]));
+    // ContentInfo(signedData), SignedData v1, digestAlgorithms { sha256 } without NULL.
+    assert_eq!(&block[4..15], &hex::decode("06092A864886F70D010702").unwrap()[..]);
+    assert!(contains(&block, "020101 310D 300B 0609608648016503040201 30"));
+    // eContent: the EnvelopedData fields without their SEQUENCE (INTEGER 0 first).
+    assert!(contains(&block, "06092A864886F70D010703 A082"));
+    let at = rfind(&block, &hex::decode("06092A864886F70D010703A082").unwrap());
+    assert_eq!(&block[at + 15..at + 17], &[0x04, 0x82]);
+    assert_eq!(&block[at + 19..at + 22], &[0x02, 0x01, 0x00]);
+    // RSAES-OAEP SHA-256 / MGF1-SHA-256 / empty pSpecified, untagged parameters.
+    assert!(contains(
+        &block,
+        "06092A864886F70D010107 3038 300D 0609608648016503040201 0500 \
+         3018 06092A864886F70D010108 300B 0609608648016503040201 \
+         300D 06092A864886F70D010109 0400"
+    ));
+    // des-ede3-cbc, the IV, then the ciphertext inside the same SEQUENCE.
+    assert!(contains(&block, "06082A864886F70D0307 0408"));
+    // Signed attributes: contentType, randomNonce, header, messageDigest; rsaEncryption signature.
+    assert!(contains(&block, "3018 06092A864886F70D010903 310B 06092A864886F70D010703"));
+    assert!(contains(&block, "3018 060A2A864886F70D01091903 310A 0408 0505050505050505"));
+    assert!(contains(&block, "301F 06092A864886F70D010701 3112 0410 44303030304B305442303045303030 30"));
+    assert!(contains(&block, "302F 06092A864886F70D010904 3122 0420"));
+    assert!(contains(&block, "300D 06092A864886F70D010101 0500 048201 00"));
+}
+
+/// vectors/tr34/SOURCES.md lists the fixture's SHA-256, so an edit shows.
+#[test]
+fn the_fixture_is_the_file_sources_md_lists() {
+    use sha2::{Digest, Sha256};
+    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/vectors/tr34");
+    let sources = std::fs::read_to_string(format!("{dir}/SOURCES.md")).unwrap();
+    let sum = hex::encode(Sha256::digest(std::fs::read(format!("{dir}/python_peer.json")).unwrap()));
+    assert!(
+        sources.contains(&format!("| `python_peer.json` | `{sum}` |")),
+        "SHA-256 {sum} not in SOURCES.md"
+    );
 }

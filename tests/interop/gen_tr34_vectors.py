@@ -28,12 +28,12 @@ CASES = [
 ]
 
 
-def main(path):
-    ca_key, ca = peer.make_ca("TR34 Test CA", days=3650, not_before=START)
-    kdh_key, kdh = peer.make_leaf("TR34 Test KDH", ca_key, ca, "sign", days=3650, not_before=START)
-    krd_key, krd = peer.make_leaf("TR34 Test KRD", ca_key, ca, "encrypt", days=3650, not_before=START)
-    other_kdh_key, other_kdh = peer.make_leaf("Other KDH", ca_key, ca, "sign", days=3650, not_before=START)
-    other_krd_key, other_krd = peer.make_leaf("Other KRD", ca_key, ca, "encrypt", days=3650, not_before=START)
+def main(path, start=START):
+    ca_key, ca = peer.make_ca("TR34 Test CA", days=3650, not_before=start)
+    kdh_key, kdh = peer.make_leaf("TR34 Test KDH", ca_key, ca, "sign", days=3650, not_before=start)
+    krd_key, krd = peer.make_leaf("TR34 Test KRD", ca_key, ca, "encrypt", days=3650, not_before=start)
+    other_kdh_key, other_kdh = peer.make_leaf("Other KDH", ca_key, ca, "sign", days=3650, not_before=start)
+    other_krd_key, other_krd = peer.make_leaf("Other KRD", ca_key, ca, "encrypt", days=3650, not_before=start)
     cases = []
     for name, key_len, header, nonce_len, cipher, layout in CASES:
         key = os.urandom(key_len)

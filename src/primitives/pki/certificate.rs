@@ -75,8 +75,8 @@ impl Certificate {
             let after_end = &block[end_marker + "-----END ".len()..];
             let close = after_end.find("-----").ok_or_else(|| pem_error("an END line is not closed"))?;
             let block_len = end_marker + "-----END ".len() + close + "-----".len();
-            let (label, der) =
-                der::pem::decode_vec(block[..block_len].as_bytes()).map_err(|e| pem_error(&e.to_string()))?;
+            let (label, der) = der::pem::decode_vec(&block.as_bytes()[..block_len])
+                .map_err(|e| pem_error(&e.to_string()))?;
             if label != PEM_LABEL {
                 return Err(pem_error(&format!("block labelled '{label}', expected '{PEM_LABEL}'")));
             }

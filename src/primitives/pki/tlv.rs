@@ -140,7 +140,7 @@ pub(crate) fn single<'a>(input: &'a [u8], tag: u8, what: &'static str) -> Result
 /// Encodes one item from its tag and the concatenation of `parts`.
 pub(crate) fn encode(tag: u8, parts: &[&[u8]]) -> Vec<u8> {
     let len: usize = parts.iter().map(|p| p.len()).sum();
-    let mut out = Vec::with_capacity(len + 6);
+    let mut out = Vec::with_capacity(len + 2 + size_of::<usize>());
     out.push(tag);
     push_len(&mut out, len);
     for part in parts {

@@ -45,12 +45,15 @@ pub fn build(
     let krd_public = krd_cert.public_key()?;
 
     let header_attr_value = encode(tag::SET, &[&encode(tag::OCTET_STRING, &[header.as_str().as_bytes()])]);
+    // Every buffer that holds the clear key is zeroized when dropped, and sized up front so that
+    // no reallocation leaves a copy behind.
+    let key_field = Zeroizing::new(encode(tag::OCTET_STRING, &[key]));
     let key_block = Zeroizing::new(encode(
         tag::SEQUENCE,
         &[
             &encode(tag::INTEGER, &[&[1]]),
             kdh_cert.issuer_and_serial(),
-            &encode(tag::OCTET_STRING, &[key]),
+            &key_field,
             &encode(tag::SEQUENCE, &[oid::DATA, &header_attr_value]),
         ],
     ));
@@ -65,8 +68,9 @@ pub fn build(
     let mut iv = vec![0u8; block_len];
     getrandom::fill(&mut cek).map_err(|_| rng_failed())?;
     getrandom::fill(&mut iv).map_err(|_| rng_failed())?;
-    let mut content = Zeroizing::new(key_block.to_vec());
-    let pad = block_len - content.len() % block_len;
+    let pad = block_len - key_block.len() % block_len;
+    let mut content = Zeroizing::new(Vec::with_capacity(key_block.len() + pad));
+    content.extend_from_slice(&key_block);
     content.extend(std::iter::repeat_n(u8::try_from(pad).unwrap_or(0), pad));
     let cipher = Cipher::new(algorithm, &cek).map_err(|e| Tr34Error::Build { detail: e.to_string() })?;
     cipher

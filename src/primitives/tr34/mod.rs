@@ -29,7 +29,7 @@
 //! let block = tr34::build(&key, "D0000K0TB00E0000", &kdh_key, &kdh, &krd, Some(&nonce))?;
 //! let opened = tr34::open(&block, &kdh, &krd_key, &krd, Some(&nonce))?;
 //! assert_eq!(&opened.key[..], &key);
-//! assert_eq!(opened.header.as_str(), "D0000K0TB00E0000");
+//! assert_eq!(opened.header, "D0000K0TB00E0000");
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
@@ -82,6 +82,12 @@ impl Tr34Header {
     }
 }
 
+impl From<Tr34Header> for String {
+    fn from(header: Tr34Header) -> String {
+        header.0
+    }
+}
+
 impl fmt::Display for Tr34Header {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.0)
@@ -104,8 +110,8 @@ pub enum Freshness {
 
 /// What an opened block holds.
 pub struct Opened {
-    /// The key block header, as signed.
-    pub header: Tr34Header,
+    /// The key block header, as signed (at least 16 printable ASCII characters; see [`Tr34Header`]).
+    pub header: String,
     /// The clear key.
     pub key: Zeroizing<Vec<u8>>,
     /// The random nonce or signing time the KDH signed.

@@ -84,7 +84,7 @@ pub fn open(
         (None, Some(time)) => Freshness::SigningTime(time.to_vec()),
         (None, None) => Freshness::None,
     };
-    Ok(Opened { header, key, kdh_signing_time_or_nonce })
+    Ok(Opened { header: header.into(), key, kdh_signing_time_or_nonce })
 }
 
 /// The parts of the SignedData that the checks need.
