@@ -22,6 +22,7 @@ const SESSIONS: &[&str] = &[
     "docs/payment-cryptography.md",
     "docs/kms.md",
     "docs/esdk.md",
+    "docs/tr31.md",
 ];
 
 /// Markdown files whose `console` blocks run elsewhere, on a seeded store: `docs/aws-cli.md` in
@@ -93,6 +94,11 @@ fn kms() {
 #[test]
 fn esdk() {
     run_sessions("docs/esdk.md");
+}
+
+#[test]
+fn tr31() {
+    run_sessions("docs/tr31.md");
 }
 
 /// The Markdown files of the documentation: README.md and `docs/*.md`.
