@@ -10,8 +10,16 @@ use proptest::prelude::*;
 use paycrypt::primitives::tr31::{self, Header, OptionalBlock, Tr31Error, Version};
 
 /// A usage with a mode and algorithm it may have.
-const USAGES: &[(&str, &str)] =
-    &[("K0", "BDEN"), ("K1", "BDE"), ("P0", "BDE"), ("D0", "BDE"), ("M3", "CGV"), ("B0", "XN"), ("C0", "CGV"), ("V2", "CGV")];
+const USAGES: &[(&str, &str)] = &[
+    ("K0", "BDEN"),
+    ("K1", "BDE"),
+    ("P0", "BDE"),
+    ("D0", "BDE"),
+    ("M3", "CGV"),
+    ("B0", "XN"),
+    ("C0", "CGV"),
+    ("V2", "CGV"),
+];
 
 fn version() -> impl Strategy<Value = Version> {
     prop_oneof![Just(Version::B), Just(Version::D)]
@@ -31,7 +39,8 @@ fn optional_block() -> impl Strategy<Value = OptionalBlock> {
         "[0-9A-F]{2,24}".prop_map(|d| OptionalBlock::new("KS", d)),
         ("0[01]", "([0-9A-F]{2}){3,5}").prop_map(|(a, k)| OptionalBlock::new("KC", a + &k)),
         ("0[01]", "([0-9A-F]{2}){3,5}").prop_map(|(a, k)| OptionalBlock::new("KP", a + &k)),
-        "20[0-9]{2}(0[1-9]|1[0-2])[0-2][0-9][01][0-9][0-5][0-9]{3}Z".prop_map(|t| OptionalBlock::new("TS", t)),
+        "20[0-9]{2}(0[1-9]|1[0-2])[0-2][0-9][01][0-9][0-5][0-9]{3}Z"
+            .prop_map(|t| OptionalBlock::new("TS", t)),
         "[ -~]{0,40}".prop_map(|d| OptionalBlock::new("LB", d)),
         "[ -~]{250,300}".prop_map(|d| OptionalBlock::new("99", d)),
     ]
@@ -47,8 +56,14 @@ fn header(version: Version) -> impl Strategy<Value = (Header, Vec<u8>)> {
         (1usize..80).prop_map(|n| ('H', n)),
     ]
     .prop_flat_map(|(alg, n)| (Just(alg), prop::collection::vec(any::<u8>(), n)));
-    (usage, any::<prop::sample::Index>(), "[0-9A-Za-z]{2}", prop::sample::select(vec!['E', 'N', 'S']), key,
-        prop::collection::vec(optional_block(), 0..4))
+    (
+        usage,
+        any::<prop::sample::Index>(),
+        "[0-9A-Za-z]{2}",
+        prop::sample::select(vec!['E', 'N', 'S']),
+        key,
+        prop::collection::vec(optional_block(), 0..4),
+    )
         .prop_map(move |((usage, modes), mode, kv, exp, (alg, key), blocks)| {
             let header = Header {
                 version,
@@ -130,7 +145,10 @@ fn every_change_fails(kbpk: &[u8], block: &str, key: &[u8]) {
             let mut changed = block.to_owned();
             changed.replace_range(i..=i, &c.to_string());
             match tr31::unwrap(kbpk, &changed) {
-                Ok(out) => panic!("{changed} unwrapped (to {})", hex::encode_upper(&out.key[..]) + if out.key[..] == *key { " the same key" } else { "" }),
+                Ok(out) => panic!(
+                    "{changed} unwrapped (to {})",
+                    hex::encode_upper(&out.key[..]) + if out.key[..] == *key { " the same key" } else { "" }
+                ),
                 Err(Tr31Error::Invalid) => opaque += 1,
                 Err(_) => {}
             }
@@ -183,11 +201,16 @@ fn kbpk_lengths_are_checked_per_version() {
             assert_eq!(&tr31::unwrap(&vec![3u8; n], &block).unwrap().key[..], &key[..]);
         }
         for &n in bad {
-            assert!(matches!(tr31::wrap(&vec![3u8; n], &header, &key), Err(Tr31Error::KbpkLength { got, .. }) if got == n));
+            assert!(
+                matches!(tr31::wrap(&vec![3u8; n], &header, &key), Err(Tr31Error::KbpkLength { got, .. }) if got == n)
+            );
         }
     }
     let err = tr31::wrap(&[0u8; 8], &Header::parse("B0000P0TE00E0000").unwrap(), &key).unwrap_err();
-    assert_eq!(err.to_string(), "The key block protection key (8 bytes) must be 16 or 24 bytes for version B.");
+    assert_eq!(
+        err.to_string(),
+        "The key block protection key (8 bytes) must be 16 or 24 bytes for version B."
+    );
 }
 
 #[test]
@@ -237,10 +260,19 @@ fn header_rules_and_their_messages() {
         ("B0016P0TE00N0100KS02", "Optional block KS: the length is shorter than the block's ID and length."),
         ("B0016P0TE00N0100KS10ab", "Optional block KS: the block runs past the key block."),
         ("B0016P0TE00N0100KS08abcd", "Optional block KS: data must be upper-case hex digits."),
-        ("B0016P0TE00N0100KC0A02ABCD", "Optional block KC: the KCV algorithm must be 00 (legacy) or 01 (CMAC)."),
+        (
+            "B0016P0TE00N0100KC0A02ABCD",
+            "Optional block KC: the KCV algorithm must be 00 (legacy) or 01 (CMAC).",
+        ),
         ("B0016P0TE00N0100KP0800AB", "Optional block KP: the check value must be 2 to 16 bytes of hex."),
-        ("B0016P0TE00N0100TS082020", "Optional block TS: must be an ISO 8601 UTC time, e.g. 20201231235959Z or 2020-12-31T23:59:59Z."),
-        ("B0016P0TE00N0100TS172020-08-18 22:12:18Z", "Optional block TS: must be an ISO 8601 UTC time, e.g. 20201231235959Z or 2020-12-31T23:59:59Z."),
+        (
+            "B0016P0TE00N0100TS082020",
+            "Optional block TS: must be an ISO 8601 UTC time, e.g. 20201231235959Z or 2020-12-31T23:59:59Z.",
+        ),
+        (
+            "B0016P0TE00N0100TS172020-08-18 22:12:18Z",
+            "Optional block TS: must be an ISO 8601 UTC time, e.g. 20201231235959Z or 2020-12-31T23:59:59Z.",
+        ),
         ("B0016P0TE00N0100K-06AB", "Optional block K-: the ID must be 2 letters or digits."),
         ("B0016P0TE00N0100LB06\u{e9}", "Optional block LB: data must be printable ASCII characters."),
         ("B0016P0TE00N0100CT00080010", "Optional block CT: an extended length must give its size as 04."),
@@ -272,9 +304,15 @@ fn unwrap_errors_seen_without_the_key_are_typed() {
     let lower = block[..16].to_owned() + &block[16..].to_ascii_lowercase();
     assert_eq!(tr31::unwrap(&kbpk, &lower).unwrap_err(), Tr31Error::NotHex { part: "encrypted key" });
     let err = tr31::unwrap(&kbpk, &block[..block.len() - 1]).unwrap_err();
-    assert_eq!(err.to_string(), format!("The key block is {} characters but its length field says {}.", block.len() - 1, block.len()));
+    assert_eq!(
+        err.to_string(),
+        format!("The key block is {} characters but its length field says {}.", block.len() - 1, block.len())
+    );
     let err = tr31::unwrap(&[0x41u8; 32], &block).unwrap_err();
-    assert_eq!(err.to_string(), "The key block protection key (32 bytes) must be 16 or 24 bytes for version B.");
+    assert_eq!(
+        err.to_string(),
+        "The key block protection key (32 bytes) must be 16 or 24 bytes for version B."
+    );
     assert_eq!(
         Tr31Error::Invalid.to_string(),
         "The key block could not be unwrapped: it is corrupt or the key block protection key is wrong."
@@ -290,7 +328,10 @@ fn wrap_checks_the_key_and_the_header() {
         "The key (15 bytes) must be 8, 16 or 24 bytes for algorithm T."
     );
     let bad = Header { key_usage: "ZZ".into(), ..tdes.clone() };
-    assert_eq!(tr31::wrap(&kbpk, &bad, &[1u8; 16]).unwrap_err(), Tr31Error::UnknownKeyUsage { got: "ZZ".into() });
+    assert_eq!(
+        tr31::wrap(&kbpk, &bad, &[1u8; 16]).unwrap_err(),
+        Tr31Error::UnknownKeyUsage { got: "ZZ".into() }
+    );
     let many = Header { optional_blocks: vec![OptionalBlock::new("LB", "x"); 100], ..tdes.clone() };
     assert_eq!(tr31::wrap(&kbpk, &many, &[1u8; 16]).unwrap_err(), Tr31Error::TooManyBlocks { got: 100 });
     let long = Header { optional_blocks: vec![OptionalBlock::new("LB", "x".repeat(9990))], ..tdes };

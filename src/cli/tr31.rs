@@ -145,7 +145,9 @@ impl From<Tr31Error> for CliError {
             Tr31Error::KbpkLength { .. } => {
                 Some("version B takes a TDES KBPK (32 or 48 hex digits), D an AES one (32, 48 or 64)")
             }
-            Tr31Error::KeyLength { .. } => Some("the header's algorithm (T TDES, A AES, D DES) sets the key length"),
+            Tr31Error::KeyLength { .. } => {
+                Some("the header's algorithm (T TDES, A AES, D DES) sets the key length")
+            }
             Tr31Error::KeyBlockLength { .. } | Tr31Error::NotHex { .. } => {
                 Some("the key block must be given whole, as printed by the system that made it")
             }

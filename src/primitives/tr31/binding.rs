@@ -77,7 +77,12 @@ impl BlockKeys {
     ///
     /// # Errors
     /// [`Tr31Error::Invalid`] when the MAC does not verify.
-    pub(crate) fn open(&self, header: &[u8], ciphertext: &[u8], mac: &[u8]) -> Result<Zeroizing<Vec<u8>>, Tr31Error> {
+    pub(crate) fn open(
+        &self,
+        header: &[u8],
+        ciphertext: &[u8],
+        mac: &[u8],
+    ) -> Result<Zeroizing<Vec<u8>>, Tr31Error> {
         match self.version {
             Version::A | Version::C => {
                 let expected = self.variant_mac(header, ciphertext)?;

@@ -89,7 +89,7 @@ pub(crate) fn format(blocks: &[OptionalBlock]) -> String {
 /// they are when they already do; otherwise without their padding blocks and with a new `PB` of
 /// random letters and digits at the end.
 pub(crate) fn padded(blocks: &[OptionalBlock], block_len: usize) -> Result<Vec<OptionalBlock>, Tr31Error> {
-    if format(blocks).len() % block_len == 0 {
+    if format(blocks).len().is_multiple_of(block_len) {
         return Ok(blocks.to_vec());
     }
     let mut out: Vec<OptionalBlock> = blocks.iter().filter(|b| b.id != "PB").cloned().collect();
@@ -123,8 +123,10 @@ pub(crate) fn parse(text: &[u8], count: usize) -> Result<(Vec<OptionalBlock>, us
         if len < head {
             return Err(bad(&id, "the length is shorter than the block's ID and length"));
         }
-        let data = text.get(at + head..at + len).ok_or_else(|| bad(&id, "the block runs past the key block"))?;
-        let data = std::str::from_utf8(data).map_err(|_| bad(&id, "data must be printable ASCII characters"))?;
+        let data =
+            text.get(at + head..at + len).ok_or_else(|| bad(&id, "the block runs past the key block"))?;
+        let data =
+            std::str::from_utf8(data).map_err(|_| bad(&id, "data must be printable ASCII characters"))?;
         let block = OptionalBlock::new(id, data);
         block.validate()?;
         blocks.push(block);
@@ -159,7 +161,7 @@ fn check_kcv(id: &str, data: &str) -> Result<(), Tr31Error> {
     if algorithm != "00" && algorithm != "01" {
         return Err(bad(id, "the KCV algorithm must be 00 (legacy) or 01 (CMAC)"));
     }
-    if kcv.len() % 2 != 0 || !(4..=32).contains(&kcv.len()) {
+    if !kcv.len().is_multiple_of(2) || !(4..=32).contains(&kcv.len()) {
         return Err(bad(id, "the check value must be 2 to 16 bytes of hex"));
     }
     Ok(())
@@ -169,16 +171,33 @@ fn check_kcv(id: &str, data: &str) -> Result<(), Tr31Error> {
 /// seconds, extended with whole or hundredths of seconds.
 fn check_time(data: &str) -> Result<(), ()> {
     let b = data.as_bytes();
-    let digits = |range: std::ops::Range<usize>| b.get(range).is_some_and(|d| d.iter().all(u8::is_ascii_digit));
+    let digits =
+        |range: std::ops::Range<usize>| b.get(range).is_some_and(|d| d.iter().all(u8::is_ascii_digit));
     let ok = match b.len() {
         15 => digits(0..14),
         17 => digits(0..16),
-        20 => digits(0..4) && digits(5..7) && digits(8..10) && digits(11..13) && digits(14..16) && digits(17..19),
-        23 => digits(0..4) && digits(5..7) && digits(8..10) && digits(11..13) && digits(14..16) && digits(17..19)
-            && b[19] == b'.' && digits(20..22),
+        20 => {
+            digits(0..4)
+                && digits(5..7)
+                && digits(8..10)
+                && digits(11..13)
+                && digits(14..16)
+                && digits(17..19)
+        }
+        23 => {
+            digits(0..4)
+                && digits(5..7)
+                && digits(8..10)
+                && digits(11..13)
+                && digits(14..16)
+                && digits(17..19)
+                && b[19] == b'.'
+                && digits(20..22)
+        }
         _ => false,
     };
-    let delimiters = b.len() < 20 || (b[4] == b'-' && b[7] == b'-' && b[10] == b'T' && b[13] == b':' && b[16] == b':');
+    let delimiters =
+        b.len() < 20 || (b[4] == b'-' && b[7] == b'-' && b[10] == b'T' && b[13] == b':' && b[16] == b':');
     if ok && delimiters && b.last() == Some(&b'Z') { Ok(()) } else { Err(()) }
 }
 
@@ -190,7 +209,13 @@ fn random_alphanumeric(len: usize) -> Result<String, Tr31Error> {
     while out.len() < len {
         crate::primitives::tr31::binding::random(&mut bytes)?;
         // 248 = 4 * 62: rejecting the rest keeps the choice uniform.
-        out.extend(bytes.iter().filter(|&&b| b < 248).map(|&b| char::from(ALPHABET[usize::from(b % 62)])).take(len - out.len()));
+        out.extend(
+            bytes
+                .iter()
+                .filter(|&&b| b < 248)
+                .map(|&b| char::from(ALPHABET[usize::from(b % 62)]))
+                .take(len - out.len()),
+        );
     }
     Ok(out)
 }

@@ -13,9 +13,7 @@ use thiserror::Error;
 pub enum Tr31Error {
     /// The key block could not be unwrapped: the MAC did not verify, or the decrypted payload was not
     /// well formed. Deliberately carries no detail.
-    #[error(
-        "The key block could not be unwrapped: it is corrupt or the key block protection key is wrong."
-    )]
+    #[error("The key block could not be unwrapped: it is corrupt or the key block protection key is wrong.")]
     Invalid,
     /// The text is shorter than the 16-character fixed header.
     #[error("The key block header ({got} characters) must be at least 16 characters.")]
@@ -64,7 +62,9 @@ pub enum Tr31Error {
         got: char,
     },
     /// The mode of use is not one that TR-31:2018 Table 6 allows with the key usage.
-    #[error("ModeOfUse ({mode_of_use}) is not allowed with KeyUsage {key_usage}; it must be one of {allowed}.")]
+    #[error(
+        "ModeOfUse ({mode_of_use}) is not allowed with KeyUsage {key_usage}; it must be one of {allowed}."
+    )]
     ModeNotAllowed {
         /// The key usage.
         key_usage: String,

@@ -159,7 +159,8 @@ impl Header {
         if known.is_none() && !usage.iter().all(u8::is_ascii_digit) {
             return Err(Tr31Error::UnknownKeyUsage { got: self.key_usage.clone() });
         }
-        if !(matches!(self.algorithm, 'A' | 'D' | 'E' | 'H' | 'R' | 'S' | 'T') || self.algorithm.is_ascii_digit())
+        if !(matches!(self.algorithm, 'A' | 'D' | 'E' | 'H' | 'R' | 'S' | 'T')
+            || self.algorithm.is_ascii_digit())
         {
             return Err(Tr31Error::UnknownAlgorithm { got: self.algorithm });
         }
@@ -217,7 +218,8 @@ impl Header {
 impl fmt::Display for Header {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let blocks_text = blocks::format(&self.optional_blocks);
-        let text = self.text_with_len(FIXED_LEN + blocks_text.len(), &blocks_text, self.optional_blocks.len());
+        let text =
+            self.text_with_len(FIXED_LEN + blocks_text.len(), &blocks_text, self.optional_blocks.len());
         f.write_str(&text)
     }
 }

@@ -139,7 +139,10 @@ pub fn unwrap(kbpk: &[u8], key_block: &str) -> Result<Unwrapped, Tr31Error> {
     let (block_len, mac_hex) = (version.block_len(), 2 * version.mac_len());
     let body = &bytes[header_len..];
     let cipher_hex = body.len().saturating_sub(mac_hex);
-    if header_len % block_len != 0 || body.len() < mac_hex + 2 * block_len || cipher_hex % (2 * block_len) != 0 {
+    if !header_len.is_multiple_of(block_len)
+        || body.len() < mac_hex + 2 * block_len
+        || !cipher_hex.is_multiple_of(2 * block_len)
+    {
         return Err(Tr31Error::KeyBlockLength {
             got: bytes.len(),
             expected: format!(
@@ -152,7 +155,7 @@ pub fn unwrap(kbpk: &[u8], key_block: &str) -> Result<Unwrapped, Tr31Error> {
     let mac = upper_hex(&body[cipher_hex..], "MAC")?;
     let payload = keys.open(&bytes[..header_len], &ciphertext, &mac)?;
     let bits = usize::from(u16::from_be_bytes([payload[0], payload[1]]));
-    if bits % 8 != 0 || 2 + bits / 8 > payload.len() {
+    if !bits.is_multiple_of(8) || 2 + bits / 8 > payload.len() {
         return Err(Tr31Error::Invalid);
     }
     let key = Zeroizing::new(payload[2..2 + bits / 8].to_vec());
