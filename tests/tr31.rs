@@ -334,7 +334,11 @@ fn wrap_checks_the_key_and_the_header() {
     );
     let many = Header { optional_blocks: vec![OptionalBlock::new("LB", "x"); 100], ..tdes.clone() };
     assert_eq!(tr31::wrap(&kbpk, &many, &[1u8; 16]).unwrap_err(), Tr31Error::TooManyBlocks { got: 100 });
-    let long = Header { optional_blocks: vec![OptionalBlock::new("LB", "x".repeat(9990))], ..tdes };
+    let long = Header { optional_blocks: vec![OptionalBlock::new("LB", "x".repeat(9990))], ..tdes.clone() };
+    let huge = tr31::wrap_with_mask_len(&kbpk, &tdes, &[1u8; 16], Some(usize::MAX)).unwrap_err();
+    assert!(matches!(huge, Tr31Error::TooLong { .. }), "{huge:?}");
+    let hmac = Header::parse("B0000M7HC00E0000").unwrap();
+    assert!(matches!(tr31::wrap(&kbpk, &hmac, &[1u8; 5000]), Err(Tr31Error::TooLong { .. })));
     let err = tr31::wrap(&kbpk, &long, &[1u8; 16]).unwrap_err();
     assert!(matches!(err, Tr31Error::TooLong { .. }), "{err:?}");
 }

@@ -98,6 +98,10 @@ pub fn wrap_with_mask_len(
     check_key_len(header.algorithm, key.len())?;
     let block_len = version.block_len();
     let masked = masked_len.unwrap_or_else(|| longest_key(header.algorithm, key.len())).max(key.len());
+    // No key block is longer than 9999 characters: a larger key or mask is refused before any sum.
+    if masked > 9999 {
+        return Err(Tr31Error::TooLong { got: masked.saturating_mul(2) });
+    }
     let payload_len = (2 + masked).div_ceil(block_len) * block_len;
     let blocks = blocks::padded(&header.optional_blocks, block_len)?;
     if blocks.len() > 99 {
@@ -105,10 +109,10 @@ pub fn wrap_with_mask_len(
     }
     let blocks_text = blocks::format(&blocks);
     let total = header::FIXED_LEN + blocks_text.len() + 2 * payload_len + 2 * version.mac_len();
-    let bits = u16::try_from(key.len() * 8).map_err(|_| Tr31Error::TooLong { got: total })?;
     if total > 9999 {
         return Err(Tr31Error::TooLong { got: total });
     }
+    let bits = u16::try_from(key.len() * 8).map_err(|_| Tr31Error::TooLong { got: total })?;
     let text = header.text_with_len(total, &blocks_text, blocks.len());
     let mut payload = Zeroizing::new(vec![0u8; payload_len]);
     payload[..2].copy_from_slice(&bits.to_be_bytes());
