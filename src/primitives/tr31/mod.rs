@@ -69,9 +69,10 @@ impl fmt::Debug for Unwrapped {
 /// Wraps `key` under `kbpk` into a key block with `header`, its length masked to the algorithm's
 /// longest key (see the [module documentation](self)).
 ///
-/// The length field and the optional block count of `header` are computed; a `PB` padding block is
-/// added when the optional blocks do not end on a cipher block boundary (replacing any `PB` given).
-/// Versions A and C are legacy and offered for tests; use B (TDES KBPK) or D (AES KBPK).
+/// The length field and the optional block count are computed. Optional blocks that end on a cipher
+/// block boundary are written as given; otherwise any `PB` given is dropped and a new `PB` of random
+/// letters and digits is appended to fill the last block. Versions A and C are legacy and offered for
+/// tests and old peers; make new blocks in B (TDES KBPK) or D (AES KBPK).
 ///
 /// # Errors
 /// A header rule broken ([`Header::validate`]), [`Tr31Error::KbpkLength`], [`Tr31Error::KeyLength`]
