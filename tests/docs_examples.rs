@@ -23,6 +23,7 @@ const SESSIONS: &[&str] = &[
     "docs/kms.md",
     "docs/esdk.md",
     "docs/key-exchange.md",
+    "docs/tr31.md",
 ];
 
 /// Markdown files whose `console` blocks run elsewhere, on a seeded store: `docs/aws-cli.md` in
@@ -99,6 +100,11 @@ fn esdk() {
 #[test]
 fn key_exchange() {
     run_sessions("docs/key-exchange.md");
+}
+
+#[test]
+fn tr31() {
+    run_sessions("docs/tr31.md");
 }
 
 /// The Markdown files of the documentation: README.md and `docs/*.md`.

@@ -64,7 +64,7 @@ fn check(case: &Case) -> Result<(), String> {
     if back.key[..] != key[..] || back.header != want {
         return Err(format!("our wrap {again} read back differently"));
     }
-    if again[5..16] != case.key_block[5..16] || again.len() % want.version.block_len() != 0 {
+    if again[5..16] != case.key_block[5..16] || !again.len().is_multiple_of(want.version.block_len()) {
         return Err(format!("our wrap {again} has another fixed header"));
     }
     if Header::parse(&want.to_string()).map_err(|e| e.to_string())? != want {

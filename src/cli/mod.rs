@@ -23,6 +23,7 @@ mod remote;
 mod rsa;
 #[cfg(feature = "server")]
 mod serve;
+mod tr31;
 
 use std::process::ExitCode;
 
@@ -50,6 +51,9 @@ enum Command {
     Cipher(cipher::CipherCommand),
     /// Compute a key check value (KCV).
     Kcv(kcv::KcvArgs),
+    /// TR-31 (ANSI X9.143) key blocks: wrap a key, or unwrap a key block (a calculator).
+    #[command(subcommand)]
+    Tr31(tr31::Tr31Command),
     #[command(flatten)]
     Data(data_plane::DataCommand),
     #[command(flatten)]
@@ -99,6 +103,7 @@ pub(crate) fn run() -> ExitCode {
     let title = match &cli.command {
         Command::Cipher(_) => "Cipher",
         Command::Kcv(_) => "Kcv",
+        Command::Tr31(_) => "Tr31",
         Command::Dukpt(_) => "Dukpt",
         Command::Rsa(_) => "Rsa",
         Command::Jwe(_) => "Jwe",
@@ -124,6 +129,7 @@ pub(crate) fn run() -> ExitCode {
         Command::Serve(args) => serve::run(args, g),
         Command::Cipher(cmd) => cipher::run(cmd),
         Command::Kcv(args) => kcv::run(args),
+        Command::Tr31(cmd) => tr31::run(cmd),
         Command::Dukpt(cmd) => dukpt::run(cmd),
         Command::Rsa(cmd) => rsa::run(cmd),
         Command::Jwe(cmd) => jwe::run(cmd),

@@ -89,7 +89,7 @@ pub(crate) fn format(blocks: &[OptionalBlock]) -> String {
 /// they are when they already do; otherwise without their padding blocks and with a new `PB` of
 /// random letters and digits at the end.
 pub(crate) fn padded(blocks: &[OptionalBlock], block_len: usize) -> Result<Vec<OptionalBlock>, Tr31Error> {
-    if format(blocks).len() % block_len == 0 {
+    if format(blocks).len().is_multiple_of(block_len) {
         return Ok(blocks.to_vec());
     }
     let mut out: Vec<OptionalBlock> = blocks.iter().filter(|b| b.id != "PB").cloned().collect();
@@ -161,7 +161,7 @@ fn check_kcv(id: &str, data: &str) -> Result<(), Tr31Error> {
     if algorithm != "00" && algorithm != "01" {
         return Err(bad(id, "the KCV algorithm must be 00 (legacy) or 01 (CMAC)"));
     }
-    if kcv.len() % 2 != 0 || !(4..=32).contains(&kcv.len()) {
+    if !kcv.len().is_multiple_of(2) || !(4..=32).contains(&kcv.len()) {
         return Err(bad(id, "the check value must be 2 to 16 bytes of hex"));
     }
     Ok(())

@@ -69,9 +69,10 @@ impl fmt::Debug for Unwrapped {
 /// Wraps `key` under `kbpk` into a key block with `header`, its length masked to the algorithm's
 /// longest key (see the [module documentation](self)).
 ///
-/// The length field and the optional block count of `header` are computed; a `PB` padding block is
-/// added when the optional blocks do not end on a cipher block boundary (replacing any `PB` given).
-/// Versions A and C are legacy and offered for tests; use B (TDES KBPK) or D (AES KBPK).
+/// The length field and the optional block count are computed. Optional blocks that end on a cipher
+/// block boundary are written as given; otherwise any `PB` given is dropped and a new `PB` of random
+/// letters and digits is appended to fill the last block. Versions A and C are legacy and offered for
+/// tests and old peers; make new blocks in B (TDES KBPK) or D (AES KBPK).
 ///
 /// # Errors
 /// A header rule broken ([`Header::validate`]), [`Tr31Error::KbpkLength`], [`Tr31Error::KeyLength`]
@@ -98,6 +99,10 @@ pub fn wrap_with_mask_len(
     check_key_len(header.algorithm, key.len())?;
     let block_len = version.block_len();
     let masked = masked_len.unwrap_or_else(|| longest_key(header.algorithm, key.len())).max(key.len());
+    // No key block is longer than 9999 characters: a larger key or mask is refused before any sum.
+    if masked > 9999 {
+        return Err(Tr31Error::TooLong { got: masked.saturating_mul(2) });
+    }
     let payload_len = (2 + masked).div_ceil(block_len) * block_len;
     let blocks = blocks::padded(&header.optional_blocks, block_len)?;
     if blocks.len() > 99 {
@@ -105,10 +110,10 @@ pub fn wrap_with_mask_len(
     }
     let blocks_text = blocks::format(&blocks);
     let total = header::FIXED_LEN + blocks_text.len() + 2 * payload_len + 2 * version.mac_len();
-    let bits = u16::try_from(key.len() * 8).map_err(|_| Tr31Error::TooLong { got: total })?;
     if total > 9999 {
         return Err(Tr31Error::TooLong { got: total });
     }
+    let bits = u16::try_from(key.len() * 8).map_err(|_| Tr31Error::TooLong { got: total })?;
     let text = header.text_with_len(total, &blocks_text, blocks.len());
     let mut payload = Zeroizing::new(vec![0u8; payload_len]);
     payload[..2].copy_from_slice(&bits.to_be_bytes());
@@ -139,9 +144,9 @@ pub fn unwrap(kbpk: &[u8], key_block: &str) -> Result<Unwrapped, Tr31Error> {
     let (block_len, mac_hex) = (version.block_len(), 2 * version.mac_len());
     let body = &bytes[header_len..];
     let cipher_hex = body.len().saturating_sub(mac_hex);
-    if header_len % block_len != 0
+    if !header_len.is_multiple_of(block_len)
         || body.len() < mac_hex + 2 * block_len
-        || cipher_hex % (2 * block_len) != 0
+        || !cipher_hex.is_multiple_of(2 * block_len)
     {
         return Err(Tr31Error::KeyBlockLength {
             got: bytes.len(),
@@ -155,7 +160,7 @@ pub fn unwrap(kbpk: &[u8], key_block: &str) -> Result<Unwrapped, Tr31Error> {
     let mac = upper_hex(&body[cipher_hex..], "MAC")?;
     let payload = keys.open(&bytes[..header_len], &ciphertext, &mac)?;
     let bits = usize::from(u16::from_be_bytes([payload[0], payload[1]]));
-    if bits % 8 != 0 || 2 + bits / 8 > payload.len() {
+    if !bits.is_multiple_of(8) || 2 + bits / 8 > payload.len() {
         return Err(Tr31Error::Invalid);
     }
     let key = Zeroizing::new(payload[2..2 + bits / 8].to_vec());
