@@ -39,8 +39,8 @@ fn clear(svc: &Svc, attributes: Value, hex: &str, exportable: bool) -> String {
         ControlOperation::ImportKey,
         json!({"KeyMaterial": {"ClearKey": {"KeyAttributes": attributes, "KeyMaterial": hex, "Exportable": exportable}}}),
     )
-    .unwrap();
-    out["Key"]["KeyArn"].as_str().unwrap().to_owned()
+    .expect("test setup");
+    out["Key"]["KeyArn"].as_str().expect("test setup").to_owned()
 }
 
 fn kek(svc: &Svc, alg: &str, hex: &str) -> String {
@@ -57,7 +57,7 @@ fn kek(svc: &Svc, alg: &str, hex: &str) -> String {
 }
 
 fn key(alg: Algorithm, hex_key: &str) -> SymmetricKey {
-    SymmetricKey::new(alg, &hex::decode(hex_key).unwrap()).unwrap()
+    SymmetricKey::new(alg, &hex::decode(hex_key).expect("test setup")).expect("test setup")
 }
 
 fn kcv_hex(alg: Algorithm, hex_key: &str, k: KcvAlgorithm) -> String {
@@ -73,17 +73,17 @@ fn tr31_import_maps_the_header_and_the_key_works() {
     let svc = svc();
     let kek_arn = kek(&svc, "AES_256", KEK_AES256);
     let block = tr31::wrap(
-        &hex::decode(KEK_AES256).unwrap(),
-        &Header::parse("D0000D0AB00E0000").unwrap(),
-        &hex::decode(AES128).unwrap(),
+        &hex::decode(KEK_AES256).expect("test setup"),
+        &Header::parse("D0000D0AB00E0000").expect("test setup"),
+        &hex::decode(AES128).expect("test setup"),
     )
-    .unwrap();
+    .expect("test setup");
     let out = control(
         &svc,
         ControlOperation::ImportKey,
         json!({"KeyMaterial": {"Tr31KeyBlock": {"WrappingKeyIdentifier": kek_arn, "WrappedKeyBlock": block}}}),
     )
-    .unwrap();
+    .expect("test setup");
     let k = &out["Key"];
     assert_eq!(k["KeyAttributes"]["KeyAlgorithm"], "AES_128");
     assert_eq!(k["KeyAttributes"]["KeyUsage"], "TR31_D0_SYMMETRIC_DATA_ENCRYPTION_KEY");
@@ -93,14 +93,14 @@ fn tr31_import_maps_the_header_and_the_key_works() {
     assert_eq!(k["Exportable"], true);
     assert_eq!(k["KeyCheckValue"], kcv_hex(Algorithm::Aes128, AES128, KcvAlgorithm::Cmac));
     // The imported key encrypts as the clear key does (SP 800-38A F.2.1).
-    let arn = k["KeyArn"].as_str().unwrap();
+    let arn = k["KeyArn"].as_str().expect("test setup");
     let enc = svc
         .dispatch(
             DataOperation::EncryptData.into(),
             json!({"KeyIdentifier": arn, "PlainText": "6BC1BEE22E409F96E93D7E117393172A",
                    "EncryptionAttributes": {"Symmetric": {"Mode": "CBC", "InitializationVector": "000102030405060708090A0B0C0D0E0F"}}}),
         )
-        .unwrap();
+        .expect("test setup");
     assert_eq!(enc["CipherText"], "7649ABAC8119B246CEE98E9B12E9197D");
 }
 
@@ -122,11 +122,11 @@ fn tr31_import_refusals() {
         true,
     );
     let aes_block = tr31::wrap(
-        &hex::decode(KEK_AES256).unwrap(),
-        &Header::parse("D0000D0AB00E0000").unwrap(),
-        &hex::decode(AES128).unwrap(),
+        &hex::decode(KEK_AES256).expect("test setup"),
+        &Header::parse("D0000D0AB00E0000").expect("test setup"),
+        &hex::decode(AES128).expect("test setup"),
     )
-    .unwrap();
+    .expect("test setup");
     let import = |kek: &str, block: &str| {
         control(
             &svc,
@@ -146,31 +146,34 @@ fn tr31_import_refusals() {
     for i in 0..aes_block.len() {
         let mut bytes = aes_block.clone().into_bytes();
         bytes[i] = if bytes[i] == b'0' { b'1' } else { b'0' };
-        let tampered = String::from_utf8(bytes).unwrap();
+        let tampered = String::from_utf8(bytes).expect("test setup");
         assert!(import(&aes_kek, &tampered).is_err(), "change at {i} accepted");
     }
     // Truncated.
     assert!(import(&aes_kek, &aes_block[..aes_block.len() - 2]).is_err());
     // A weaker KEK may not wrap a stronger key: a TDES KEK's block holding an AES-256 key.
     let strong = tr31::wrap(
-        &hex::decode(KEK_TDES2).unwrap(),
-        &Header::parse("B0000D0AB00E0000").unwrap(),
-        &hex::decode(KEK_AES256).unwrap(),
+        &hex::decode(KEK_TDES2).expect("test setup"),
+        &Header::parse("B0000D0AB00E0000").expect("test setup"),
+        &hex::decode(KEK_AES256).expect("test setup"),
     )
-    .unwrap();
+    .expect("test setup");
     let e = import(&tdes_kek, &strong).unwrap_err();
     assert!(field_message(&e).contains("weaker"), "{e}");
     // A header AWS has no attributes for: an initialization-vector key (I0).
     let bad = tr31::wrap(
-        &hex::decode(KEK_AES256).unwrap(),
-        &Header::parse("D0000I0AN00E0000").unwrap(),
-        &hex::decode(AES128).unwrap(),
+        &hex::decode(KEK_AES256).expect("test setup"),
+        &Header::parse("D0000I0AN00E0000").expect("test setup"),
+        &hex::decode(AES128).expect("test setup"),
     )
-    .unwrap();
+    .expect("test setup");
     assert!(import(&aes_kek, &bad).unwrap_err().to_string().contains("no AWS KeyUsage"));
     // Nothing was stored by any refusal.
     assert_eq!(
-        control(&svc, ControlOperation::ListKeys, json!({})).unwrap()["Keys"].as_array().unwrap().len(),
+        control(&svc, ControlOperation::ListKeys, json!({})).expect("test setup")["Keys"]
+            .as_array()
+            .expect("test setup")
+            .len(),
         4
     );
 }
@@ -188,13 +191,13 @@ fn tr31_export_round_trips_and_respects_exportability() {
         json!({"ExportKeyIdentifier": bdk, "KeyMaterial": {"Tr31KeyBlock": {"WrappingKeyIdentifier": kek_arn,
               "KeyBlockHeaders": {"KeyExportability": "NON_EXPORTABLE", "KeyVersion": "12", "OptionalBlocks": {"KS": "00604B120F9292800000"}}}}}),
     )
-    .unwrap();
+    .expect("test setup");
     let w = &out["WrappedKey"];
     assert_eq!(w["WrappedKeyMaterialFormat"], "TR31_KEY_BLOCK");
     assert_eq!(w["WrappingKeyArn"], kek_arn.as_str());
     assert_eq!(w["KeyCheckValue"], kcv_hex(Algorithm::Tdes2Key, tdes, KcvAlgorithm::AnsiX924));
-    let block = w["KeyMaterial"].as_str().unwrap();
-    let un = tr31::unwrap(&hex::decode(KEK_TDES2).unwrap(), block).unwrap();
+    let block = w["KeyMaterial"].as_str().expect("test setup");
+    let un = tr31::unwrap(&hex::decode(KEK_TDES2).expect("test setup"), block).expect("test setup");
     assert_eq!(hex::encode_upper(&*un.key), tdes);
     assert_eq!(
         (un.header.version, un.header.key_usage.as_str(), un.header.algorithm, un.header.mode_of_use),
@@ -203,7 +206,7 @@ fn tr31_export_round_trips_and_respects_exportability() {
     assert_eq!((un.header.key_version.as_str(), un.header.exportability), ("12", 'N'));
     assert!(un.header.optional_blocks.iter().any(|b| b.id == "KS" && b.data == "00604B120F9292800000"));
     // It imports back under the same KEK to the same key.
-    let back = control(&svc, ControlOperation::ImportKey, json!({"KeyMaterial": {"Tr31KeyBlock": {"WrappingKeyIdentifier": kek_arn, "WrappedKeyBlock": block}}})).unwrap();
+    let back = control(&svc, ControlOperation::ImportKey, json!({"KeyMaterial": {"Tr31KeyBlock": {"WrappingKeyIdentifier": kek_arn, "WrappedKeyBlock": block}}})).expect("test setup");
     assert_eq!(back["Key"]["KeyCheckValue"], w["KeyCheckValue"]);
     assert_eq!(back["Key"]["Exportable"], false);
     // A non-exportable key does not leave; nor a stronger key under a weaker KEK; nor modes beyond the key's.
@@ -255,10 +258,13 @@ fn export_dukpt_initial_key() {
         json!({"ExportKeyIdentifier": bdk, "KeyMaterial": {"Tr31KeyBlock": {"WrappingKeyIdentifier": kek_arn}},
                "ExportAttributes": {"ExportDukptInitialKey": {"KeySerialNumber": "FFFF9876543210E00000"}}}),
     )
-    .unwrap();
-    let block = out["WrappedKey"]["KeyMaterial"].as_str().unwrap();
-    let un = tr31::unwrap(&hex::decode("0123456789ABCDEFFEDCBA987654321089ABCDEF01234567").unwrap(), block)
-        .unwrap();
+    .expect("test setup");
+    let block = out["WrappedKey"]["KeyMaterial"].as_str().expect("test setup");
+    let un = tr31::unwrap(
+        &hex::decode("0123456789ABCDEFFEDCBA987654321089ABCDEF01234567").expect("test setup"),
+        block,
+    )
+    .expect("test setup");
     assert_eq!(hex::encode_upper(&*un.key), "6AC292FAA1315B4D858AB3A3D7D5933A");
     assert_eq!(un.header.key_usage, "B1");
     assert!(
@@ -276,11 +282,11 @@ fn wrapped_key_in_the_data_plane() {
     let svc = svc();
     let kek_arn = kek(&svc, "AES_256", KEK_AES256);
     let block = tr31::wrap(
-        &hex::decode(KEK_AES256).unwrap(),
-        &Header::parse("D0000D0AB00N0000").unwrap(),
-        &hex::decode(AES128).unwrap(),
+        &hex::decode(KEK_AES256).expect("test setup"),
+        &Header::parse("D0000D0AB00N0000").expect("test setup"),
+        &hex::decode(AES128).expect("test setup"),
     )
-    .unwrap();
+    .expect("test setup");
     let wrapped = json!({"WrappedKeyMaterial": {"Tr31KeyBlock": block}});
     let enc = svc
         .dispatch(
@@ -288,7 +294,7 @@ fn wrapped_key_in_the_data_plane() {
             json!({"KeyIdentifier": kek_arn, "PlainText": "6BC1BEE22E409F96E93D7E117393172A", "WrappedKey": wrapped,
                    "EncryptionAttributes": {"Symmetric": {"Mode": "ECB"}}}),
         )
-        .unwrap();
+        .expect("test setup");
     assert_eq!(enc["CipherText"], "3AD77BB40D7A3660A89ECAF32466EF97");
     assert_eq!(enc["KeyArn"], kek_arn.as_str());
     assert_eq!(enc["KeyCheckValue"], kcv_hex(Algorithm::Aes128, AES128, KcvAlgorithm::Cmac));
@@ -300,7 +306,7 @@ fn wrapped_key_in_the_data_plane() {
                    "IncomingWrappedKey": wrapped, "OutgoingWrappedKey": wrapped,
                    "IncomingEncryptionAttributes": {"Symmetric": {"Mode": "ECB"}}, "OutgoingEncryptionAttributes": {"Symmetric": {"Mode": "ECB"}}}),
         )
-        .unwrap();
+        .expect("test setup");
     assert_eq!(re["CipherText"], "3AD77BB40D7A3660A89ECAF32466EF97");
     // Without the wrapped key the KEK itself is refused for data (usage K0).
     assert!(svc
@@ -319,9 +325,9 @@ fn wrapped_key_in_the_data_plane() {
 
 /// A CA (imported as a root) and a receiving key pair with a certificate it issued.
 fn ca_and_leaf(svc: &Svc) -> (String, RsaPrivateKey, String) {
-    let ca_key = RsaPrivateKey::generate(2048).unwrap();
+    let ca_key = RsaPrivateKey::generate(2048).expect("test setup");
     let now = Timestamp::now().0 / 1000;
-    let ca = pki::issue_ca(&ca_key, "test root", 30, now).unwrap();
+    let ca = pki::issue_ca(&ca_key, "test root", 30, now).expect("test setup");
     let root = control(
         svc,
         ControlOperation::ImportKey,
@@ -329,8 +335,8 @@ fn ca_and_leaf(svc: &Svc) -> (String, RsaPrivateKey, String) {
               "KeyUsage": "TR31_S0_ASYMMETRIC_KEY_FOR_DIGITAL_SIGNATURE", "KeyModesOfUse": {"Verify": true}},
               "PublicKeyCertificate": Certificate::to_aws_base64(std::slice::from_ref(&ca))}}}),
     )
-    .unwrap();
-    let receiver = RsaPrivateKey::generate(2048).unwrap();
+    .expect("test setup");
+    let receiver = RsaPrivateKey::generate(2048).expect("test setup");
     let leaf = pki::issue_leaf(
         &receiver.public_key(),
         "receiver",
@@ -340,9 +346,9 @@ fn ca_and_leaf(svc: &Svc) -> (String, RsaPrivateKey, String) {
         30,
         now,
     )
-    .unwrap();
+    .expect("test setup");
     (
-        root["Key"]["KeyArn"].as_str().unwrap().to_owned(),
+        root["Key"]["KeyArn"].as_str().expect("test setup").to_owned(),
         receiver,
         Certificate::to_aws_base64(std::slice::from_ref(&leaf)),
     )
@@ -359,22 +365,28 @@ fn key_cryptograms_both_ways() {
             ControlOperation::GetParametersForImport,
             json!({"KeyMaterialType": "KEY_CRYPTOGRAM", "WrappingKeyAlgorithm": "RSA_2048"}),
         )
-        .unwrap();
-        let token = params["ImportToken"].as_str().unwrap();
+        .expect("test setup");
+        let token = params["ImportToken"].as_str().expect("test setup");
         assert!(token.starts_with("import-token-"));
-        let certs = Certificate::from_aws_base64(params["WrappingKeyCertificate"].as_str().unwrap()).unwrap();
+        let certs =
+            Certificate::from_aws_base64(params["WrappingKeyCertificate"].as_str().expect("test setup"))
+                .expect("test setup");
         let chain =
-            Certificate::from_aws_base64(params["WrappingKeyCertificateChain"].as_str().unwrap()).unwrap();
-        pki::verify_chain(&certs[0], &[], &chain[0], Timestamp::now().0 / 1000).unwrap();
-        let cryptogram =
-            certs[0].public_key().unwrap().encrypt(padding, None, &hex::decode(AES128).unwrap()).unwrap();
+            Certificate::from_aws_base64(params["WrappingKeyCertificateChain"].as_str().expect("test setup"))
+                .expect("test setup");
+        pki::verify_chain(&certs[0], &[], &chain[0], Timestamp::now().0 / 1000).expect("test setup");
+        let cryptogram = certs[0]
+            .public_key()
+            .expect("test setup")
+            .encrypt(padding, None, &hex::decode(AES128).expect("test setup"))
+            .expect("test setup");
         let out = control(
             &svc,
             ControlOperation::ImportKey,
             json!({"KeyMaterial": {"KeyCryptogram": {"KeyAttributes": attrs("AES_128", "TR31_D0_SYMMETRIC_DATA_ENCRYPTION_KEY", json!({"NoRestrictions": true})),
                   "Exportable": true, "WrappedKeyCryptogram": hex::encode_upper(&cryptogram), "ImportToken": token, "WrappingSpec": spec}}}),
         )
-        .unwrap();
+        .expect("test setup");
         assert_eq!(out["Key"]["KeyCheckValue"], kcv_hex(Algorithm::Aes128, AES128, KcvAlgorithm::Cmac));
         // The other OAEP hash does not decrypt it.
         let other = if spec == "RSA_OAEP_SHA_256" { "RSA_OAEP_SHA_512" } else { "RSA_OAEP_SHA_256" };
@@ -395,10 +407,13 @@ fn key_cryptograms_both_ways() {
         json!({"ExportKeyIdentifier": data_key, "KeyMaterial": {"KeyCryptogram": {"CertificateAuthorityPublicKeyIdentifier": root,
                "WrappingKeyCertificate": leaf, "WrappingSpec": "RSA_OAEP_SHA_256"}}}),
     )
-    .unwrap();
+    .expect("test setup");
     assert_eq!(out["WrappedKey"]["WrappedKeyMaterialFormat"], "KEY_CRYPTOGRAM");
-    let c = hex::decode(out["WrappedKey"]["KeyMaterial"].as_str().unwrap()).unwrap();
-    assert_eq!(hex::encode_upper(&*receiver.decrypt(RsaPadding::OaepSha256, None, &c).unwrap()), AES128);
+    let c = hex::decode(out["WrappedKey"]["KeyMaterial"].as_str().expect("test setup")).expect("test setup");
+    assert_eq!(
+        hex::encode_upper(&*receiver.decrypt(RsaPadding::OaepSha256, None, &c).expect("test setup")),
+        AES128
+    );
     // A certificate from another CA is refused.
     let (_, _, stranger) = ca_and_leaf(&svc);
     assert!(
@@ -420,9 +435,9 @@ fn tokens_expire_and_are_typed() {
         ControlOperation::GetParametersForImport,
         json!({"KeyMaterialType": "KEY_CRYPTOGRAM", "WrappingKeyAlgorithm": "RSA_2048"}),
     )
-    .unwrap();
-    let token = params["ImportToken"].as_str().unwrap().to_owned();
-    let again = control(&svc, ControlOperation::GetParametersForImport, json!({"KeyMaterialType": "KEY_CRYPTOGRAM", "WrappingKeyAlgorithm": "RSA_2048", "ReuseLastGeneratedToken": true})).unwrap();
+    .expect("test setup");
+    let token = params["ImportToken"].as_str().expect("test setup").to_owned();
+    let again = control(&svc, ControlOperation::GetParametersForImport, json!({"KeyMaterialType": "KEY_CRYPTOGRAM", "WrappingKeyAlgorithm": "RSA_2048", "ReuseLastGeneratedToken": true})).expect("test setup");
     assert_eq!(again["ImportToken"], token.as_str());
     // An import token is not for TR-34 imports, nor an export token.
     let import = |t: &str| {
@@ -436,10 +451,10 @@ fn tokens_expire_and_are_typed() {
     assert!(import("import-token-aaaaaaaaaaaaaaaa").unwrap_err().to_string().contains("not a token"));
     assert!(import("certificate-authority").is_err());
     // Expired: the same record, its validity moved into the past.
-    let mut record = svc.store().get_exchange(&token).unwrap().unwrap();
+    let mut record = svc.store().get_exchange(&token).expect("test setup").expect("test setup");
     record.parameters.name = "import-token-expiredexpired00".to_owned();
     record.parameters.valid_until = Timestamp(Timestamp::now().0 - 1000);
-    svc.store().insert_exchange(&record).unwrap();
+    svc.store().insert_exchange(&record).expect("test setup");
     assert!(import("import-token-expiredexpired00").unwrap_err().to_string().contains("expired"));
     // Types that need no parameters are refused.
     assert!(
@@ -463,9 +478,9 @@ fn tokens_expire_and_are_typed() {
         ControlOperation::GetParametersForExport,
         json!({"KeyMaterialType": "TR34_KEY_BLOCK", "SigningKeyAlgorithm": "RSA_2048"}),
     )
-    .unwrap();
-    assert!(export["ExportToken"].as_str().unwrap().starts_with("export-token-"));
-    assert!(import(export["ExportToken"].as_str().unwrap()).is_err());
+    .expect("test setup");
+    assert!(export["ExportToken"].as_str().expect("test setup").starts_with("export-token-"));
+    assert!(import(export["ExportToken"].as_str().expect("test setup")).is_err());
 }
 
 #[test]
@@ -477,13 +492,15 @@ fn public_key_certificate_chains_to_the_authority() {
         json!({"KeyAttributes": {"KeyAlgorithm": "RSA_2048", "KeyClass": "ASYMMETRIC_KEY_PAIR", "KeyUsage": "TR31_D1_ASYMMETRIC_KEY_FOR_DATA_ENCRYPTION",
                "KeyModesOfUse": {"Encrypt": true, "Decrypt": true, "Wrap": true, "Unwrap": true}}, "Exportable": false}),
     )
-    .unwrap();
-    let arn = out["Key"]["KeyArn"].as_str().unwrap();
-    let certs =
-        control(&svc, ControlOperation::GetPublicKeyCertificate, json!({"KeyIdentifier": arn})).unwrap();
-    let leaf = Certificate::from_aws_base64(certs["KeyCertificate"].as_str().unwrap()).unwrap();
-    let chain = Certificate::from_aws_base64(certs["KeyCertificateChain"].as_str().unwrap()).unwrap();
-    pki::verify_chain(&leaf[0], &[], &chain[0], Timestamp::now().0 / 1000).unwrap();
+    .expect("test setup");
+    let arn = out["Key"]["KeyArn"].as_str().expect("test setup");
+    let certs = control(&svc, ControlOperation::GetPublicKeyCertificate, json!({"KeyIdentifier": arn}))
+        .expect("test setup");
+    let leaf = Certificate::from_aws_base64(certs["KeyCertificate"].as_str().expect("test setup"))
+        .expect("test setup");
+    let chain = Certificate::from_aws_base64(certs["KeyCertificateChain"].as_str().expect("test setup"))
+        .expect("test setup");
+    pki::verify_chain(&leaf[0], &[], &chain[0], Timestamp::now().0 / 1000).expect("test setup");
     // A symmetric key has no certificate.
     let aes = clear(
         &svc,
@@ -506,13 +523,13 @@ fn certificates_import_and_refusals() {
               "KeyUsage": "TR31_D1_ASYMMETRIC_KEY_FOR_DATA_ENCRYPTION", "KeyModesOfUse": {"Encrypt": true, "Wrap": true}},
               "PublicKeyCertificate": leaf, "CertificateAuthorityPublicKeyIdentifier": root}}}),
     )
-    .unwrap();
-    let arn = trusted["Key"]["KeyArn"].as_str().unwrap();
+    .expect("test setup");
+    let arn = trusted["Key"]["KeyArn"].as_str().expect("test setup");
     let enc = svc
         .dispatch(DataOperation::EncryptData.into(), json!({"KeyIdentifier": arn, "PlainText": "31323334", "EncryptionAttributes": {"Asymmetric": {"PaddingType": "OAEP_SHA256"}}}))
-        .unwrap();
-    let c = hex::decode(enc["CipherText"].as_str().unwrap()).unwrap();
-    assert_eq!(&*receiver.decrypt(RsaPadding::OaepSha256, None, &c).unwrap(), b"1234");
+        .expect("test setup");
+    let c = hex::decode(enc["CipherText"].as_str().expect("test setup")).expect("test setup");
+    assert_eq!(&*receiver.decrypt(RsaPadding::OaepSha256, None, &c).expect("test setup"), b"1234");
     // A leaf is not a root; the root must be S0; a trusted certificate needs its issuer.
     let root_attrs = json!({"KeyAlgorithm": "RSA_2048", "KeyClass": "PUBLIC_KEY", "KeyUsage": "TR31_S0_ASYMMETRIC_KEY_FOR_DIGITAL_SIGNATURE", "KeyModesOfUse": {"Verify": true}});
     assert!(control(&svc, ControlOperation::ImportKey, json!({"KeyMaterial": {"RootCertificatePublicKey": {"KeyAttributes": root_attrs, "PublicKeyCertificate": leaf}}})).is_err());
@@ -540,8 +557,8 @@ fn tr34_import_and_export() {
     use paycrypt::primitives::tr34;
     let svc = svc();
     let now = Timestamp::now().0 / 1000;
-    let ca_key = RsaPrivateKey::generate(2048).unwrap();
-    let ca = pki::issue_ca(&ca_key, "kdh root", 30, now).unwrap();
+    let ca_key = RsaPrivateKey::generate(2048).expect("test setup");
+    let ca = pki::issue_ca(&ca_key, "kdh root", 30, now).expect("test setup");
     let root = control(
         &svc,
         ControlOperation::ImportKey,
@@ -549,18 +566,28 @@ fn tr34_import_and_export() {
               "KeyUsage": "TR31_S0_ASYMMETRIC_KEY_FOR_DIGITAL_SIGNATURE", "KeyModesOfUse": {"Verify": true}},
               "PublicKeyCertificate": Certificate::to_aws_base64(std::slice::from_ref(&ca))}}}),
     )
-    .unwrap()["Key"]["KeyArn"]
+    .expect("test setup")["Key"]["KeyArn"]
         .as_str()
-        .unwrap()
+        .expect("test setup")
         .to_owned();
-    let kdh_key = RsaPrivateKey::generate(2048).unwrap();
-    let kdh = pki::issue_leaf(&kdh_key.public_key(), "kdh", LeafUsage::DigitalSignature, &ca, &ca_key, 30, now).unwrap();
-    let params = control(&svc, ControlOperation::GetParametersForImport, json!({"KeyMaterialType": "TR34_KEY_BLOCK", "WrappingKeyAlgorithm": "RSA_2048"})).unwrap();
-    let krd = Certificate::from_aws_base64(params["WrappingKeyCertificate"].as_str().unwrap()).unwrap().remove(0);
-    let token = params["ImportToken"].as_str().unwrap().to_owned();
-    let kek = hex::decode("0123456789ABCDEFFEDCBA987654321089ABCDEF01234567").unwrap();
+    let kdh_key = RsaPrivateKey::generate(2048).expect("test setup");
+    let kdh =
+        pki::issue_leaf(&kdh_key.public_key(), "kdh", LeafUsage::DigitalSignature, &ca, &ca_key, 30, now)
+            .expect("test setup");
+    let params = control(
+        &svc,
+        ControlOperation::GetParametersForImport,
+        json!({"KeyMaterialType": "TR34_KEY_BLOCK", "WrappingKeyAlgorithm": "RSA_2048"}),
+    )
+    .expect("test setup");
+    let krd = Certificate::from_aws_base64(params["WrappingKeyCertificate"].as_str().expect("test setup"))
+        .expect("test setup")
+        .remove(0);
+    let token = params["ImportToken"].as_str().expect("test setup").to_owned();
+    let kek = hex::decode("0123456789ABCDEFFEDCBA987654321089ABCDEF01234567").expect("test setup");
     let nonce = [7u8; 8];
-    let block = tr34::build(&kek, "D0000K0TB00E0000", &kdh_key, &kdh, &krd, Some(&nonce)).unwrap();
+    let block =
+        tr34::build(&kek, "D0000K0TB00E0000", &kdh_key, &kdh, &krd, Some(&nonce)).expect("test setup");
     let request = |token: &str, nonce: &str, signer: &Certificate| {
         json!({"KeyMaterial": {"Tr34KeyBlock": {"CertificateAuthorityPublicKeyIdentifier": root,
                "SigningKeyCertificate": Certificate::to_aws_base64(std::slice::from_ref(signer)), "ImportToken": token,
@@ -568,30 +595,73 @@ fn tr34_import_and_export() {
     };
     // A wrong nonce, a KEY_CRYPTOGRAM token, a signer not from the root: refused.
     assert!(control(&svc, ControlOperation::ImportKey, request(&token, "0808080808080808", &kdh)).is_err());
-    let crypto_token = control(&svc, ControlOperation::GetParametersForImport, json!({"KeyMaterialType": "KEY_CRYPTOGRAM", "WrappingKeyAlgorithm": "RSA_2048"})).unwrap();
-    assert!(control(&svc, ControlOperation::ImportKey, request(crypto_token["ImportToken"].as_str().unwrap(), "0707070707070707", &kdh)).is_err());
-    let other_key = RsaPrivateKey::generate(2048).unwrap();
-    let self_signed = pki::issue_ca(&other_key, "kdh", 30, now).unwrap();
-    assert!(control(&svc, ControlOperation::ImportKey, request(&token, "0707070707070707", &self_signed)).is_err());
+    let crypto_token = control(
+        &svc,
+        ControlOperation::GetParametersForImport,
+        json!({"KeyMaterialType": "KEY_CRYPTOGRAM", "WrappingKeyAlgorithm": "RSA_2048"}),
+    )
+    .expect("test setup");
+    assert!(
+        control(
+            &svc,
+            ControlOperation::ImportKey,
+            request(crypto_token["ImportToken"].as_str().expect("test setup"), "0707070707070707", &kdh)
+        )
+        .is_err()
+    );
+    let other_key = RsaPrivateKey::generate(2048).expect("test setup");
+    let self_signed = pki::issue_ca(&other_key, "kdh", 30, now).expect("test setup");
+    assert!(
+        control(&svc, ControlOperation::ImportKey, request(&token, "0707070707070707", &self_signed))
+            .is_err()
+    );
     // An expired copy of the token: refused.
-    let mut expired = svc.store().get_exchange(&token).unwrap().unwrap();
+    let mut expired = svc.store().get_exchange(&token).expect("test setup").expect("test setup");
     expired.parameters.name = "import-token-expired0000000000".to_owned();
     expired.parameters.valid_until = Timestamp(Timestamp::now().0 - 1);
-    svc.store().insert_exchange(&expired).unwrap();
-    let e = control(&svc, ControlOperation::ImportKey, request("import-token-expired0000000000", "0707070707070707", &kdh)).unwrap_err();
+    svc.store().insert_exchange(&expired).expect("test setup");
+    let e = control(
+        &svc,
+        ControlOperation::ImportKey,
+        request("import-token-expired0000000000", "0707070707070707", &kdh),
+    )
+    .unwrap_err();
     assert!(e.to_string().contains("expired"), "{e}");
     // The right one imports the KEK with its header's attributes.
-    let out = control(&svc, ControlOperation::ImportKey, request(&token, "0707070707070707", &kdh)).unwrap();
+    let out = control(&svc, ControlOperation::ImportKey, request(&token, "0707070707070707", &kdh))
+        .expect("test setup");
     assert_eq!(out["Key"]["KeyAttributes"]["KeyAlgorithm"], "TDES_3KEY");
     assert_eq!(out["Key"]["KeyAttributes"]["KeyUsage"], "TR31_K0_KEY_ENCRYPTION_KEY");
-    assert_eq!(out["Key"]["KeyCheckValue"], kcv_hex(Algorithm::Tdes3Key, "0123456789ABCDEFFEDCBA987654321089ABCDEF01234567", KcvAlgorithm::AnsiX924));
+    assert_eq!(
+        out["Key"]["KeyCheckValue"],
+        kcv_hex(
+            Algorithm::Tdes3Key,
+            "0123456789ABCDEFFEDCBA987654321089ABCDEF01234567",
+            KcvAlgorithm::AnsiX924
+        )
+    );
 
     // Export a key as TR-34 to a receiver the root certified; it opens with the receiver's key.
-    let receiver_key = RsaPrivateKey::generate(2048).unwrap();
-    let receiver = pki::issue_leaf(&receiver_key.public_key(), "krd", LeafUsage::KeyEncipherment, &ca, &ca_key, 30, now).unwrap();
-    let export_params = control(&svc, ControlOperation::GetParametersForExport, json!({"KeyMaterialType": "TR34_KEY_BLOCK", "SigningKeyAlgorithm": "RSA_2048"})).unwrap();
-    let signer = Certificate::from_aws_base64(export_params["SigningKeyCertificate"].as_str().unwrap()).unwrap().remove(0);
-    let data_key = clear(&svc, attrs("AES_128", "TR31_D0_SYMMETRIC_DATA_ENCRYPTION_KEY", json!({"NoRestrictions": true})), AES128, true);
+    let receiver_key = RsaPrivateKey::generate(2048).expect("test setup");
+    let receiver =
+        pki::issue_leaf(&receiver_key.public_key(), "krd", LeafUsage::KeyEncipherment, &ca, &ca_key, 30, now)
+            .expect("test setup");
+    let export_params = control(
+        &svc,
+        ControlOperation::GetParametersForExport,
+        json!({"KeyMaterialType": "TR34_KEY_BLOCK", "SigningKeyAlgorithm": "RSA_2048"}),
+    )
+    .expect("test setup");
+    let signer =
+        Certificate::from_aws_base64(export_params["SigningKeyCertificate"].as_str().expect("test setup"))
+            .expect("test setup")
+            .remove(0);
+    let data_key = clear(
+        &svc,
+        attrs("AES_128", "TR31_D0_SYMMETRIC_DATA_ENCRYPTION_KEY", json!({"NoRestrictions": true})),
+        AES128,
+        true,
+    );
     let out = control(
         &svc,
         ControlOperation::ExportKey,
@@ -599,11 +669,13 @@ fn tr34_import_and_export() {
                "WrappingKeyCertificate": Certificate::to_aws_base64(std::slice::from_ref(&receiver)),
                "ExportToken": export_params["ExportToken"], "KeyBlockFormat": "X9_TR34_2012", "RandomNonce": "0102030405060708"}}}),
     )
-    .unwrap();
-    let der = hex::decode(out["WrappedKey"]["KeyMaterial"].as_str().unwrap()).unwrap();
-    let opened = tr34::open(&der, &signer, &receiver_key, &receiver, Some(&[1, 2, 3, 4, 5, 6, 7, 8])).unwrap();
+    .expect("test setup");
+    let der =
+        hex::decode(out["WrappedKey"]["KeyMaterial"].as_str().expect("test setup")).expect("test setup");
+    let opened = tr34::open(&der, &signer, &receiver_key, &receiver, Some(&[1, 2, 3, 4, 5, 6, 7, 8]))
+        .expect("test setup");
     assert_eq!(hex::encode_upper(&*opened.key), AES128);
-    assert_eq!(opened.header.key_usage(), "D0");
+    assert_eq!(&opened.header[5..7], "D0");
     // An import token cannot sign an export.
     assert!(control(
         &svc,

@@ -110,16 +110,20 @@ fn emv_is_refused() {
 }
 
 #[test]
-fn wrapped_key_is_refused() {
+fn wrapped_key_needs_a_kek() {
+    // A WrappedKey is unwrapped under the key KeyIdentifier names: a data key is no KEK.
     let s = svc();
     let k = aes(&s);
     let input = EncryptDataInput {
         key_identifier: k,
         plain_text: "00".repeat(16),
         encryption_attributes: serde_json::from_value(CBC()).expect("json"),
-        wrapped_key: Some(json!({"WrappedKeyMaterial": {"Tr31KeyBlock": "x"}})),
+        wrapped_key: Some(
+            serde_json::from_value(json!({"WrappedKeyMaterial": {"Tr31KeyBlock": "x"}})).expect("json"),
+        ),
     };
-    validation(s.encrypt_data(input), "WrappedKey");
+    let msg = validation(s.encrypt_data(input), "KeyIdentifier");
+    assert!(msg.contains("TR31_K0"), "{msg}");
 }
 
 #[test]
@@ -345,11 +349,18 @@ fn import_key_rules() {
         s.import_key(none).expect_err("none").to_string(),
         "KeyMaterial must set exactly one member; it sets none."
     );
-    let tr31: ImportKeyInput =
-        serde_json::from_value(json!({"KeyMaterial": {"Tr31KeyBlock": {}}})).expect("json");
+    let dh: ImportKeyInput =
+        serde_json::from_value(json!({"KeyMaterial": {"DiffieHellmanTr31KeyBlock": {}}})).expect("json");
     assert_eq!(
-        s.import_key(tr31).expect_err("tr31").to_string(),
-        "KeyMaterial.Tr31KeyBlock is not supported by paycrypt yet; use ClearKey."
+        s.import_key(dh).expect_err("dh").to_string(),
+        "KeyMaterial.DiffieHellmanTr31KeyBlock is not supported by paycrypt."
+    );
+    let two: ImportKeyInput = serde_json::from_value(json!({"KeyMaterial": {"As2805KeyCryptogram": {},
+        "Tr31KeyBlock": {"WrappingKeyIdentifier": "alias/kek", "WrappedKeyBlock": "D0000"}}}))
+    .expect("json");
+    assert_eq!(
+        s.import_key(two).expect_err("two").to_string(),
+        "KeyMaterial must set exactly one member; it sets several."
     );
 }
 
