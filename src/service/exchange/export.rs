@@ -15,7 +15,7 @@ use crate::keys::{
 use crate::primitives::{SymmetricKey, tr31, tr34};
 use crate::primitives::{dukpt, pki};
 use crate::service::control::check_value;
-use crate::service::exchange::header::{algorithm_letter, mode_letter, strength, usage_code};
+use crate::service::exchange::header::{KekUse, algorithm_letter, kbpk, mode_letter, usage_code};
 use crate::service::exchange::import::{Tr34KeyBlockFormat, WrappingKeySpec};
 use crate::service::exchange::params::KeyMaterialType;
 use crate::service::exchange::{certificates, pki_field, unix_now};
@@ -384,37 +384,7 @@ pub(crate) fn wrap_tr31_under(
     initial_key: Option<&tr31::OptionalBlock>,
     headers: Option<&KeyBlockHeaders>,
 ) -> Result<String, ServiceError> {
-    let kek_attrs = kek.key.key_attributes;
-    let arn = &kek.key.key_arn;
-    if !matches!(kek_attrs.key_usage, KeyUsage::K0KeyEncryptionKey | KeyUsage::K1KeyBlockProtectionKey) {
-        return Err(ServiceError::field(
-            kek_path,
-            format!(
-                "Key {arn} has KeyUsage {}; wrapping a key block needs a TR31_K0 or TR31_K1 key.",
-                kek_attrs.key_usage
-            ),
-        ));
-    }
-    let modes = kek_attrs.key_modes_of_use;
-    if !(modes.wrap || modes.no_restrictions) {
-        return Err(ServiceError::field(
-            kek_path,
-            format!("Key {arn} has KeyModesOfUse {modes}, which does not allow Wrap."),
-        ));
-    }
-    let KeyMaterial::Symmetric(kbpk) = &kek.material else {
-        return Err(ServiceError::field(kek_path, format!("Key {arn} is not a symmetric key.")));
-    };
-    if strength(key.algorithm()) > strength(kbpk.algorithm()) {
-        return Err(ServiceError::field(
-            kek_path,
-            format!(
-                "Key {arn} ({}) is weaker than the {} key to export; a KEK must be at least as strong.",
-                kek_attrs.key_algorithm,
-                key.algorithm()
-            ),
-        ));
-    }
+    let kbpk = kbpk(kek, kek_path, KekUse::Wrap, Some(key.algorithm()))?;
     let version = if kbpk.algorithm().is_tdes() { tr31::Version::B } else { tr31::Version::D };
     let header = header_for("KeyMaterial.Tr31KeyBlock", version, stored, key, initial_key, headers)?;
     tr31::wrap(kbpk.as_bytes(), &header, key.as_bytes())

@@ -3,8 +3,8 @@
 //! and the key's length give the `KeyAlgorithm`, and each mode-of-use letter is one of the sets of
 //! `KeyModesOfUse` AWS accepts (X9.143 table 4 and AWS's "key attributes" mapping).
 
-use crate::keys::{KeyAlgorithm, KeyAttributes, KeyClass, KeyModesOfUse, KeyUsage};
-use crate::primitives::Algorithm;
+use crate::keys::{KeyAlgorithm, KeyAttributes, KeyClass, KeyMaterial, KeyModesOfUse, KeyUsage, StoredKey};
+use crate::primitives::{Algorithm, SymmetricKey};
 use crate::service::ServiceError;
 
 /// TR-31 mode-of-use letters and the AWS `KeyModesOfUse` set each stands for.
@@ -60,6 +60,62 @@ pub(crate) fn algorithm_of(letter: char, len: usize) -> Option<KeyAlgorithm> {
 /// A symmetric algorithm's rank by strength: TDES_2KEY < TDES_3KEY < AES_128 < AES_192 < AES_256.
 pub(crate) fn strength(algorithm: Algorithm) -> usize {
     Algorithm::ALL.iter().position(|a| *a == algorithm).unwrap_or(0)
+}
+
+/// Which way a KEK is used on a key block.
+#[derive(Clone, Copy, Debug, Eq, PartialEq)]
+pub(crate) enum KekUse {
+    /// Wrapping a key into a block (export).
+    Wrap,
+    /// Unwrapping a block (import, a data-plane `WrappedKey`).
+    Unwrap,
+}
+
+/// The key block protection key of the KEK `kek` (named by the member at `path`), checked for `use_`:
+/// usage `TR31_K0`/`TR31_K1`, modes that allow it, symmetric material, and at least as strong as
+/// `wrapped` when that is known.
+pub(crate) fn kbpk<'a>(
+    kek: &'a StoredKey,
+    path: &str,
+    use_: KekUse,
+    wrapped: Option<Algorithm>,
+) -> Result<&'a SymmetricKey, ServiceError> {
+    let attrs = kek.key.key_attributes;
+    let arn = &kek.key.key_arn;
+    let (verb, what, allowed) = match use_ {
+        KekUse::Wrap => ("wrapping", "Wrap", attrs.key_modes_of_use.wrap),
+        KekUse::Unwrap => ("unwrapping", "Unwrap", attrs.key_modes_of_use.unwrap),
+    };
+    if !matches!(attrs.key_usage, KeyUsage::K0KeyEncryptionKey | KeyUsage::K1KeyBlockProtectionKey) {
+        return Err(ServiceError::field(
+            path,
+            format!(
+                "Key {arn} has KeyUsage {}; {verb} a key block needs a TR31_K0 or TR31_K1 key.",
+                attrs.key_usage
+            ),
+        ));
+    }
+    if !(allowed || attrs.key_modes_of_use.no_restrictions) {
+        return Err(ServiceError::field(
+            path,
+            format!("Key {arn} has KeyModesOfUse {}, which does not allow {what}.", attrs.key_modes_of_use),
+        ));
+    }
+    let KeyMaterial::Symmetric(kbpk) = &kek.material else {
+        return Err(ServiceError::field(path, format!("Key {arn} is not a symmetric key.")));
+    };
+    if let Some(wrapped) = wrapped
+        && strength(wrapped) > strength(kbpk.algorithm())
+    {
+        return Err(ServiceError::field(
+            path,
+            format!(
+                "Key {arn} ({}) is weaker than the {wrapped} key it would wrap; a KEK must be at least as strong.",
+                attrs.key_algorithm
+            ),
+        ));
+    }
+    Ok(kbpk)
 }
 
 /// The fields of a received key block's header that set the imported key's attributes.

@@ -13,7 +13,7 @@ use crate::primitives::pki::{self, Certificate};
 use crate::primitives::rsa::RsaPadding;
 use crate::primitives::{SymmetricKey, tr31, tr34};
 use crate::service::control::{ClearKeyMaterial, ImportKeyMaterial};
-use crate::service::exchange::header::{HeaderFields, attributes_of, strength};
+use crate::service::exchange::header::{HeaderFields, KekUse, attributes_of, kbpk};
 use crate::service::exchange::params::KeyMaterialType;
 use crate::service::exchange::{certificates, pki_field, unix_now};
 use crate::service::{PaymentCryptography, ServiceError};
@@ -372,28 +372,9 @@ pub(crate) fn unwrap_tr31_under(
     block_path: &str,
     text: &str,
 ) -> Result<(KeyAttributes, bool, SymmetricKey), ServiceError> {
-    let kek_attrs = kek.key.key_attributes;
     let arn = &kek.key.key_arn;
-    if !matches!(kek_attrs.key_usage, KeyUsage::K0KeyEncryptionKey | KeyUsage::K1KeyBlockProtectionKey) {
-        return Err(ServiceError::field(
-            kek_path,
-            format!(
-                "Key {arn} has KeyUsage {}; unwrapping a key block needs a TR31_K0 or TR31_K1 key.",
-                kek_attrs.key_usage
-            ),
-        ));
-    }
-    let modes = kek_attrs.key_modes_of_use;
-    if !(modes.unwrap || modes.no_restrictions) {
-        return Err(ServiceError::field(
-            kek_path,
-            format!("Key {arn} has KeyModesOfUse {modes}, which does not allow Unwrap."),
-        ));
-    }
-    let KeyMaterial::Symmetric(kbpk) = &kek.material else {
-        return Err(ServiceError::field(kek_path, format!("Key {arn} is not a symmetric key.")));
-    };
-    let unwrapped = tr31::unwrap(kbpk.as_bytes(), text.trim()).map_err(|e| match e {
+    let protection = kbpk(kek, kek_path, KekUse::Unwrap, None)?;
+    let unwrapped = tr31::unwrap(protection.as_bytes(), text.trim()).map_err(|e| match e {
         tr31::Tr31Error::Invalid => ServiceError::field(
             block_path,
             format!("{block_path} could not be unwrapped under {arn}: it is corrupt or was wrapped under another key."),
@@ -403,15 +384,8 @@ pub(crate) fn unwrap_tr31_under(
     let fields = fields_of(&unwrapped.header);
     let (attributes, exportable) = attributes_of(block_path, &fields, unwrapped.key.len())?;
     let key = symmetric(block_path, &attributes, &unwrapped.key)?;
-    if strength(key.algorithm()) > strength(kbpk.algorithm()) {
-        return Err(ServiceError::field(
-            kek_path,
-            format!(
-                "Key {arn} ({}) is weaker than the {} key it wraps; a KEK must be at least as strong.",
-                kek_attrs.key_algorithm, attributes.key_algorithm
-            ),
-        ));
-    }
+    // Now that the key's algorithm is known: the KEK must be at least as strong.
+    kbpk(kek, kek_path, KekUse::Unwrap, Some(key.algorithm()))?;
     Ok((attributes, exportable, key))
 }
 
