@@ -37,6 +37,7 @@ pub mod action;
 pub mod batch;
 pub mod esdk;
 pub mod keys;
+pub mod perf;
 pub mod primitives;
 #[cfg(feature = "server")]
 pub mod server;

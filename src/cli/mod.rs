@@ -18,11 +18,13 @@ mod kcv;
 mod keyfile;
 mod kms;
 mod kms_client;
+mod load;
 mod output;
 mod remote;
 mod rsa;
 #[cfg(feature = "server")]
 mod serve;
+mod speed;
 mod tr31;
 
 use std::process::ExitCode;
@@ -87,6 +89,10 @@ enum Command {
     /// A CSV or JSON Lines file through EncryptData, ReEncryptData, KMS…: once per record, parallel, resumable.
     #[command(subcommand)]
     Batch(batch::BatchCommand),
+    /// Measure this machine, like openssl speed: every cipher, mode, KCV, DUKPT, RSA, JWE and service operation.
+    Speed(speed::SpeedArgs),
+    /// Load-test an AWS Payment Cryptography or KMS endpoint (paycrypt serve or any): SigV4, latency percentiles.
+    Load(load::LoadArgs),
     /// Print a shell completion script: paycrypt completion bash|zsh|fish.
     Completion(completion::CompletionArgs),
 }
@@ -110,6 +116,8 @@ pub(crate) fn run() -> ExitCode {
         Command::Batch(_) => "Batch",
         Command::Esdk(_) => "Esdk",
         Command::Action(_) => "Action",
+        Command::Speed(_) => "Speed",
+        Command::Load(_) => "Load",
         _ => "paycrypt",
     };
     common::set_own_output(common::OwnOutput { title, format: g.output, query: g.query.clone() });
@@ -133,6 +141,8 @@ pub(crate) fn run() -> ExitCode {
         Command::Dukpt(cmd) => dukpt::run(cmd),
         Command::Rsa(cmd) => rsa::run(cmd),
         Command::Jwe(cmd) => jwe::run(cmd),
+        Command::Speed(args) => speed::run(args, g),
+        Command::Load(args) => load::run(args, g),
         Command::Completion(args) => completion::run(&args, Cli::command()),
     };
     match result {
