@@ -3,5 +3,7 @@
 //!
 //! - [`model`]: what a run produces (`SpeedRun`, `LoadRun`), serialized as the commands' `--json`
 //!   output and read by the reports.
+//! - [`report`]: a run as a self-contained HTML page or SVG document.
 
 pub mod model;
+pub mod report;
