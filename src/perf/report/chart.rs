@@ -155,11 +155,8 @@ impl Axis {
     fn fraction(&self, v: f64) -> f64 {
         let (a, b) = (self.scale.transform(self.min), self.scale.transform(self.max));
         let span = b - a;
-        if span.is_finite() && span > 0.0 {
-            ((self.scale.transform(v) - a) / span).clamp(-0.05, 1.05)
-        } else {
-            0.5
-        }
+        let f = (self.scale.transform(v) - a) / span;
+        if span.is_finite() && span > 0.0 && !f.is_nan() { f.clamp(-0.05, 1.05) } else { 0.5 }
     }
 }
 
@@ -233,7 +230,7 @@ impl LineChart {
         let height = self.height();
         let mut out = open_svg(self.id, &self.title, &self.desc, top, height);
         let bottom = TOP + PLOT_HEIGHT;
-        for band in &self.bands {
+        for band in self.bands.iter().filter(|b| b.from.is_finite() && b.to.is_finite()) {
             let (a, b) = (self.px_x(band.from), self.px_x(band.to));
             let _ = write!(
                 out,

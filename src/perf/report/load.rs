@@ -119,7 +119,7 @@ fn timeline_chart(run: &LoadRun) -> LineChart {
         );
         requests.push(Point { x: interval.second, y: n / length, tip: tip.clone() });
         errors.push(Point { x: interval.second, y: e / length, tip: tip.clone() });
-        if interval.errors > 0 {
+        if interval.errors > 0 && interval.second.is_finite() {
             bands.push(Band { from: start, to: interval.second, tip });
         }
         if interval.second.is_finite() {
