@@ -369,9 +369,10 @@ fn chromium() -> Option<PathBuf> {
     found
 }
 
-/// A scratch directory for one test.
+/// A fresh scratch directory for one test (kept afterwards, to look at the pictures).
 fn scratch(name: &str) -> PathBuf {
-    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("report-{name}-{}", std::process::id()));
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("report-{name}"));
+    let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).expect("create scratch dir");
     dir
 }
@@ -410,7 +411,8 @@ fn run_chromium(binary: &Path, dir: &Path, file: &Path, args: &[&str]) -> String
 }
 
 fn assert_screenshot(binary: &Path, dir: &Path, file: &Path) {
-    let png = dir.join(format!("{}.png", file.file_stem().and_then(|s| s.to_str()).unwrap_or("shot")));
+    let name = file.file_name().and_then(|s| s.to_str()).unwrap_or("shot");
+    let png = dir.join(format!("{name}.png"));
     let shot = format!("--screenshot={}", png.display());
     run_chromium(binary, dir, file, &[&shot, "--window-size=1200,900", "--hide-scrollbars"]);
     let bytes = std::fs::read(&png).expect("the screenshot exists");

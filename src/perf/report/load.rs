@@ -16,12 +16,12 @@ const GREEN: usize = 2;
 /// Self-contained (inline SVG and CSS, no scripts, nothing fetched); text from the run is escaped.
 pub fn load_html(run: &LoadRun) -> String {
     let mut body = String::new();
-    body.push_str(&table("summary", "Summary", &["", ""], &summary(run)));
+    body.push_str(&table("summary", "Summary", &[], &summary(run)));
     for (_, svg) in pictures(run) {
         body.push_str(&svg);
         body.push('\n');
     }
-    body.push_str(&table("conditions", "Conditions", &["", ""], &conditions(run)));
+    body.push_str(&table("conditions", "Conditions", &[], &conditions(run)));
     page(&title(run), &body)
 }
 
@@ -188,6 +188,8 @@ fn latency_chart(run: &LoadRun) -> LineChart {
         Axis::linear("Latency (ms)", 0.0, ms.iter().copied().fold(0.0, f64::max).max(0.001), si)
     };
     let x = Axis::nines("Percentile", &ps);
+    // The 100th percentile (the maximum) has no place on the nines axis; it gets its own note.
+    let points = points.into_iter().filter(|p| p.x < 100.0).collect();
     let mut series = vec![Series {
         name: "latency".to_owned(),
         legend: "Latency at percentile".to_owned(),

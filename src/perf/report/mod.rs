@@ -63,17 +63,17 @@ impl Cell {
     }
 }
 
-/// An HTML table; `key` names it (`data-table`).
+/// An HTML table; `key` names it (`data-table`); no header row when `headers` is empty.
 fn table(key: &str, caption: &str, headers: &[&str], rows: &[Vec<Cell>]) -> String {
-    let mut out = format!(
-        "<table data-table=\"{}\">\n<caption>{}</caption>\n<thead><tr>",
-        escape(key),
-        escape(caption)
-    );
-    for h in headers {
-        let _ = write!(out, "<th scope=\"col\">{}</th>", escape(h));
+    let mut out = format!("<table data-table=\"{}\">\n<caption>{}</caption>\n", escape(key), escape(caption));
+    if !headers.is_empty() {
+        out.push_str("<thead><tr>");
+        for h in headers {
+            let _ = write!(out, "<th scope=\"col\">{}</th>", escape(h));
+        }
+        out.push_str("</tr></thead>\n");
     }
-    out.push_str("</tr></thead>\n<tbody>\n");
+    out.push_str("<tbody>\n");
     for row in rows {
         out.push_str("<tr>");
         for cell in row {

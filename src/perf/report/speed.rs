@@ -14,7 +14,7 @@ const MB: f64 = 1e6;
 /// Self-contained (inline SVG and CSS, no scripts, nothing fetched); text from the run is escaped.
 pub fn speed_html(run: &SpeedRun) -> String {
     let mut body = String::new();
-    body.push_str(&table("conditions", "Conditions", &["", ""], &conditions(run)));
+    body.push_str(&table("conditions", "Conditions", &[], &conditions(run)));
     let pictures = pictures(run);
     if pictures.is_empty() {
         body.push_str("<p class=\"note\">Nothing to draw: the run has no results.</p>\n");
@@ -138,7 +138,6 @@ fn throughput_chart(run: &SpeedRun) -> Option<LineChart> {
         return None;
     }
     let mut series = Vec::new();
-    let mut peers = Vec::new();
     for (color, (workload, rows)) in workloads.iter().enumerate() {
         let points = rows
             .iter()
@@ -178,7 +177,7 @@ fn throughput_chart(run: &SpeedRun) -> Option<LineChart> {
                     Some(Point { x: size, y: p.bytes_per_second / MB, tip })
                 })
                 .collect();
-            peers.push(Series {
+            series.push(Series {
                 name: format!("{workload} [peer]"),
                 legend: format!("{workload}: {}", peer.name),
                 color,
@@ -187,7 +186,6 @@ fn throughput_chart(run: &SpeedRun) -> Option<LineChart> {
             });
         }
     }
-    series.extend(peers);
     let xs: Vec<f64> =
         series.iter().flat_map(|s| s.points.iter().map(|p| p.x)).filter(|x| *x > 0.0).collect();
     let ys: Vec<f64> =
