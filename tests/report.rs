@@ -190,7 +190,7 @@ fn load_html_has_timeline_curve_and_summary() {
     assert_eq!(series_points(&html, "errors"), vec![10]);
     // 13 percentiles; the 100th cannot sit on the nines axis and is said to be in the summary.
     assert_eq!(series_points(&html, "latency"), vec![12]);
-    assert!(html.contains("the maximum, 15.7 ms, is in the summary"));
+    assert!(html.contains("The 100th percentile (the maximum, 15.7 ms) cannot sit on this axis."));
     assert_eq!(html.matches("class=\"band\"").count(), 3, "three intervals had errors");
     for text in [
         "Seconds since the start",

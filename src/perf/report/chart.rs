@@ -8,7 +8,7 @@
 
 use std::fmt::Write as _;
 
-use super::text::{escape, si};
+use super::text::{escape, shorten, si};
 
 /// Series colours; a peer's series takes its workload's colour, dashed.
 const PALETTE: [&str; 10] = [
@@ -277,12 +277,13 @@ impl LineChart {
             let dash = if s.dashed { r#" stroke-dasharray="6 4""# } else { "" };
             let _ = write!(
                 out,
-                r#"<g data-legend="{}"><line x1="{LEGEND_X}" y1="{y}" x2="{}" y2="{y}" stroke="{color}" stroke-width="2"{dash}/><text x="{}" y="{}" font-size="12">{}</text></g>"#,
+                r#"<g data-legend="{}"><title>{}</title><line x1="{LEGEND_X}" y1="{y}" x2="{}" y2="{y}" stroke="{color}" stroke-width="2"{dash}/><text x="{}" y="{}" font-size="12">{}</text></g>"#,
                 escape(&s.name),
+                escape(&s.legend),
                 LEGEND_X + 24.0,
                 LEGEND_X + 30.0,
                 y + 4.0,
-                escape(&s.legend)
+                escape(&shorten(&s.legend, 50))
             );
             y += LEGEND_ROW;
         }
@@ -416,10 +417,11 @@ impl BarChart {
             let color = PALETTE[i % PALETTE.len()];
             let _ = write!(
                 out,
-                r#"<g class="series" data-series="{0}"><text x="{1}" y="{2}" font-size="12" text-anchor="end">{0}</text>"#,
+                r#"<g class="series" data-series="{0}"><text x="{1}" y="{2}" font-size="12" text-anchor="end">{3}</text>"#,
                 escape(&bar.name),
                 BAR_LEFT - 8.0,
-                y + BAR_ROW / 2.0 + 4.0
+                y + BAR_ROW / 2.0 + 4.0,
+                escape(&shorten(&bar.name, 45))
             );
             if axis.scale.accepts(bar.value) {
                 let end = px(bar.value);

@@ -14,6 +14,20 @@ const GREEN: usize = 2;
 /// shaded), the latency percentile curve, a summary table and the run's conditions.
 ///
 /// Self-contained (inline SVG and CSS, no scripts, nothing fetched); text from the run is escaped.
+///
+/// # Examples
+///
+/// ```
+/// use paycrypt::perf::model::{LoadInterval, LoadRun};
+///
+/// let run = LoadRun {
+///     percentiles: vec![(50.0, 0.21), (99.0, 1.96), (99.9, 6.85)],
+///     timeline: vec![LoadInterval { second: 1.0, requests: 4012, errors: 0, p99: 1.9 }],
+///     ..LoadRun::default()
+/// };
+/// let html = paycrypt::perf::report::load_html(&run);
+/// assert!(html.contains(r#"<circle class="point" data-x="99.9" data-y="6.85""#));
+/// ```
 pub fn load_html(run: &LoadRun) -> String {
     let mut body = String::new();
     body.push_str(&table("summary", "Summary", &[], &summary(run)));
@@ -200,7 +214,7 @@ fn latency_chart(run: &LoadRun) -> LineChart {
     LineChart::drop_unshowable(&mut series, x.scale(), y.scale(), &mut notes);
     if at_top > 0 {
         notes.push(format!(
-            "The 100th percentile cannot sit on this axis; the maximum, {} ms, is in the summary.",
+            "The 100th percentile (the maximum, {} ms) cannot sit on this axis.",
             si(run.latency.max)
         ));
     }

@@ -12,6 +12,24 @@ const MB: f64 = 1e6;
 /// second of the workloads without a size, the figures as tables and the run's conditions.
 ///
 /// Self-contained (inline SVG and CSS, no scripts, nothing fetched); text from the run is escaped.
+///
+/// # Examples
+///
+/// ```
+/// use paycrypt::perf::model::{SpeedResult, SpeedRun};
+///
+/// let row = |bytes: u64, mb_per_s: f64| SpeedResult {
+///     family: "aes".into(),
+///     workload: "AES-128-CBC encrypt".into(),
+///     bytes: Some(bytes),
+///     bytes_per_second: Some(mb_per_s * 1e6),
+///     ..SpeedResult::default()
+/// };
+/// let run = SpeedRun { results: vec![row(16, 610.0), row(4096, 1360.0)], ..SpeedRun::default() };
+/// let html = paycrypt::perf::report::speed_html(&run);
+/// assert!(html.contains(r#"<g class="series" data-series="AES-128-CBC encrypt""#));
+/// assert!(html.contains(r#"data-x="4096" data-y="1360""#));
+/// ```
 pub fn speed_html(run: &SpeedRun) -> String {
     let mut body = String::new();
     body.push_str(&table("conditions", "Conditions", &[], &conditions(run)));

@@ -74,6 +74,16 @@ pub(crate) fn bytes(v: f64) -> String {
     format!("{} {unit}", trim_zeros(&format!("{value:.1}")))
 }
 
+/// `s` cut to at most `max` characters, the cut marked with an ellipsis (labels that must fit a chart).
+pub(crate) fn shorten(s: &str, max: usize) -> String {
+    if s.chars().count() <= max {
+        return s.to_owned();
+    }
+    let mut out: String = s.chars().take(max.saturating_sub(1)).collect();
+    out.push('…');
+    out
+}
+
 /// `v` with a thin separator before a unit when `si` gave no suffix: `412 ` for `412`, `1.2 k` as is.
 fn spaced(s: String) -> String {
     if s.ends_with(|c: char| c.is_ascii_digit()) { format!("{s} ") } else { s }
@@ -106,5 +116,7 @@ mod tests {
         assert_eq!(bytes(16.0), "16 B");
         assert_eq!(bytes(1_048_576.0), "1 MiB");
         assert_eq!(bytes(1536.0), "1.5 KiB");
+        assert_eq!(shorten("AES-128-CBC encrypt", 40), "AES-128-CBC encrypt");
+        assert_eq!(shorten("AES-128-CBC encrypt", 8), "AES-128…");
     }
 }
