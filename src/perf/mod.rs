@@ -3,5 +3,8 @@
 //!
 //! - [`model`]: what a run produces (`SpeedRun`, `LoadRun`), serialized as the commands' `--json`
 //!   output and read by the reports.
+//! - [`load`] (feature `cli`): the load generator of `paycrypt load` and `benches/server_load.rs`.
 
+#[cfg(feature = "cli")]
+pub mod load;
 pub mod model;
