@@ -233,3 +233,43 @@ fn parse_not_negative(s: &str) -> Result<f64, String> {
         _ => Err("must be a number, 0 or more".to_owned()),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeMap;
+
+    use paycrypt::perf::model::LatencySummary;
+
+    use super::*;
+
+    #[test]
+    fn table_shape() {
+        let run = LoadRun {
+            endpoint: "http://127.0.0.1:8080".to_owned(),
+            operation: "encrypt-data".to_owned(),
+            connections: 16,
+            rate: Some(500.0),
+            warmup_seconds: 1.0,
+            duration_seconds: 3.0,
+            requests: 1500,
+            errors: BTreeMap::from([("ThrottlingException".to_owned(), 150)]),
+            warmup_errors: BTreeMap::from([("ThrottlingException".to_owned(), 50)]),
+            throughput: 500.0,
+            latency: LatencySummary { mean: 0.5, p50: 0.4, p90: 0.8, p99: 1.5, p999: 3.0, max: 4.25 },
+            ..LoadRun::default()
+        };
+        assert_eq!(
+            table(&run),
+            "encrypt-data against http://127.0.0.1:8080: open loop at 500 req/s, 16 connections, 3.0 s measured after 1 s warm-up
+  Requests              1500
+  Errors                 150
+    ThrottlingException                  150
+    ThrottlingException                   50 (warm-up)
+  Throughput           500.0 req/s
+  Latency, ms (from due time)
+           mean        p50        p90        p99      p99.9        max
+          0.500      0.400      0.800      1.500      3.000      4.250
+"
+        );
+    }
+}
