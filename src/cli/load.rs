@@ -17,9 +17,11 @@ use crate::cli::{CliError, hex_arg, print_json};
 
 /// `paycrypt load`.
 #[derive(Args)]
-#[command(after_help = "Operations: encrypt-data, decrypt-data, re-encrypt-data, get-key, list-keys, kms-encrypt, \
+#[command(
+    after_help = "Operations: encrypt-data, decrypt-data, re-encrypt-data, get-key, list-keys, kms-encrypt, \
 kms-decrypt, kms-generate-data-key. Decrypt kinds without a ciphertext make one with one encrypt call first.\n\
-Exit status 1 when any request failed (after printing the results). See docs/load.md.")]
+Exit status 1 when any request failed (after printing the results). See docs/load.md."
+)]
 pub(crate) struct LoadArgs {
     /// The operation to repeat
     #[arg(long, value_name = "OPERATION", default_value = "encrypt-data", value_parser = parse_operation)]
@@ -111,7 +113,12 @@ pub(crate) fn run(args: LoadArgs, g: &GlobalArgs) -> Result<(), CliError> {
             let phase = if p.measuring { "" } else { " (warm-up)" };
             let rate = p.requests.saturating_sub(last);
             last = p.requests;
-            eprint!("\r{:>4} s{phase}: {} requests, {rate} req/s, {} errors      ", p.elapsed.as_secs(), p.requests, p.errors);
+            eprint!(
+                "\r{:>4} s{phase}: {} requests, {rate} req/s, {} errors      ",
+                p.elapsed.as_secs(),
+                p.requests,
+                p.errors
+            );
             let _ = std::io::stderr().flush();
         }
     };

@@ -183,14 +183,17 @@ impl Connection {
         let json: Value = serde_json::from_slice(&body).unwrap_or(Value::Null);
         let name = header_type
             .or_else(|| {
-                json.get("__type").and_then(Value::as_str).map(|t| t.rsplit('#').next().unwrap_or(t).to_owned())
+                json.get("__type")
+                    .and_then(Value::as_str)
+                    .map(|t| t.rsplit('#').next().unwrap_or(t).to_owned())
             })
             .filter(|n| !n.is_empty())
             .unwrap_or_else(|| format!("HTTP {}", status.as_u16()));
-        let message = ["message", "Message"]
-            .iter()
-            .find_map(|m| json.get(m).and_then(Value::as_str))
-            .map_or_else(|| String::from_utf8_lossy(&body[..body.len().min(300)]).into_owned(), str::to_owned);
+        let message =
+            ["message", "Message"].iter().find_map(|m| json.get(m).and_then(Value::as_str)).map_or_else(
+                || String::from_utf8_lossy(&body[..body.len().min(300)]).into_owned(),
+                str::to_owned,
+            );
         Outcome::Exception { name, message }
     }
 }

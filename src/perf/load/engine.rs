@@ -8,9 +8,9 @@ use std::time::{Duration, Instant};
 use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
 
+use super::Progress;
 use super::client::{Connection, Endpoint, Outcome, Signed};
 use super::record::Recorder;
-use super::Progress;
 
 /// The error name of a connection that failed or could not be made.
 const CONNECTION_ERROR: &str = "ConnectionError";

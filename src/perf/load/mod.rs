@@ -163,14 +163,18 @@ async fn run_async(options: &LoadOptions, progress: &mut dyn FnMut(&Progress)) -
     let mut workload = options.workload.clone();
     if let Some(setup) = workload.setup() {
         let signed = Signed::new(&setup.call(0)?, endpoint, &options.credentials, &options.region)?;
-        let failed = |exception: &str, message: String| LoadError::Setup { exception: exception.to_owned(), message };
+        let failed =
+            |exception: &str, message: String| LoadError::Setup { exception: exception.to_owned(), message };
         match first.send(&signed).await {
             Outcome::Ok { body, .. } => {
-                let answer = serde_json::from_slice(&body).map_err(|e| failed("InvalidJson", e.to_string()))?;
+                let answer =
+                    serde_json::from_slice(&body).map_err(|e| failed("InvalidJson", e.to_string()))?;
                 workload.set_cipher_text(&answer)?;
             }
             Outcome::Exception { name, message } => return Err(failed(&name, message)),
-            Outcome::Broken(reason) => return Err(LoadError::Connect { url: endpoint.url().to_owned(), reason }),
+            Outcome::Broken(reason) => {
+                return Err(LoadError::Connect { url: endpoint.url().to_owned(), reason });
+            }
             Outcome::Timeout => return Err(failed("Timeout", "no answer within 10 s".to_owned())),
         }
     }
@@ -184,14 +188,18 @@ async fn run_async(options: &LoadOptions, progress: &mut dyn FnMut(&Progress)) -
     let duration = Duration::from_secs_f64(options.duration);
     let wall = SystemTime::now();
     let (start, end) = match options.rate {
-        None => engine::closed_loop(Arc::clone(&shared), options.connections, warmup, duration, progress).await,
+        None => {
+            engine::closed_loop(Arc::clone(&shared), options.connections, warmup, duration, progress).await
+        }
         Some(rate) => {
-            engine::open_loop(Arc::clone(&shared), options.connections, rate, warmup, duration, progress).await
+            engine::open_loop(Arc::clone(&shared), options.connections, rate, warmup, duration, progress)
+                .await
         }
     };
     let seconds = (end - start).as_secs_f64();
     let started = wall + warmup;
-    let mut recorder = shared.recorder.lock().map_err(|_| LoadError::Options("a worker failed".to_owned()))?;
+    let mut recorder =
+        shared.recorder.lock().map_err(|_| LoadError::Options("a worker failed".to_owned()))?;
     let warmup_errors = shared.warmup_errors.lock().map(|w| w.clone()).unwrap_or_default();
     let error_messages = shared.messages.lock().map(|m| m.clone()).unwrap_or_default();
     recorder.finish(seconds);
@@ -222,8 +230,9 @@ pub fn machine() -> Machine {
     let cpu = std::fs::read_to_string("/proc/cpuinfo")
         .ok()
         .and_then(|text| {
-            text.lines()
-                .find_map(|l| l.strip_prefix("model name").and_then(|r| r.split_once(':')).map(|(_, v)| v.trim().to_owned()))
+            text.lines().find_map(|l| {
+                l.strip_prefix("model name").and_then(|r| r.split_once(':')).map(|(_, v)| v.trim().to_owned())
+            })
         })
         .unwrap_or_else(|| "unknown".to_owned());
     Machine {

@@ -177,9 +177,9 @@ impl Workload {
             None => plain_text(i, self.plain_text_bytes),
         };
         let cipher = || {
-            self.cipher_text.clone().ok_or_else(|| {
-                LoadError::Options(format!("{} needs a ciphertext", self.operation.name()))
-            })
+            self.cipher_text
+                .clone()
+                .ok_or_else(|| LoadError::Options(format!("{} needs a ciphertext", self.operation.name())))
         };
         let key = percent_encode(&self.key);
         let (path, body) = match self.operation {
@@ -205,8 +205,12 @@ impl Workload {
             Operation::KmsEncrypt => {
                 ("/".to_owned(), json!({"KeyId": self.key, "Plaintext": Base64::encode_string(&plain())}))
             }
-            Operation::KmsDecrypt => ("/".to_owned(), json!({"KeyId": self.key, "CiphertextBlob": cipher()?})),
-            Operation::KmsGenerateDataKey => ("/".to_owned(), json!({"KeyId": self.key, "NumberOfBytes": 32})),
+            Operation::KmsDecrypt => {
+                ("/".to_owned(), json!({"KeyId": self.key, "CiphertextBlob": cipher()?}))
+            }
+            Operation::KmsGenerateDataKey => {
+                ("/".to_owned(), json!({"KeyId": self.key, "NumberOfBytes": 32}))
+            }
         };
         let (service, content_type, target) = match self.operation {
             Operation::EncryptData | Operation::DecryptData | Operation::ReEncryptData => {
