@@ -14,6 +14,8 @@ use super::record::Recorder;
 
 /// The error name of a connection that failed or could not be made.
 const CONNECTION_ERROR: &str = "ConnectionError";
+/// Requests released by the pacer and not yet taken by a connection, at most.
+const QUEUE: usize = 65_536;
 /// The error name of a request with no answer in time.
 const TIMEOUT: &str = "Timeout";
 
@@ -174,7 +176,9 @@ pub(crate) async fn open_loop(
     duration: Duration,
     progress: &mut dyn FnMut(&Progress),
 ) -> (Instant, Instant) {
-    let (tx, rx) = mpsc::unbounded_channel::<(usize, Instant, bool)>();
+    // Bounded, so a server that falls behind cannot make the queue grow without end: the pacer then
+    // waits, and the requests it releases late still carry their due times.
+    let (tx, rx) = mpsc::channel::<(usize, Instant, bool)>(QUEUE);
     let queue = Arc::new(tokio::sync::Mutex::new(rx));
     let workers: Vec<JoinHandle<()>> = (0..connections)
         .map(|_| tokio::spawn(open_worker(Arc::clone(&shared), Arc::clone(&queue))))
@@ -200,7 +204,7 @@ pub(crate) async fn open_loop(
                 if due > now {
                     break;
                 }
-                if tx.send((i, due, i >= warm)).is_err() {
+                if tx.blocking_send((i, due, i >= warm)).is_err() {
                     return;
                 }
                 i += 1;
@@ -220,7 +224,8 @@ pub(crate) async fn open_loop(
             next_tick += Duration::from_secs(1);
         }
     }
-    let end = Instant::now();
+    // The run ends with its last answer, not with the next look at the workers.
+    let end = shared.recorder.lock().ok().and_then(|r| r.last).unwrap_or_else(Instant::now);
     stop.store(true, Ordering::Relaxed);
     let _ = pacer.join();
     for w in workers {
@@ -231,7 +236,7 @@ pub(crate) async fn open_loop(
 
 async fn open_worker(
     shared: Arc<Shared>,
-    queue: Arc<tokio::sync::Mutex<mpsc::UnboundedReceiver<(usize, Instant, bool)>>>,
+    queue: Arc<tokio::sync::Mutex<mpsc::Receiver<(usize, Instant, bool)>>>,
 ) {
     let mut conn = None;
     loop {

@@ -21,6 +21,8 @@ pub(crate) struct Recorder {
     pub(crate) requests: u64,
     pub(crate) errors: BTreeMap<String, u64>,
     pub(crate) timeline: Vec<LoadInterval>,
+    /// When the last counted request completed.
+    pub(crate) last: Option<Instant>,
 }
 
 impl Recorder {
@@ -35,6 +37,7 @@ impl Recorder {
             requests: 0,
             errors: BTreeMap::new(),
             timeline: Vec::new(),
+            last: None,
         })
     }
 
@@ -45,6 +48,7 @@ impl Recorder {
 
     /// Counts a request that completed at `done` after `latency`, failed with `error` if any.
     pub(crate) fn record(&mut self, done: Instant, latency: Duration, error: Option<&str>) {
+        self.last = Some(self.last.map_or(done, |last| last.max(done)));
         let second = done.saturating_duration_since(self.start).as_secs();
         while self.current < second {
             self.close(secs_f64(self.current + 1));
