@@ -5,7 +5,8 @@
 #   - server RSS with 10,000 AES keys (seeded through POST /_paycrypt/seed, signed)
 #   - KMS Encrypt of 256 bytes against moto_server (pip moto[server]) and against paycrypt serve (when
 #     this build serves KMS), closed loop, and the ratios.
-# Every request is SigV4-signed (benches/server_load.rs). Server and generator run on this machine,
+# Every request is SigV4-signed (benches/server_load.rs over paycrypt::perf::load,
+# the engine of `paycrypt load`). Server and generator run on this machine,
 # both under `nice -n -5` (root; otherwise at normal priority).
 #
 #   bash benches/server_load.sh            # DURATION=10 seconds a run, CONNECTIONS="16 64", RATE=5000, OPEN_RUNS=3
@@ -181,8 +182,8 @@ ratio() { if [ -n "$1" ] && [ -n "$2" ] && [ "$2" -gt 0 ]; then python3 -c "prin
   done
   printf '  RSS with 10,006 keys              : %s KiB (%s KiB before seeding 10,000)\n' "$RSS_AFTER" "$RSS_BEFORE"
   printf '  EncryptData with 10k keys, 64 conns: %8s req/s\n' "$(result encrypt-data-10k-keys rps)"
-  printf '  moto KMS Encrypt (256 B), %3s conns: %8s req/s  (errors %s; moto answers without keep-alive: %s new connections)\n' \
-    "$KMS_CONNECTIONS" "${moto:-n/a}" "$(result moto-kms-encrypt errors)" "$(result moto-kms-encrypt reconnects)"
+  printf '  moto KMS Encrypt (256 B), %3s conns: %8s req/s  (errors %s; moto answers without keep-alive: a new connection each)\n' \
+    "$KMS_CONNECTIONS" "${moto:-n/a}" "$(result moto-kms-encrypt errors)"
   if [ -n "$pckms" ]; then
     printf '  paycrypt KMS Encrypt (256 B), %3s conns: %8s req/s  (errors %s)\n' "$KMS_CONNECTIONS" "$pckms" "$(result paycrypt-kms-encrypt errors)"
   else

@@ -197,7 +197,7 @@ impl Remote {
 /// `AWS_SESSION_TOKEN`), else the profile (`--profile`, `AWS_PROFILE`, `default`) of the shared
 /// credentials file (`AWS_SHARED_CREDENTIALS_FILE` or `~/.aws/credentials`), else `test`/`test`, which a
 /// loopback `paycrypt serve` without configured credentials accepts.
-fn credentials(profile: Option<&str>) -> Result<Credentials, Failure> {
+pub(crate) fn credentials(profile: Option<&str>) -> Result<Credentials, Failure> {
     if let (Ok(id), Ok(secret)) = (std::env::var("AWS_ACCESS_KEY_ID"), std::env::var("AWS_SECRET_ACCESS_KEY"))
     {
         return Ok(Credentials::new(id, secret, std::env::var("AWS_SESSION_TOKEN").ok()));

@@ -4,6 +4,9 @@
 //! - [`model`]: what a run produces (`SpeedRun`, `LoadRun`), serialized as the commands' `--json`
 //!   output and read by the reports.
 //! - [`report`]: a run as a self-contained HTML page or SVG document.
+//! - [`load`] (feature `cli`): the load generator of `paycrypt load` and `benches/server_load.rs`.
 
+#[cfg(feature = "cli")]
+pub mod load;
 pub mod model;
 pub mod report;

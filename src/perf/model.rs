@@ -108,6 +108,12 @@ pub struct LoadRun {
     pub percentiles: Vec<(f64, f64)>,
     /// One entry per second of the measured time.
     pub timeline: Vec<LoadInterval>,
+    /// Requests that failed in the warm-up (not in `requests`), by the same names as `errors`.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub warmup_errors: BTreeMap<String, u64>,
+    /// The first message of each error name, warm-up included.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub error_messages: BTreeMap<String, String>,
 }
 
 /// Latency percentiles, milliseconds, from an HDR histogram.
