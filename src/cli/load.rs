@@ -9,11 +9,12 @@ use serde_json::Value;
 
 use paycrypt::perf::load::{self, Endpoint, LoadOptions, Operation, Progress, Workload};
 use paycrypt::perf::model::LoadRun;
+use paycrypt::perf::report;
 
 use crate::cli::failure::Failure;
 use crate::cli::global::GlobalArgs;
 use crate::cli::remote::credentials;
-use crate::cli::{CliError, hex_arg, print_json};
+use crate::cli::{CliError, hex_arg, print_json, report_file};
 
 /// `paycrypt load`.
 #[derive(Args)]
@@ -80,6 +81,10 @@ pub(crate) struct LoadArgs {
     /// A status line on stderr once a second even when stderr is not a terminal
     #[arg(long)]
     progress: bool,
+    /// Also draw the run (throughput over time, the latency percentile curve) into FILE: a
+    /// self-contained HTML page, or an SVG document if FILE ends in .svg
+    #[arg(long, value_name = "FILE")]
+    report: Option<std::path::PathBuf>,
 }
 
 /// Runs `paycrypt load`.
@@ -139,6 +144,9 @@ pub(crate) fn run(args: LoadArgs, g: &GlobalArgs) -> Result<(), CliError> {
         print_json(&run)?;
     } else {
         print!("{}", table(&run));
+    }
+    if let Some(path) = &args.report {
+        report_file::write_report(path, || report::load_html(&run), || report::load_svg(&run))?;
     }
     let failed: u64 = run.errors.values().chain(run.warmup_errors.values()).sum();
     if failed > 0 {

@@ -21,6 +21,7 @@ mod kms_client;
 mod load;
 mod output;
 mod remote;
+mod report_file;
 mod rsa;
 #[cfg(feature = "server")]
 mod serve;
