@@ -24,8 +24,9 @@ const MAX_BYTES: usize = 64 << 20;
 /// `paycrypt speed`.
 #[derive(Args)]
 pub(crate) struct SpeedArgs {
-    /// What to measure: a family (aes, tdes, kcv, dukpt, rsa, jwe, service, kms, esdk, tr31) or part of
-    /// a workload name, case-insensitive (aes-128-cbc, rsa-2048, cached). Default: everything
+    /// What to measure: a family (aes, tdes, kcv, dukpt, rsa, jwe, service, kms, esdk, tr31), the start
+    /// of workload names (aes-128-cbc, rsa-2048), or else part of them (cached, oaep-sha256);
+    /// case-insensitive. Default: everything
     #[arg(value_name = "WHAT")]
     what: Vec<String>,
     /// Seconds to measure each workload at each size, after a warm-up (a third of it, at most 0.5 s);

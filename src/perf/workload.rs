@@ -126,15 +126,18 @@ impl Workload {
         }
     }
 
-    /// Whether `what` selects this workload: a family name selects that family alone (`aes` is not
-    /// `KCV AES-128 CMAC`); anything else is a case-insensitive part of the name (`aes-128-cbc`,
-    /// `rsa-2048`, `cached`).
-    pub fn matches(&self, what: &str) -> bool {
+    /// Whether `what` selects this workload, case-insensitively: a family name selects that family
+    /// alone (`aes` is not `KCV AES-128 CMAC`); anything else the workloads whose name starts with it
+    /// (`aes-128-cbc`, `rsa-2048`), or with `loose`, whose name holds it anywhere (`cached`).
+    pub fn matches(&self, what: &str, loose: bool) -> bool {
         let what = what.to_ascii_lowercase();
+        let name = self.name.to_ascii_lowercase();
         if FAMILIES.contains(&what.as_str()) {
             self.family == what
+        } else if loose {
+            name.contains(&what)
         } else {
-            self.name.to_ascii_lowercase().contains(&what)
+            name.starts_with(&what)
         }
     }
 }
@@ -186,16 +189,25 @@ pub fn all(sizes: &[usize]) -> Vec<Workload> {
     out
 }
 
-/// The workloads any of `whats` selects (all of them when `whats` is empty), in registry order.
+/// The workloads any of `whats` selects (all of them when `whats` is empty), in registry order. Each
+/// `what` is a family, or the start of workload names, or else a part of them (see
+/// [`Workload::matches`]).
 ///
 /// # Errors
 /// The first `what` that selects nothing.
 pub fn select<'a>(workloads: Vec<Workload>, whats: &'a [String]) -> Result<Vec<Workload>, &'a str> {
-    if let Some(unknown) = whats.iter().find(|w| !workloads.iter().any(|x| x.matches(w))) {
-        return Err(unknown);
-    }
     if whats.is_empty() {
         return Ok(workloads);
     }
-    Ok(workloads.into_iter().filter(|w| whats.iter().any(|what| w.matches(what))).collect())
+    let mut loose = Vec::with_capacity(whats.len());
+    for what in whats {
+        if workloads.iter().any(|w| w.matches(what, false)) {
+            loose.push(false);
+        } else if workloads.iter().any(|w| w.matches(what, true)) {
+            loose.push(true);
+        } else {
+            return Err(what);
+        }
+    }
+    Ok(workloads.into_iter().filter(|w| whats.iter().zip(&loose).any(|(what, &l)| w.matches(what, l))).collect())
 }
