@@ -313,8 +313,7 @@ struct TdesSetup {
 
 fn tdes_setup() -> TdesSetup {
     let bdk = SymmetricKey::new(Algorithm::Tdes2Key, &TDES_BDK).expect("key");
-    let ksn: TdesKsn =
-        TDES_KSN.parse::<TdesKsn>().and_then(|k| k.with_counter(TEN_BITS)).expect("ksn");
+    let ksn: TdesKsn = TDES_KSN.parse::<TdesKsn>().and_then(|k| k.with_counter(TEN_BITS)).expect("ksn");
     let pair = [Ksn::Tdes(ksn), Ksn::Tdes(ksn.with_counter(OTHER_TEN_BITS).expect("ksn"))];
     let ipek = halves(dukpt::tdes::derive_ipek(&bdk, &ksn).expect("ipek").as_bytes());
     let setup = TdesSetup { bdk, ksn, pair, ipek };
@@ -412,7 +411,9 @@ fn ratios(filter: &str) {
         report(
             &format!("{g}/uncached vs raw"),
             1.0,
-            alternate(ROUNDS, 2000, &mut ours, || raw_aes_uncached::<Aes128>(&AES_BDK, black_box(ksn.as_bytes()))),
+            alternate(ROUNDS, 2000, &mut ours, || {
+                raw_aes_uncached::<Aes128>(&AES_BDK, black_box(ksn.as_bytes()))
+            }),
         );
         report(
             &format!("{g}/uncached vs raw_enc"),

@@ -8,8 +8,8 @@ use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use serde_json::json;
 
 use paycrypt::keys::MemoryStore;
-use paycrypt::service::Settings;
 use paycrypt::perf::workload::service::kms_encrypt;
+use paycrypt::service::Settings;
 use paycrypt::service::kms::{CreateKeyRequest, Kms};
 
 fn encrypt(c: &mut Criterion) {

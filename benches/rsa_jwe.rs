@@ -23,14 +23,17 @@ use sha2::Sha256;
 fn rsa(c: &mut Criterion) {
     for bits in [2048, 3072] {
         let key = SharedRsaKey::new(bits);
-        let mut encrypt = asymmetric::rsa(&key, RsaPadding::OaepSha256, Direction::Encrypt).instance().expect("workload");
-        let mut decrypt = asymmetric::rsa(&key, RsaPadding::OaepSha256, Direction::Decrypt).instance().expect("workload");
+        let mut encrypt =
+            asymmetric::rsa(&key, RsaPadding::OaepSha256, Direction::Encrypt).instance().expect("workload");
+        let mut decrypt =
+            asymmetric::rsa(&key, RsaPadding::OaepSha256, Direction::Decrypt).instance().expect("workload");
         let mut group = c.benchmark_group(format!("rsa{bits}_oaep_sha256"));
         group.throughput(Throughput::Elements(1));
         group.bench_function("encrypt", |b| b.iter(|| encrypt().expect("encrypt")));
         group.bench_function("decrypt", |b| b.iter(|| decrypt().expect("decrypt")));
         let key = key.key().expect("key");
-        let ct = key.public_key().encrypt(RsaPadding::OaepSha256, None, asymmetric::MESSAGE).expect("encrypt");
+        let ct =
+            key.public_key().encrypt(RsaPadding::OaepSha256, None, asymmetric::MESSAGE).expect("encrypt");
         let crate_key = rsa::PrivateKey::from_pkcs8_der(&key.to_der().expect("DER")).expect("parse");
         group.bench_function("decrypt_rsa_crate", |b| {
             b.iter(|| {

@@ -61,8 +61,10 @@ enum Peer {
 pub(crate) fn run(args: SpeedArgs, g: &GlobalArgs) -> Result<(), CliError> {
     let sizes = if args.bytes.is_empty() { DEFAULT_SIZES.to_vec() } else { args.bytes.clone() };
     let workloads = workload::select(workload::all(&sizes), &args.what).map_err(|unknown| {
-        CliError::new(format!("no workload matches `{unknown}`"))
-            .hint(format!("give a family ({}) or part of a name from paycrypt speed --list", FAMILIES.join(", ")))
+        CliError::new(format!("no workload matches `{unknown}`")).hint(format!(
+            "give a family ({}) or part of a name from paycrypt speed --list",
+            FAMILIES.join(", ")
+        ))
     })?;
     if args.list {
         print!("{}", list(&workloads));
@@ -71,10 +73,10 @@ pub(crate) fn run(args: SpeedArgs, g: &GlobalArgs) -> Result<(), CliError> {
     let options = Options { seconds: args.seconds, threads: args.threads };
     let mut run = speed::run(&workloads, &options, |line| eprintln!("{line}"))
         .map_err(|e| CliError::new(format!("a workload failed: {e}")))?;
-    if let Some(Peer::Openssl) = args.compare {
-        if let Err(why) = speed::compare_openssl(&mut run, &workloads, |line| eprintln!("{line}")) {
-            eprintln!("note: no OpenSSL figures: {why}.");
-        }
+    if let Some(Peer::Openssl) = args.compare
+        && let Err(why) = speed::compare_openssl(&mut run, &workloads, |line| eprintln!("{line}"))
+    {
+        eprintln!("note: no OpenSSL figures: {why}.");
     }
     if args.json || g.query.is_some() || g.output != OutputFormat::Json {
         print_json(&run)

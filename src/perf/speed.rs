@@ -72,9 +72,8 @@ pub fn measure(workload: &Workload, options: &Options) -> Result<SpeedResult, Wo
     let barrier = Barrier::new(threads);
     let failed = AtomicBool::new(false);
     let counts: Vec<Result<(u64, Duration), WorkloadError>> = std::thread::scope(|scope| {
-        let handles: Vec<_> = (0..threads)
-            .map(|_| scope.spawn(|| one_thread(workload, options, &barrier, &failed)))
-            .collect();
+        let handles: Vec<_> =
+            (0..threads).map(|_| scope.spawn(|| one_thread(workload, options, &barrier, &failed))).collect();
         handles
             .into_iter()
             .map(|h| h.join().unwrap_or_else(|_| Err(WorkloadError::new("a measuring thread panicked"))))
@@ -130,8 +129,8 @@ fn one_thread(
             break;
         }
     }
-    let per_call = start.elapsed().as_secs_f64() / warm_calls as f64;
-    let every = if per_call > 0.0 { (CHECK_EVERY.as_secs_f64() / per_call).clamp(1.0, 1e6) as u64 } else { 1 };
+    let per_call = (start.elapsed().as_nanos() / u128::from(warm_calls)).max(1);
+    let every = u64::try_from((CHECK_EVERY.as_nanos() / per_call).clamp(1, 1_000_000)).unwrap_or(1);
     barrier.wait();
     let measured = Duration::from_secs_f64(options.seconds);
     let start = Instant::now();
@@ -178,11 +177,10 @@ pub fn compare_openssl(
     workloads: &[Workload],
     mut progress: impl FnMut(&str),
 ) -> Result<(), String> {
-    let version = Command::new("openssl")
-        .arg("version")
-        .output()
-        .map_err(|e| format!("cannot run openssl ({e})"))?;
-    let version = String::from_utf8_lossy(&version.stdout).split_whitespace().take(2).collect::<Vec<_>>().join(" ");
+    let version =
+        Command::new("openssl").arg("version").output().map_err(|e| format!("cannot run openssl ({e})"))?;
+    let version =
+        String::from_utf8_lossy(&version.stdout).split_whitespace().take(2).collect::<Vec<_>>().join(" ");
     let seconds = run.seconds.ceil().max(1.0).to_string();
     for result in &mut run.results {
         let (Some(bytes), Some(ours)) = (result.bytes, result.bytes_per_second) else { continue };

@@ -25,7 +25,8 @@ pub mod service;
 pub mod symmetric;
 
 /// The families, in the order a full run measures them: what `paycrypt speed WHAT` filters on.
-pub const FAMILIES: [&str; 10] = ["aes", "tdes", "kcv", "dukpt", "rsa", "jwe", "service", "kms", "esdk", "tr31"];
+pub const FAMILIES: [&str; 10] =
+    ["aes", "tdes", "kcv", "dukpt", "rsa", "jwe", "service", "kms", "esdk", "tr31"];
 
 /// The message sizes a run uses unless told otherwise: 16 B, 256 B, 4 KiB and 1 MiB.
 pub const DEFAULT_SIZES: [usize; 4] = [16, 256, 4096, 1 << 20];
@@ -195,7 +196,7 @@ pub fn all(sizes: &[usize]) -> Vec<Workload> {
 ///
 /// # Errors
 /// The first `what` that selects nothing.
-pub fn select<'a>(workloads: Vec<Workload>, whats: &'a [String]) -> Result<Vec<Workload>, &'a str> {
+pub fn select(workloads: Vec<Workload>, whats: &[String]) -> Result<Vec<Workload>, &str> {
     if whats.is_empty() {
         return Ok(workloads);
     }
@@ -209,5 +210,8 @@ pub fn select<'a>(workloads: Vec<Workload>, whats: &'a [String]) -> Result<Vec<W
             return Err(what);
         }
     }
-    Ok(workloads.into_iter().filter(|w| whats.iter().zip(&loose).any(|(what, &l)| w.matches(what, l))).collect())
+    Ok(workloads
+        .into_iter()
+        .filter(|w| whats.iter().zip(&loose).any(|(what, &l)| w.matches(what, l)))
+        .collect())
 }

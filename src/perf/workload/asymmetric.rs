@@ -39,7 +39,9 @@ impl SharedRsaKey {
     pub fn key(&self) -> Result<&RsaPrivateKey, WorkloadError> {
         let bits = self.bits;
         self.key
-            .get_or_init(|| RsaPrivateKey::generate(bits).map_err(WorkloadError::because("RSA key generation")))
+            .get_or_init(|| {
+                RsaPrivateKey::generate(bits).map_err(WorkloadError::because("RSA key generation"))
+            })
             .as_ref()
             .map_err(Clone::clone)
     }
@@ -63,7 +65,8 @@ pub fn rsa(key: &SharedRsaKey, padding: RsaPadding, direction: Direction) -> Wor
     Workload::new("rsa", name, None, move || {
         let private = key.key()?;
         let public = private.public_key();
-        let ciphertext = public.encrypt(padding, None, MESSAGE).map_err(WorkloadError::because("RSA encrypt"))?;
+        let ciphertext =
+            public.encrypt(padding, None, MESSAGE).map_err(WorkloadError::because("RSA encrypt"))?;
         Ok(match direction {
             Direction::Encrypt => Box::new(move || {
                 black_box(public.encrypt(padding, None, black_box(MESSAGE)))

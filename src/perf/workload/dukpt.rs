@@ -41,7 +41,8 @@ pub enum Derivation {
 
 impl Derivation {
     /// Every way, in this order.
-    pub const ALL: [Derivation; 4] = [Derivation::OneShot, Derivation::Cached, Derivation::NextKsn, Derivation::Batch];
+    pub const ALL: [Derivation; 4] =
+        [Derivation::OneShot, Derivation::Cached, Derivation::NextKsn, Derivation::Batch];
 
     const fn name(self) -> &'static str {
         match self {

@@ -6,7 +6,9 @@ use std::hint::black_box;
 use serde_json::{Value, json};
 
 use crate::Mode;
-use crate::esdk::{self, DecryptOptions, EncryptOptions, EncryptionContext, Keyring, KmsKeyring, RawAesKeyring, Suite};
+use crate::esdk::{
+    self, DecryptOptions, EncryptOptions, EncryptionContext, Keyring, KmsKeyring, RawAesKeyring, Suite,
+};
 use crate::keys::MemoryStore;
 use crate::perf::workload::{Direction, Op, Workload, WorkloadError};
 use crate::primitives::tr31::{self, Header};
@@ -44,9 +46,14 @@ pub fn encrypt_data() -> Workload {
         let arn = import(&service, attributes, AES_KEY)?;
         let plain = "6B".repeat(32);
         Ok(Box::new(move || {
-            black_box(service.encrypt_data(black_box(EncryptDataInput::symmetric(&arn, &plain, Mode::Cbc, Some(IV)))))
-                .map(drop)
-                .map_err(WorkloadError::because("EncryptData"))
+            black_box(service.encrypt_data(black_box(EncryptDataInput::symmetric(
+                &arn,
+                &plain,
+                Mode::Cbc,
+                Some(IV),
+            ))))
+            .map(drop)
+            .map_err(WorkloadError::because("EncryptData"))
         }))
     })
 }
@@ -157,21 +164,25 @@ impl EsdkKeyring {
 pub fn esdk(suite_id: u16, keyring: EsdkKeyring, direction: Direction, bytes: usize) -> Workload {
     let name = format!("ESDK 0x{suite_id:04X} {} {}", keyring.name(), direction.name());
     Workload::new("esdk", name, Some(bytes), move || {
-        let suite = Suite::from_id(suite_id).ok_or_else(|| WorkloadError::new(format!("no suite {suite_id:04X}")))?;
+        let suite =
+            Suite::from_id(suite_id).ok_or_else(|| WorkloadError::new(format!("no suite {suite_id:04X}")))?;
         let ring: Box<dyn Keyring> = match keyring {
             EsdkKeyring::Kms => {
                 let (kms, key_id) = kms()?;
                 Box::new(KmsKeyring::new(kms, vec![key_id]).map_err(WorkloadError::because("KMS keyring"))?)
             }
             EsdkKeyring::Raw => Box::new(
-                RawAesKeyring::new("bench", "raw-1", &[7u8; 32]).map_err(WorkloadError::because("raw keyring"))?,
+                RawAesKeyring::new("bench", "raw-1", &[7u8; 32])
+                    .map_err(WorkloadError::because("raw keyring"))?,
             ),
         };
         let options = EncryptOptions { suite, frame_length: ESDK_FRAME, context: context() };
         let plaintext = vec![0x5au8; bytes];
-        let message = esdk::encrypt(&plaintext, ring.as_ref(), &options).map_err(WorkloadError::because("ESDK encrypt"))?;
+        let message = esdk::encrypt(&plaintext, ring.as_ref(), &options)
+            .map_err(WorkloadError::because("ESDK encrypt"))?;
         let decrypt_options = DecryptOptions::default();
-        let check = esdk::decrypt(&message, ring.as_ref(), &decrypt_options).map_err(WorkloadError::because("ESDK decrypt"))?;
+        let check = esdk::decrypt(&message, ring.as_ref(), &decrypt_options)
+            .map_err(WorkloadError::because("ESDK decrypt"))?;
         if check.plaintext.as_slice() != plaintext.as_slice() {
             return Err(WorkloadError::new("ESDK decryption did not give back the plaintext"));
         }
@@ -259,8 +270,9 @@ fn context() -> EncryptionContext {
 
 /// Imports clear key `material` with key attributes `attributes`; returns the key ARN.
 fn import(service: &Service, attributes: Value, material: &str) -> Result<String, WorkloadError> {
-    let input: ImportKeyInput =
-        from_json(json!({"KeyMaterial": {"ClearKey": {"KeyAttributes": attributes, "KeyMaterial": material}}}))?;
+    let input: ImportKeyInput = from_json(
+        json!({"KeyMaterial": {"ClearKey": {"KeyAttributes": attributes, "KeyMaterial": material}}}),
+    )?;
     let out = service.import_key(input).map_err(WorkloadError::because("ImportKey"))?;
     Ok(out.key.key_arn.to_string())
 }

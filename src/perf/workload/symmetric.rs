@@ -8,7 +8,8 @@ use crate::perf::workload::{Direction, OpensslCipher, Workload, WorkloadError};
 use crate::{Algorithm, Cipher, Mode, SymmetricKey};
 
 /// The modes measured, as `benches/symmetric.rs` has them (plain `CFB` is CFB64 or CFB128 by block).
-pub const MODES: [Mode; 7] = [Mode::Ecb, Mode::Cbc, Mode::Cfb1, Mode::Cfb8, Mode::Cfb64, Mode::Cfb128, Mode::Ofb];
+pub const MODES: [Mode; 7] =
+    [Mode::Ecb, Mode::Cbc, Mode::Cfb1, Mode::Cfb8, Mode::Cfb64, Mode::Cfb128, Mode::Ofb];
 
 /// The key byte (every byte of the key).
 const KEY_BYTE: u8 = 0x42;
@@ -39,15 +40,17 @@ pub fn cipher(algorithm: Algorithm, mode: Mode, direction: Direction, bytes: usi
     let family = if algorithm.is_tdes() { "tdes" } else { "aes" };
     let name = format!("{}-{} {}", algorithm_name(algorithm), mode.name(), direction.name());
     let workload = Workload::new(family, name, Some(bytes), move || {
-        let cipher =
-            Cipher::new(algorithm, &vec![KEY_BYTE; algorithm.key_len()]).map_err(WorkloadError::because("key"))?;
+        let cipher = Cipher::new(algorithm, &vec![KEY_BYTE; algorithm.key_len()])
+            .map_err(WorkloadError::because("key"))?;
         let iv = mode.takes_iv().then(|| vec![IV_BYTE; algorithm.block_len()]);
         let plain: Vec<u8> = (0..bytes).map(|i| u8::try_from(i % 251).unwrap_or(0)).collect();
         let mut buf = plain.clone();
         cipher.encrypt_in_place(mode, iv.as_deref(), &mut buf).map_err(WorkloadError::because("encrypt"))?;
         if direction == Direction::Decrypt {
             let mut check = buf.clone();
-            cipher.decrypt_in_place(mode, iv.as_deref(), &mut check).map_err(WorkloadError::because("decrypt"))?;
+            cipher
+                .decrypt_in_place(mode, iv.as_deref(), &mut check)
+                .map_err(WorkloadError::because("decrypt"))?;
             if check != plain {
                 return Err(WorkloadError::new("decryption did not give back the plaintext"));
             }
@@ -83,7 +86,8 @@ pub fn check_value(algorithm: Algorithm, kcv_algorithm: KcvAlgorithm) -> Workloa
 /// Every cipher workload at every size of `sizes`, then every KCV.
 pub fn all(sizes: &[usize]) -> Vec<Workload> {
     let mut out = Vec::new();
-    let aes_first = [Algorithm::Aes128, Algorithm::Aes192, Algorithm::Aes256, Algorithm::Tdes2Key, Algorithm::Tdes3Key];
+    let aes_first =
+        [Algorithm::Aes128, Algorithm::Aes192, Algorithm::Aes256, Algorithm::Tdes2Key, Algorithm::Tdes3Key];
     for algorithm in aes_first {
         for mode in MODES.into_iter().filter(|&m| supported(algorithm, m)) {
             for direction in Direction::BOTH {
