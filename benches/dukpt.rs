@@ -18,6 +18,9 @@
 //!   crate (`TdesEde2` for the IPEK and the data variant's one-way step, `Des` twice per counter bit).
 //!   `benches/peers/dukpt_npm.sh` times npm `dukpt` on the same derivation and prints the ratio.
 //!
+//! Our rows (`uncached`, `cached`, `next_ksn`, `batch_1000`) are the workloads of `paycrypt speed dukpt`
+//! (`paycrypt::perf::workload::dukpt`), with their BDKs, KSNs and counters.
+//!
 //! Every raw loop is checked once, outside the timing, to give our result. After criterion, a bench run
 //! (`cargo bench`, not `cargo test`) times each pair (ours, raw) in alternating rounds and prints the
 //! median ratio, so machine load moves both sides alike.
@@ -39,21 +42,22 @@ use criterion::{Criterion, Throughput};
 use des::{Des, TdesEde2};
 
 use paycrypt::dukpt::{self, AesKsn, Deriver, KeyUsage, Ksn, TdesKsn, TdesVariant, Usage};
+use paycrypt::perf::workload::Op;
+use paycrypt::perf::workload::dukpt::{
+    AES_BDK, AES_ID, BATCH, Derivation, OTHER_TEN_BITS, TDES_BDK, TDES_KSN, TEN_BITS, aes as aes_workload,
+    tdes as tdes_workload,
+};
 use paycrypt::{Algorithm, SymmetricKey};
 
-/// A counter with 10 one-bits, spread out: bits 0, 2, 4, ..., 18.
-const TEN_BITS: u32 = 0x5_5555;
-/// Another, sharing no walk step with [`TEN_BITS`]: bits 1, 3, ..., 19.
-const OTHER_TEN_BITS: u32 = 0xA_AAAA;
-/// The AES DUKPT initial key ID of the benches' terminal.
-const AES_ID: [u8; 8] = [0x12, 0x34, 0x56, 0x78, 0x90, 0x12, 0x34, 0x56];
-/// The AES BDK.
-const AES_BDK: [u8; 16] = [0x42; 16];
-/// The X9.24-1 Annex A BDK, the same one `benches/peers/dukpt_npm.js` uses.
-const TDES_BDK: [u8; 16] =
-    [0x01, 0x23, 0x45, 0x67, 0x89, 0xAB, 0xCD, 0xEF, 0xFE, 0xDC, 0xBA, 0x98, 0x76, 0x54, 0x32, 0x10];
-/// KSNs per batch.
-const BATCH: u32 = 1000;
+/// An instance of the `paycrypt speed` AES-128 DUKPT workload.
+fn aes_op(derivation: Derivation) -> Op {
+    aes_workload(derivation).instance().expect("workload")
+}
+
+/// An instance of the `paycrypt speed` TDES DUKPT workload.
+fn tdes_op(derivation: Derivation) -> Op {
+    tdes_workload(derivation).instance().expect("workload")
+}
 
 // ---- The raw AES loops -------------------------------------------------------------------------------
 
@@ -265,25 +269,18 @@ fn aes_setup() -> AesSetup {
 
 fn aes(c: &mut Criterion) {
     let s = aes_setup();
-    let usage = Usage::Aes(KeyUsage::DataEncryption);
     let mut group = c.benchmark_group("dukpt/aes128_data_encryption_10bits");
-    group.bench_function("uncached", |b| {
-        b.iter(|| dukpt::aes::derive_key(&s.bdk, black_box(&s.ksn), KeyUsage::DataEncryption, None))
-    });
+    let mut op = aes_op(Derivation::OneShot);
+    group.bench_function("uncached", |b| b.iter(|| op().expect("derive")));
     group.bench_function("raw_uncached", |b| {
         b.iter(|| raw_aes_uncached::<Aes128>(&AES_BDK, black_box(s.ksn.as_bytes())))
     });
     group.bench_function("raw_enc_uncached", |b| {
         b.iter(|| raw_aes_uncached::<Aes128Enc>(&AES_BDK, black_box(s.ksn.as_bytes())))
     });
-    let mut deriver = Deriver::new(&s.bdk, 1024);
+    let mut op = aes_op(Derivation::Cached);
+    group.bench_function("cached", |b| b.iter(|| op().expect("derive")));
     let mut i = 0;
-    group.bench_function("cached", |b| {
-        b.iter(|| {
-            i ^= 1;
-            deriver.derive(black_box(&s.pair[i]), usage, None)
-        })
-    });
     let raw_pair = s.pair.map(|k| match k {
         Ksn::Aes(k) => *k.as_bytes(),
         Ksn::Tdes(_) => unreachable!("AES KSNs"),
@@ -295,12 +292,10 @@ fn aes(c: &mut Criterion) {
         })
     });
     group.throughput(Throughput::Elements(u64::from(BATCH)));
-    group.bench_function("next_ksn", |b| {
-        b.iter(|| {
-            s.ksns.iter().map(|k| deriver.derive(black_box(k), usage, None)).filter(Result::is_ok).count()
-        })
-    });
-    group.bench_function("batch_1000", |b| b.iter(|| deriver.derive_batch(black_box(&s.ksns), usage, None)));
+    let mut op = aes_op(Derivation::NextKsn);
+    group.bench_function("next_ksn", |b| b.iter(|| op().expect("derive")));
+    let mut op = aes_op(Derivation::Batch);
+    group.bench_function("batch_1000", |b| b.iter(|| op().expect("derive")));
     let mut stack = Vec::with_capacity(32);
     let mut out = vec![[0u8; 16]; s.ksns.len()];
     group.bench_function("raw_batch_1000", |b| {
@@ -313,18 +308,15 @@ struct TdesSetup {
     bdk: SymmetricKey,
     ksn: TdesKsn,
     pair: [Ksn; 2],
-    ksns: Vec<Ksn>,
     ipek: [u64; 2],
 }
 
 fn tdes_setup() -> TdesSetup {
     let bdk = SymmetricKey::new(Algorithm::Tdes2Key, &TDES_BDK).expect("key");
-    let ksn: TdesKsn =
-        "FFFF9876543210E00000".parse::<TdesKsn>().and_then(|k| k.with_counter(TEN_BITS)).expect("ksn");
+    let ksn: TdesKsn = TDES_KSN.parse::<TdesKsn>().and_then(|k| k.with_counter(TEN_BITS)).expect("ksn");
     let pair = [Ksn::Tdes(ksn), Ksn::Tdes(ksn.with_counter(OTHER_TEN_BITS).expect("ksn"))];
-    let ksns: Vec<Ksn> = (1..=BATCH).map(|i| Ksn::Tdes(ksn.with_counter(i).expect("ksn"))).collect();
     let ipek = halves(dukpt::tdes::derive_ipek(&bdk, &ksn).expect("ipek").as_bytes());
-    let setup = TdesSetup { bdk, ksn, pair, ksns, ipek };
+    let setup = TdesSetup { bdk, ksn, pair, ipek };
     for k in &setup.pair {
         let Ksn::Tdes(k) = k else { unreachable!("TDES KSNs") };
         let ours = dukpt::tdes::derive_key(&setup.bdk, k, TdesVariant::DataRequest).expect("derive");
@@ -337,20 +329,13 @@ fn tdes_setup() -> TdesSetup {
 fn tdes(c: &mut Criterion) {
     let s = tdes_setup();
     let bdk = halves(&TDES_BDK);
-    let usage = Usage::Tdes(TdesVariant::DataRequest);
     let mut group = c.benchmark_group("dukpt/tdes_data_request_10bits");
-    group.bench_function("uncached", |b| {
-        b.iter(|| dukpt::tdes::derive_key(&s.bdk, black_box(&s.ksn), TdesVariant::DataRequest))
-    });
+    let mut op = tdes_op(Derivation::OneShot);
+    group.bench_function("uncached", |b| b.iter(|| op().expect("derive")));
     group.bench_function("raw_uncached", |b| b.iter(|| raw_tdes_uncached(bdk, black_box(s.ksn.as_bytes()))));
-    let mut deriver = Deriver::new(&s.bdk, 1024);
+    let mut op = tdes_op(Derivation::Cached);
+    group.bench_function("cached", |b| b.iter(|| op().expect("derive")));
     let mut i = 0;
-    group.bench_function("cached", |b| {
-        b.iter(|| {
-            i ^= 1;
-            deriver.derive(black_box(&s.pair[i]), usage, None)
-        })
-    });
     let raw_pair = s.pair.map(|k| match k {
         Ksn::Tdes(k) => *k.as_bytes(),
         Ksn::Aes(_) => unreachable!("TDES KSNs"),
@@ -362,12 +347,10 @@ fn tdes(c: &mut Criterion) {
         })
     });
     group.throughput(Throughput::Elements(u64::from(BATCH)));
-    group.bench_function("next_ksn", |b| {
-        b.iter(|| {
-            s.ksns.iter().map(|k| deriver.derive(black_box(k), usage, None)).filter(Result::is_ok).count()
-        })
-    });
-    group.bench_function("batch_1000", |b| b.iter(|| deriver.derive_batch(black_box(&s.ksns), usage, None)));
+    let mut op = tdes_op(Derivation::NextKsn);
+    group.bench_function("next_ksn", |b| b.iter(|| op().expect("derive")));
+    let mut op = tdes_op(Derivation::Batch);
+    group.bench_function("batch_1000", |b| b.iter(|| op().expect("derive")));
     group.finish();
 }
 
@@ -422,117 +405,80 @@ fn ratios(filter: &str) {
     let wanted = |group: &str| group.contains(filter) || filter.starts_with(group);
     if wanted("dukpt/aes128_data_encryption_10bits") {
         let s = aes_setup();
-        let usage = Usage::Aes(KeyUsage::DataEncryption);
         let g = "dukpt/aes128_data_encryption_10bits";
         let ksn = s.ksn;
+        let mut ours = aes_op(Derivation::OneShot);
         report(
             &format!("{g}/uncached vs raw"),
             1.0,
-            alternate(
-                ROUNDS,
-                2000,
-                || dukpt::aes::derive_key(&s.bdk, black_box(&ksn), KeyUsage::DataEncryption, None),
-                || raw_aes_uncached::<Aes128>(&AES_BDK, black_box(ksn.as_bytes())),
-            ),
+            alternate(ROUNDS, 2000, &mut ours, || {
+                raw_aes_uncached::<Aes128>(&AES_BDK, black_box(ksn.as_bytes()))
+            }),
         );
         report(
             &format!("{g}/uncached vs raw_enc"),
             1.0,
-            alternate(
-                ROUNDS,
-                2000,
-                || dukpt::aes::derive_key(&s.bdk, black_box(&ksn), KeyUsage::DataEncryption, None),
-                || raw_aes_uncached::<Aes128Enc>(&AES_BDK, black_box(ksn.as_bytes())),
-            ),
+            alternate(ROUNDS, 2000, &mut ours, || {
+                raw_aes_uncached::<Aes128Enc>(&AES_BDK, black_box(ksn.as_bytes()))
+            }),
         );
-        let mut deriver = Deriver::new(&s.bdk, 1024);
         let raw_pair = s.pair.map(|k| match k {
             Ksn::Aes(k) => *k.as_bytes(),
             Ksn::Tdes(_) => unreachable!("AES KSNs"),
         });
-        let (mut i, mut j) = (0, 0);
+        let mut j = 0;
+        let mut ours = aes_op(Derivation::Cached);
         report(
             &format!("{g}/cached vs raw_cached"),
             1.0,
-            alternate(
-                ROUNDS,
-                2000,
-                || {
-                    i ^= 1;
-                    deriver.derive(black_box(&s.pair[i]), usage, None)
-                },
-                || {
-                    j ^= 1;
-                    raw_aes_cached(&s.ik, black_box(&raw_pair[j]))
-                },
-            ),
+            alternate(ROUNDS, 2000, &mut ours, || {
+                j ^= 1;
+                raw_aes_cached(&s.ik, black_box(&raw_pair[j]))
+            }),
         );
         let mut stack = Vec::with_capacity(32);
         let mut out = vec![[0u8; 16]; s.ksns.len()];
+        let mut ours = aes_op(Derivation::NextKsn);
         report(
             &format!("{g}/next_ksn vs raw_batch_1000"),
             f64::from(BATCH),
-            alternate(
-                ROUNDS,
-                5,
-                || {
-                    s.ksns
-                        .iter()
-                        .map(|k| deriver.derive(black_box(k), usage, None))
-                        .filter(Result::is_ok)
-                        .count()
-                },
-                || raw_aes_batch(&s.ik, black_box([0x90, 0x12, 0x34, 0x56]), &mut stack, &mut out),
-            ),
+            alternate(ROUNDS, 5, &mut ours, || {
+                raw_aes_batch(&s.ik, black_box([0x90, 0x12, 0x34, 0x56]), &mut stack, &mut out)
+            }),
         );
+        let mut ours = aes_op(Derivation::Batch);
         report(
             &format!("{g}/batch_1000 vs raw_batch_1000"),
             f64::from(BATCH),
-            alternate(
-                ROUNDS,
-                5,
-                || deriver.derive_batch(black_box(&s.ksns), usage, None),
-                || raw_aes_batch(&s.ik, black_box([0x90, 0x12, 0x34, 0x56]), &mut stack, &mut out),
-            ),
+            alternate(ROUNDS, 5, &mut ours, || {
+                raw_aes_batch(&s.ik, black_box([0x90, 0x12, 0x34, 0x56]), &mut stack, &mut out)
+            }),
         );
     }
     if wanted("dukpt/tdes_data_request_10bits") {
         let s = tdes_setup();
         let bdk = halves(&TDES_BDK);
-        let usage = Usage::Tdes(TdesVariant::DataRequest);
         let g = "dukpt/tdes_data_request_10bits";
         let ksn = s.ksn;
+        let mut ours = tdes_op(Derivation::OneShot);
         report(
             &format!("{g}/uncached vs raw"),
             1.0,
-            alternate(
-                ROUNDS,
-                500,
-                || dukpt::tdes::derive_key(&s.bdk, black_box(&ksn), TdesVariant::DataRequest),
-                || raw_tdes_uncached(bdk, black_box(ksn.as_bytes())),
-            ),
+            alternate(ROUNDS, 500, &mut ours, || raw_tdes_uncached(bdk, black_box(ksn.as_bytes()))),
         );
-        let mut deriver = Deriver::new(&s.bdk, 1024);
         let raw_pair = s.pair.map(|k| match k {
             Ksn::Tdes(k) => *k.as_bytes(),
             Ksn::Aes(_) => unreachable!("TDES KSNs"),
         });
-        let (mut i, mut j) = (0, 0);
+        let mut j = 0;
+        let mut ours = tdes_op(Derivation::Cached);
         report(
             &format!("{g}/cached vs raw_cached"),
             1.0,
-            alternate(
-                ROUNDS,
-                500,
-                || {
-                    i ^= 1;
-                    deriver.derive(black_box(&s.pair[i]), usage, None)
-                },
-                || {
-                    j ^= 1;
-                    raw_tdes_cached(s.ipek, black_box(&raw_pair[j]))
-                },
-            ),
+            alternate(ROUNDS, 500, &mut ours, || {
+                j ^= 1;
+                raw_tdes_cached(s.ipek, black_box(&raw_pair[j]))
+            }),
         );
     }
 }

@@ -2,6 +2,9 @@
 //! key in a memory store and in a file store; `paycrypt encrypt-data` as a whole process on a store of
 //! 10,000 keys; opening that store, and the memory it takes (printed once, from /proc).
 //!
+//! The memory-store row is the `paycrypt speed` workload `EncryptData AES-128-CBC (32 B)`
+//! (`paycrypt::perf::workload::service::encrypt_data`).
+//!
 //! `cargo bench --bench service`; the store is built once under target/ (10,000 keys in one transaction).
 
 use std::hint::black_box;
@@ -12,19 +15,11 @@ use std::time::Duration;
 use criterion::{Criterion, criterion_group, criterion_main};
 
 use paycrypt::Mode;
-use paycrypt::keys::{FileStore, KeyStore, MasterKey, MemoryStore, OpenOptions};
-use paycrypt::service::{EncryptDataInput, ImportKeyInput, PaymentCryptography, SeedFile, SeedKey, Settings};
+use paycrypt::keys::{FileStore, KeyStore, MasterKey, OpenOptions};
+use paycrypt::service::{EncryptDataInput, PaymentCryptography, SeedFile, SeedKey, Settings};
 
 const MASTER: &str = "000102030405060708090A0B0C0D0E0F101112131415161718191A1B1C1D1E1F";
 const KEYS: usize = 10_000;
-
-fn import_json(key: &str) -> ImportKeyInput {
-    serde_json::from_str(&format!(
-        r#"{{"KeyMaterial":{{"ClearKey":{{"KeyAttributes":{{"KeyAlgorithm":"AES_128","KeyClass":"SYMMETRIC_KEY",
-        "KeyUsage":"TR31_D0_SYMMETRIC_DATA_ENCRYPTION_KEY","KeyModesOfUse":{{"NoRestrictions":true}}}},"KeyMaterial":"{key}"}}}}}}"#
-    ))
-    .expect("import json")
-}
 
 fn request(arn: &str) -> EncryptDataInput {
     EncryptDataInput::symmetric(arn, &"6B".repeat(32), Mode::Cbc, Some("000102030405060708090A0B0C0D0E0F"))
@@ -73,16 +68,8 @@ fn encrypt_data(c: &mut Criterion) {
     let mut group = c.benchmark_group("service");
     group.warm_up_time(Duration::from_millis(500)).measurement_time(Duration::from_secs(2));
 
-    let memory = PaymentCryptography::new(MemoryStore::new(), Settings::default());
-    let arn = memory
-        .import_key(import_json("2B7E151628AED2A6ABF7158809CF4F3C"))
-        .expect("import")
-        .key
-        .key_arn
-        .to_string();
-    group.bench_function("encrypt_data/aes128_cbc_32B/memory_store", |b| {
-        b.iter(|| memory.encrypt_data(black_box(request(&arn))).expect("encrypt"))
-    });
+    let mut op = paycrypt::perf::workload::service::encrypt_data().instance().expect("workload");
+    group.bench_function("encrypt_data/aes128_cbc_32B/memory_store", |b| b.iter(|| op().expect("encrypt")));
 
     let dir = big_store();
     let file = PaymentCryptography::new(

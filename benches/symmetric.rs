@@ -1,6 +1,8 @@
 //! Symmetric core throughput: every (algorithm, mode, direction) at 16 B, 4 KiB and 1 MiB through
 //! paycrypt's `Cipher`, the raw RustCrypto crate for the same mode side by side at 4 KiB, KCV per
-//! call, and one TDES block and key setup (`tdes/`) next to the `des` crate. `benches/openssl_compare.sh`
+//! call, and one TDES block and key setup (`tdes/`) next to the `des` crate. paycrypt's rows are the
+//! workloads of `paycrypt speed` (`paycrypt::perf::workload::symmetric`): the same keys, IVs and
+//! in-place calls, so `paycrypt speed aes-128-cbc` and `modes/AES_128/CBC` measure the same thing. `benches/openssl_compare.sh`
 //! runs a subset of these next to `openssl speed` and prints ratios.
 //!
 //! Filter as usual: `cargo bench --bench symmetric -- 'modes/AES_128/CBC'`.
@@ -16,18 +18,22 @@ use cipher::{
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
 use des::TdesEde3;
 
-use paycrypt::kcv::{KcvAlgorithm, kcv};
-use paycrypt::{Algorithm, Cipher, Mode, SymmetricKey};
+use paycrypt::kcv::KcvAlgorithm;
+use paycrypt::perf::workload::symmetric::{self, MODES};
+use paycrypt::perf::workload::{Direction, Op};
+use paycrypt::{Algorithm, Cipher, Mode};
 
 const SIZES: [usize; 3] = [16, 4096, 1 << 20];
-const MODES: [Mode; 7] = [Mode::Ecb, Mode::Cbc, Mode::Cfb1, Mode::Cfb8, Mode::Cfb64, Mode::Cfb128, Mode::Ofb];
+
+/// An instance of the `paycrypt speed` workload for (algorithm, mode, direction, size).
+fn cipher_op(algorithm: Algorithm, mode: Mode, direction: Direction, size: usize) -> Op {
+    symmetric::cipher(algorithm, mode, direction, size).instance().expect("workload")
+}
 
 fn modes(c: &mut Criterion) {
     for algorithm in Algorithm::ALL {
-        let cipher = Cipher::new(algorithm, &vec![0x42; algorithm.key_len()]).expect("key");
-        let iv = vec![0x24; algorithm.block_len()];
         for mode in MODES {
-            if mode == Mode::Cfb128 && algorithm.is_tdes() {
+            if !symmetric::supported(algorithm, mode) {
                 continue;
             }
             let mut group = c.benchmark_group(format!("modes/{algorithm}/{mode}"));
@@ -38,15 +44,13 @@ fn modes(c: &mut Criterion) {
                 if size == 1 << 20 {
                     group.sample_size(10).sampling_mode(criterion::SamplingMode::Flat);
                 }
-                let iv = mode.takes_iv().then_some(iv.as_slice());
-                let mut buf = vec![0u8; size];
                 group.throughput(Throughput::Bytes(size as u64));
-                group.bench_function(BenchmarkId::new("encrypt", size), |b| {
-                    b.iter(|| cipher.encrypt_in_place(mode, iv, black_box(&mut buf)).expect("encrypt"))
-                });
-                group.bench_function(BenchmarkId::new("decrypt", size), |b| {
-                    b.iter(|| cipher.decrypt_in_place(mode, iv, black_box(&mut buf)).expect("decrypt"))
-                });
+                for direction in Direction::BOTH {
+                    let mut op = cipher_op(algorithm, mode, direction, size);
+                    group.bench_function(BenchmarkId::new(direction.name(), size), |b| {
+                        b.iter(|| op().expect("cipher"))
+                    });
+                }
             }
             group.finish();
         }
@@ -123,51 +127,40 @@ fn raw_crates(c: &mut Criterion) {
         "TDES_3KEY/OFB/encrypt",
         ofb::Ofb::<TdesEde3>::new(&key24.into(), &iv8.into()).apply_keystream(black_box(&mut buf))
     );
-    // Our side of the same comparisons, keyed once like the raw ones.
-    let ours_aes = Cipher::new(Algorithm::Aes128, &key16).expect("key");
-    let ours_tdes = Cipher::new(Algorithm::Tdes3Key, &key24).expect("key");
-    let cases: [Case<'_>; 13] = [
-        ("AES_128/ECB/encrypt", &ours_aes, Mode::Ecb, true, None),
-        ("AES_128/CBC/encrypt", &ours_aes, Mode::Cbc, true, Some(&iv16)),
-        ("AES_128/CBC/decrypt", &ours_aes, Mode::Cbc, false, Some(&iv16)),
-        ("AES_128/CFB8/encrypt", &ours_aes, Mode::Cfb8, true, Some(&iv16)),
-        ("AES_128/CFB128/encrypt", &ours_aes, Mode::Cfb128, true, Some(&iv16)),
-        ("AES_128/CFB128/decrypt", &ours_aes, Mode::Cfb128, false, Some(&iv16)),
-        ("AES_128/OFB/encrypt", &ours_aes, Mode::Ofb, true, Some(&iv16)),
-        ("TDES_3KEY/ECB/encrypt", &ours_tdes, Mode::Ecb, true, None),
-        ("TDES_3KEY/ECB/decrypt", &ours_tdes, Mode::Ecb, false, None),
-        ("TDES_3KEY/CBC/encrypt", &ours_tdes, Mode::Cbc, true, Some(&iv8)),
-        ("TDES_3KEY/CBC/decrypt", &ours_tdes, Mode::Cbc, false, Some(&iv8)),
-        ("TDES_3KEY/CFB64/encrypt", &ours_tdes, Mode::Cfb64, true, Some(&iv8)),
-        ("TDES_3KEY/OFB/encrypt", &ours_tdes, Mode::Ofb, true, Some(&iv8)),
+    // Our side of the same comparisons: the `paycrypt speed` workloads, keyed once like the raw ones
+    // (the same 0x42 key and 0x24 IV).
+    let cases: [(&str, Algorithm, Mode, Direction); 13] = [
+        ("AES_128/ECB/encrypt", Algorithm::Aes128, Mode::Ecb, Direction::Encrypt),
+        ("AES_128/CBC/encrypt", Algorithm::Aes128, Mode::Cbc, Direction::Encrypt),
+        ("AES_128/CBC/decrypt", Algorithm::Aes128, Mode::Cbc, Direction::Decrypt),
+        ("AES_128/CFB8/encrypt", Algorithm::Aes128, Mode::Cfb8, Direction::Encrypt),
+        ("AES_128/CFB128/encrypt", Algorithm::Aes128, Mode::Cfb128, Direction::Encrypt),
+        ("AES_128/CFB128/decrypt", Algorithm::Aes128, Mode::Cfb128, Direction::Decrypt),
+        ("AES_128/OFB/encrypt", Algorithm::Aes128, Mode::Ofb, Direction::Encrypt),
+        ("TDES_3KEY/ECB/encrypt", Algorithm::Tdes3Key, Mode::Ecb, Direction::Encrypt),
+        ("TDES_3KEY/ECB/decrypt", Algorithm::Tdes3Key, Mode::Ecb, Direction::Decrypt),
+        ("TDES_3KEY/CBC/encrypt", Algorithm::Tdes3Key, Mode::Cbc, Direction::Encrypt),
+        ("TDES_3KEY/CBC/decrypt", Algorithm::Tdes3Key, Mode::Cbc, Direction::Decrypt),
+        ("TDES_3KEY/CFB64/encrypt", Algorithm::Tdes3Key, Mode::Cfb64, Direction::Encrypt),
+        ("TDES_3KEY/OFB/encrypt", Algorithm::Tdes3Key, Mode::Ofb, Direction::Encrypt),
     ];
-    for (name, cipher, mode, encrypt, iv) in cases {
+    for (name, algorithm, mode, direction) in cases {
+        let mut op = cipher_op(algorithm, mode, direction, N);
         group.bench_function(BenchmarkId::new(format!("paycrypt/{name}"), N), |b| {
-            b.iter(|| {
-                let buf = black_box(&mut buf[..]);
-                if encrypt {
-                    cipher.encrypt_in_place(mode, iv, buf)
-                } else {
-                    cipher.decrypt_in_place(mode, iv, buf)
-                }
-                .expect("mode")
-            })
+            b.iter(|| op().expect("mode"))
         });
     }
     group.finish();
 }
 
-/// A paycrypt side of a raw comparison: name, cipher, mode, encrypt?, IV.
-type Case<'a> = (&'a str, &'a Cipher, Mode, bool, Option<&'a [u8]>);
-
 fn kcvs(c: &mut Criterion) {
     let mut group = c.benchmark_group("kcv");
     group.warm_up_time(Duration::from_millis(300)).measurement_time(Duration::from_millis(900));
     for algorithm in Algorithm::ALL {
-        let key = SymmetricKey::new(algorithm, &vec![0x42; algorithm.key_len()]).expect("key");
         for kcv_algorithm in [KcvAlgorithm::AnsiX924, KcvAlgorithm::Cmac] {
+            let mut op = symmetric::check_value(algorithm, kcv_algorithm).instance().expect("workload");
             group.bench_function(BenchmarkId::new(algorithm.name(), kcv_algorithm.name()), |b| {
-                b.iter(|| kcv(black_box(&key), kcv_algorithm))
+                b.iter(|| op().expect("kcv"))
             });
         }
     }

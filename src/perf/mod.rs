@@ -5,8 +5,12 @@
 //!   output and read by the reports.
 //! - [`report`]: a run as a self-contained HTML page or SVG document.
 //! - [`load`] (feature `cli`): the load generator of `paycrypt load` and `benches/server_load.rs`.
+//! - [`workload`]: one definition of each measured operation, for `paycrypt speed` and `benches/`.
+//! - [`speed`]: the runner behind `paycrypt speed`, and `--compare openssl`.
 
 #[cfg(feature = "cli")]
 pub mod load;
 pub mod model;
 pub mod report;
+pub mod speed;
+pub mod workload;
