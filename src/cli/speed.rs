@@ -8,11 +8,12 @@ use std::fmt::Write as _;
 use clap::{Args, ValueEnum};
 
 use paycrypt::perf::model::SpeedRun;
+use paycrypt::perf::report;
 use paycrypt::perf::speed::{self, Options};
 use paycrypt::perf::workload::{self, DEFAULT_SIZES, FAMILIES, Workload};
 
 use crate::cli::global::{GlobalArgs, OutputFormat};
-use crate::cli::{CliError, print_json};
+use crate::cli::{CliError, print_json, report_file};
 
 /// The longest `--seconds`.
 const MAX_SECONDS: f64 = 600.0;
@@ -48,6 +49,10 @@ pub(crate) struct SpeedArgs {
     /// List the workloads (family and name) and exit
     #[arg(long)]
     list: bool,
+    /// Also draw the run (throughput against message size per workload, OpenSSL beside it when
+    /// compared) into FILE: a self-contained HTML page, or an SVG document if FILE ends in .svg
+    #[arg(long, value_name = "FILE")]
+    report: Option<std::path::PathBuf>,
 }
 
 /// A peer for `--compare`.
@@ -77,6 +82,9 @@ pub(crate) fn run(args: SpeedArgs, g: &GlobalArgs) -> Result<(), CliError> {
         && let Err(why) = speed::compare_openssl(&mut run, &workloads, |line| eprintln!("{line}"))
     {
         eprintln!("note: no OpenSSL figures: {why}.");
+    }
+    if let Some(path) = &args.report {
+        report_file::write_report(path, || report::speed_html(&run), || report::speed_svg(&run))?;
     }
     if args.json || g.query.is_some() || g.output != OutputFormat::Json {
         print_json(&run)
