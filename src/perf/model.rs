@@ -20,6 +20,30 @@ pub struct Machine {
     pub paycrypt_version: String,
 }
 
+impl Machine {
+    /// This machine: CPU model (the first `model name` of /proc/cpuinfo, else `unknown`), logical
+    /// CPUs, OS and architecture, paycrypt's version.
+    pub fn this() -> Machine {
+        let cpu = std::fs::read_to_string("/proc/cpuinfo")
+            .ok()
+            .and_then(|info| {
+                info.lines()
+                    .find(|l| {
+                        l.starts_with("model name") || l.starts_with("Model") || l.starts_with("cpu model")
+                    })
+                    .and_then(|l| l.split_once(':'))
+                    .map(|(_, v)| v.trim().to_owned())
+            })
+            .unwrap_or_else(|| "unknown".to_owned());
+        Machine {
+            cpu,
+            cores: std::thread::available_parallelism().map_or(1, std::num::NonZero::get),
+            os: format!("{} {}", std::env::consts::OS, std::env::consts::ARCH),
+            paycrypt_version: env!("CARGO_PKG_VERSION").to_owned(),
+        }
+    }
+}
+
 /// A `paycrypt speed` run.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "PascalCase")]

@@ -63,7 +63,13 @@ pub fn run(
         progress(&format!("Doing {}{on} for {} s on {threads}", workload.name, options.seconds));
         results.push(measure(workload, options)?);
     }
-    Ok(SpeedRun { machine: machine(), started, seconds: options.seconds, threads: options.threads, results })
+    Ok(SpeedRun {
+        machine: Machine::this(),
+        started,
+        seconds: options.seconds,
+        threads: options.threads,
+        results,
+    })
 }
 
 /// One workload: warm-up, then the measured time, on every thread.
@@ -144,25 +150,6 @@ fn one_thread(
         if elapsed >= measured {
             return Ok((calls, elapsed));
         }
-    }
-}
-
-/// This machine: CPU model, logical CPUs, OS and architecture, paycrypt's version.
-pub fn machine() -> Machine {
-    let cpu = std::fs::read_to_string("/proc/cpuinfo")
-        .ok()
-        .and_then(|info| {
-            info.lines()
-                .find(|l| l.starts_with("model name") || l.starts_with("Model") || l.starts_with("cpu model"))
-                .and_then(|l| l.split_once(':'))
-                .map(|(_, v)| v.trim().to_owned())
-        })
-        .unwrap_or_else(|| "unknown".to_owned());
-    Machine {
-        cpu,
-        cores: std::thread::available_parallelism().map(usize::from).unwrap_or(1),
-        os: format!("{} {}", std::env::consts::OS, std::env::consts::ARCH),
-        paycrypt_version: env!("CARGO_PKG_VERSION").to_owned(),
     }
 }
 

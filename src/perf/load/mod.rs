@@ -206,7 +206,7 @@ async fn run_async(options: &LoadOptions, progress: &mut dyn FnMut(&Progress)) -
     #[allow(clippy::cast_precision_loss, reason = "request counts far below 2^53")]
     let throughput = if seconds > 0.0 { recorder.requests as f64 / seconds } else { 0.0 };
     Ok(LoadRun {
-        machine: machine(),
+        machine: Machine::this(),
         started: rfc3339(started),
         endpoint: endpoint.url().to_owned(),
         operation: workload.operation.name().to_owned(),
@@ -223,24 +223,6 @@ async fn run_async(options: &LoadOptions, progress: &mut dyn FnMut(&Progress)) -
         warmup_errors,
         error_messages,
     })
-}
-
-/// This machine, as a run reports it.
-pub fn machine() -> Machine {
-    let cpu = std::fs::read_to_string("/proc/cpuinfo")
-        .ok()
-        .and_then(|text| {
-            text.lines().find_map(|l| {
-                l.strip_prefix("model name").and_then(|r| r.split_once(':')).map(|(_, v)| v.trim().to_owned())
-            })
-        })
-        .unwrap_or_else(|| "unknown".to_owned());
-    Machine {
-        cpu,
-        cores: std::thread::available_parallelism().map_or(1, std::num::NonZero::get),
-        os: format!("{} {}", std::env::consts::OS, std::env::consts::ARCH),
-        paycrypt_version: env!("CARGO_PKG_VERSION").to_owned(),
-    }
 }
 
 /// `time` as RFC 3339 UTC, to the second.
