@@ -10,6 +10,9 @@ use std::process::{Command, Output, Stdio};
 
 use serde_json::Value;
 
+#[path = "common/cli.rs"]
+mod cli;
+
 const BIN: &str = env!("CARGO_BIN_EXE_paycrypt");
 
 /// A directory with a store seeded with `paycrypt batch generate`'s keys, the generated file `gen.csv`
@@ -56,15 +59,7 @@ impl Fixture {
 
     /// `paycrypt --data-dir store ARGS` in the fixture's directory.
     fn command(&self, args: &[&str]) -> Command {
-        let mut cmd = Command::new(BIN);
-        cmd.current_dir(&self.dir)
-            .args(["--data-dir", "store"])
-            .args(args)
-            .env_remove("PAYCRYPT_DATA_DIR")
-            .env_remove("PAYCRYPT_ENDPOINT_URL")
-            .env_remove("PAYCRYPT_MASTER_KEY")
-            .env_remove("PAYCRYPT_LOCK_TIMEOUT");
-        cmd
+        cli::paycrypt_in(&self.dir, args)
     }
 
     fn run(&self, args: &[&str]) -> Output {

@@ -8,12 +8,14 @@
 //! `BATCH_CRASH_SEED=<seed>` replays the same delays.
 
 use std::path::Path;
-use std::process::{Command, Output, Stdio};
+use std::process::{Command, Output};
 use std::time::{Duration, Instant};
 
 use serde_json::Value;
 
-const BIN: &str = env!("CARGO_BIN_EXE_paycrypt");
+#[path = "common/cli.rs"]
+mod cli;
+
 /// Kills to reach.
 const KILLS: u32 = 200;
 const RECORDS: u64 = 1500;
@@ -54,17 +56,7 @@ fn seed() -> u64 {
 }
 
 fn paycrypt(dir: &Path, args: &[&str]) -> Command {
-    let mut cmd = Command::new(BIN);
-    cmd.current_dir(dir)
-        .args(["--data-dir", "store"])
-        .args(args)
-        .env_remove("PAYCRYPT_DATA_DIR")
-        .env_remove("PAYCRYPT_ENDPOINT_URL")
-        .env_remove("PAYCRYPT_MASTER_KEY")
-        .env_remove("PAYCRYPT_LOCK_TIMEOUT")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped());
-    cmd
+    cli::paycrypt_in(dir, args)
 }
 
 fn ok(out: &Output, what: &str) {
