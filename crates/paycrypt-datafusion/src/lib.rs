@@ -1,0 +1,91 @@
+//! paycrypt's operations as Apache DataFusion SQL functions.
+//!
+//! Each function is a thin adapter over [`paycrypt::service`]: per row it builds the AWS request from the
+//! row's values and runs the same code as a single call (`paycrypt encrypt-data`, the server, `paycrypt
+//! batch`), with the same key separation and the same errors. Arguments come in the AWS request's order;
+//! attributes are the AWS JSON (a literal, or built per row with SQL string functions); results are as AWS
+//! gives them (upper-case hex).
+//!
+//! | function | AWS operation | result |
+//! |---|---|---|
+//! | `encrypt_data(key_identifier, encryption_attributes, plain_text)` | EncryptData | `CipherText` |
+//! | `decrypt_data(key_identifier, decryption_attributes, cipher_text)` | DecryptData | `PlainText` |
+//! | `re_encrypt_data(incoming_key_identifier, incoming_encryption_attributes, outgoing_key_identifier, outgoing_encryption_attributes, cipher_text)` | ReEncryptData | `CipherText` |
+//!
+//! Each has a `try_` form (`try_encrypt_data`, …) that returns a struct `{value, error}` instead of
+//! failing the query: `error` is `An error occurred (<Exception>) when calling the <Operation> operation:
+//! <message>`, as the AWS CLI prints it. The plain form fails the query with the function's name, the row
+//! (counted within its record batch) and that same text. A NULL argument gives a NULL result.
+//!
+//! # Examples
+//! ```
+//! use std::sync::Arc;
+//! use paycrypt::keys::MemoryStore;
+//! use paycrypt::service::{ImportKeyInput, PaymentCryptography, Settings};
+//! use datafusion::prelude::SessionContext;
+//!
+//! # #[tokio::main(flavor = "current_thread")]
+//! # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! let svc = Arc::new(PaymentCryptography::new(MemoryStore::new(), Settings::default()));
+//! let import: ImportKeyInput = serde_json::from_str(r#"{"KeyMaterial":{"ClearKey":{
+//!     "KeyAttributes":{"KeyAlgorithm":"AES_128","KeyClass":"SYMMETRIC_KEY",
+//!         "KeyUsage":"TR31_D0_SYMMETRIC_DATA_ENCRYPTION_KEY","KeyModesOfUse":{"NoRestrictions":true}},
+//!     "KeyMaterial":"2B7E151628AED2A6ABF7158809CF4F3C"}}}"#)?;
+//! let arn = svc.import_key(import)?.key.key_arn;
+//! let ctx = SessionContext::new();
+//! paycrypt_datafusion::register(&ctx, svc);
+//! let sql = format!(r#"SELECT encrypt_data('{arn}', '{{"Symmetric":{{"Mode":"ECB"}}}}',
+//!     '6BC1BEE22E409F96E93D7E117393172A') AS c"#);
+//! let batches = ctx.sql(&sql).await?.collect().await?;
+//! let text = datafusion::arrow::util::pretty::pretty_format_batches(&batches)?.to_string();
+//! assert!(text.contains("3AD77BB40D7A3660A89ECAF32466EF97"));
+//! # Ok(())
+//! # }
+//! ```
+
+#![forbid(unsafe_code)]
+
+mod args;
+mod data;
+
+use std::path::Path;
+use std::sync::Arc;
+
+use datafusion::logical_expr::ScalarUDF;
+use datafusion::prelude::SessionContext;
+use paycrypt::keys::{FileStore, KeyStore, OpenOptions, StoreError, default_data_dir};
+use paycrypt::service::{PaymentCryptography, Settings};
+
+pub use data::{DataFunction, DataOperation};
+
+/// Opens the key store in `data_dir` (else [`default_data_dir`]: `PAYCRYPT_DATA_DIR`, …) with its master
+/// key, as every `paycrypt` command does. Open it once per process and share it.
+///
+/// # Errors
+/// The store's [`StoreError`]: no master key, locked by another process, sealed under another key.
+pub fn open_service(data_dir: Option<&Path>) -> Result<Arc<PaymentCryptography<FileStore>>, StoreError> {
+    let dir = data_dir.map_or_else(default_data_dir, Path::to_path_buf);
+    let store = FileStore::open(&dir, &OpenOptions::default())?;
+    Ok(Arc::new(PaymentCryptography::new(store, Settings::default())))
+}
+
+/// Every function of this crate over `service`: the plain and the `try_` form of each operation.
+pub fn functions<S: KeyStore + Send + Sync + 'static>(
+    service: Arc<PaymentCryptography<S>>,
+) -> Vec<ScalarUDF> {
+    DataOperation::ALL
+        .into_iter()
+        .flat_map(|op| [false, true].map(|try_form| (op, try_form)))
+        .map(|(op, try_form)| ScalarUDF::from(DataFunction::new(op, try_form, Arc::clone(&service))))
+        .collect()
+}
+
+/// Registers [`functions`] with `ctx`.
+pub fn register<S: KeyStore + Send + Sync + 'static>(
+    ctx: &SessionContext,
+    service: Arc<PaymentCryptography<S>>,
+) {
+    for f in functions(service) {
+        ctx.register_udf(f);
+    }
+}
