@@ -1,6 +1,8 @@
 //! The SQL functions against `paycrypt batch`'s library on the same generated files, their errors, and
 //! paycrypt-sql end to end.
 
+#![allow(clippy::unwrap_used)]
+
 use std::collections::HashMap;
 use std::path::Path;
 use std::sync::Arc;
