@@ -11,6 +11,7 @@
 //! | `encrypt_data(key_identifier, encryption_attributes, plain_text)` | EncryptData | `CipherText` |
 //! | `decrypt_data(key_identifier, decryption_attributes, cipher_text)` | DecryptData | `PlainText` |
 //! | `re_encrypt_data(incoming_key_identifier, incoming_encryption_attributes, outgoing_key_identifier, outgoing_encryption_attributes, cipher_text)` | ReEncryptData | `CipherText` |
+//! | `kcv(algorithm, key_hex[, kcv_algorithm])` | none: `paycrypt kcv` | `KeyCheckValue` |
 //!
 //! Each has a `try_` form (`try_encrypt_data`, …) that returns a struct `{value, error}` instead of
 //! failing the query: `error` is `An error occurred (<Exception>) when calling the <Operation> operation:
@@ -47,6 +48,7 @@
 
 mod args;
 mod data;
+mod kcv;
 
 use std::path::Path;
 use std::sync::Arc;
@@ -57,6 +59,7 @@ use paycrypt::keys::{FileStore, KeyStore, OpenOptions, StoreError, default_data_
 use paycrypt::service::{PaymentCryptography, Settings};
 
 pub use data::{DataFunction, DataOperation};
+pub use kcv::KcvFunction;
 
 /// Opens the key store in `data_dir` (else [`default_data_dir`]: `PAYCRYPT_DATA_DIR`, …) with its master
 /// key, as every `paycrypt` command does. Open it once per process and share it.
@@ -69,15 +72,18 @@ pub fn open_service(data_dir: Option<&Path>) -> Result<Arc<PaymentCryptography<F
     Ok(Arc::new(PaymentCryptography::new(store, Settings::default())))
 }
 
-/// Every function of this crate over `service`: the plain and the `try_` form of each operation.
+/// Every function of this crate over `service`: the plain and the `try_` form of each operation, and
+/// `kcv`.
 pub fn functions<S: KeyStore + Send + Sync + 'static>(
     service: Arc<PaymentCryptography<S>>,
 ) -> Vec<ScalarUDF> {
-    DataOperation::ALL
+    let mut functions: Vec<ScalarUDF> = DataOperation::ALL
         .into_iter()
         .flat_map(|op| [false, true].map(|try_form| (op, try_form)))
         .map(|(op, try_form)| ScalarUDF::from(DataFunction::new(op, try_form, Arc::clone(&service))))
-        .collect()
+        .collect();
+    functions.push(ScalarUDF::from(KcvFunction::new()));
+    functions
 }
 
 /// Registers [`functions`] with `ctx`.

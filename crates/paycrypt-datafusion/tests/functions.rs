@@ -338,3 +338,24 @@ fn paycrypt_sql_end_to_end() {
         "{stderr}"
     );
 }
+
+#[tokio::test]
+async fn kcv_as_paycrypt_kcv() {
+    let ctx = SessionContext::new();
+    paycrypt_datafusion::register(
+        &ctx,
+        Arc::new(PaymentCryptography::new(Arc::new(MemoryStore::new()), Settings::default())),
+    );
+    let sql = "SELECT 't', kcv('TDES_2KEY', '0123456789ABCDEFFEDCBA9876543210') \
+               UNION ALL SELECT 'a', kcv('AES_128', '2B7E151628AED2A6ABF7158809CF4F3C') \
+               UNION ALL SELECT 'x', kcv('AES_128', '2B7E151628AED2A6ABF7158809CF4F3C', 'ANSI_X9_24')";
+    let got = pairs(&ctx.sql(sql).await.unwrap().collect().await.unwrap());
+    assert_eq!(got["t"], "08D7B4");
+    assert_eq!(got["a"], "7AD386");
+    assert_eq!(got["x"].len(), 6);
+    let err = match ctx.sql("SELECT kcv('AES_128', 'zz')").await {
+        Ok(df) => df.collect().await.unwrap_err().to_string(),
+        Err(e) => e.to_string(),
+    };
+    assert!(err.contains("kcv, row 0: the key must be hex"), "{err}");
+}
