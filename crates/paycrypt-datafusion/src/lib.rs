@@ -13,7 +13,7 @@
 //! | `re_encrypt_data(incoming_key_identifier, incoming_encryption_attributes, outgoing_key_identifier, outgoing_encryption_attributes, cipher_text)` | ReEncryptData | `CipherText` |
 //! | `kcv(algorithm, key_hex[, kcv_algorithm])` | none: `paycrypt kcv` | `KeyCheckValue` |
 //!
-//! Each has a `try_` form (`try_encrypt_data`, …) that returns a struct `{value, error}` instead of
+//! Each data-plane function has a `try_` form (`try_encrypt_data`, …) that returns a struct `{value, error}` instead of
 //! failing the query: `error` is `An error occurred (<Exception>) when calling the <Operation> operation:
 //! <message>`, as the AWS CLI prints it. The plain form fails the query with the function's name, the row
 //! (counted within its record batch) and that same text. A NULL argument gives a NULL result.
