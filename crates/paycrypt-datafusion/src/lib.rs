@@ -12,6 +12,8 @@
 //! | `decrypt_data(key_identifier, decryption_attributes, cipher_text)` | DecryptData | `PlainText` |
 //! | `re_encrypt_data(incoming_key_identifier, incoming_encryption_attributes, outgoing_key_identifier, outgoing_encryption_attributes, cipher_text)` | ReEncryptData | `CipherText` |
 //! | `kcv(algorithm, key_hex[, kcv_algorithm])` | none: `paycrypt kcv` | `KeyCheckValue` |
+//! | `kms_encrypt(key_id, plaintext[, encryption_context])` | KMS Encrypt | `CiphertextBlob` (base64) |
+//! | `kms_decrypt(ciphertext_blob[, encryption_context])` | KMS Decrypt | `Plaintext` (base64) |
 //!
 //! Each data-plane function has a `try_` form (`try_encrypt_data`, …) that returns a struct `{value, error}` instead of
 //! failing the query: `error` is `An error occurred (<Exception>) when calling the <Operation> operation:
@@ -49,6 +51,7 @@
 mod args;
 mod data;
 mod kcv;
+mod kms;
 
 use std::path::Path;
 use std::sync::Arc;
@@ -56,20 +59,41 @@ use std::sync::Arc;
 use datafusion::logical_expr::ScalarUDF;
 use datafusion::prelude::SessionContext;
 use paycrypt::keys::{FileStore, KeyStore, OpenOptions, StoreError, default_data_dir};
+use paycrypt::service::kms::Kms;
 use paycrypt::service::{PaymentCryptography, Settings};
 
 pub use data::{DataFunction, DataOperation};
 pub use kcv::KcvFunction;
+pub use kms::{KmsFunction, KmsFunctionKind};
+
+/// AWS Payment Cryptography and AWS KMS over one key store.
+pub struct Services<S> {
+    /// AWS Payment Cryptography: the data-plane functions and `kcv`.
+    pub payment: Arc<PaymentCryptography<Arc<S>>>,
+    /// AWS KMS: `kms_encrypt`, `kms_decrypt`.
+    pub kms: Arc<Kms<Arc<S>>>,
+}
+
+impl<S: KeyStore> Services<S> {
+    /// Both services over `store`, in `settings`' region and account.
+    pub fn new(store: S, settings: Settings) -> Self {
+        let store = Arc::new(store);
+        Services {
+            payment: Arc::new(PaymentCryptography::new(Arc::clone(&store), settings.clone())),
+            kms: Arc::new(Kms::new(store, settings)),
+        }
+    }
+}
 
 /// Opens the key store in `data_dir` (else [`default_data_dir`]: `PAYCRYPT_DATA_DIR`, …) with its master
 /// key, as every `paycrypt` command does. Open it once per process and share it.
 ///
 /// # Errors
 /// The store's [`StoreError`]: no master key, locked by another process, sealed under another key.
-pub fn open_service(data_dir: Option<&Path>) -> Result<Arc<PaymentCryptography<FileStore>>, StoreError> {
+pub fn open_services(data_dir: Option<&Path>) -> Result<Services<FileStore>, StoreError> {
     let dir = data_dir.map_or_else(default_data_dir, Path::to_path_buf);
     let store = FileStore::open(&dir, &OpenOptions::default())?;
-    Ok(Arc::new(PaymentCryptography::new(store, Settings::default())))
+    Ok(Services::new(store, Settings::default()))
 }
 
 /// Every function of this crate over `service`: the plain and the `try_` form of each operation, and
@@ -84,6 +108,19 @@ pub fn functions<S: KeyStore + Send + Sync + 'static>(
         .collect();
     functions.push(ScalarUDF::from(KcvFunction::new()));
     functions
+}
+
+/// `kms_encrypt` and `kms_decrypt` over `kms`.
+pub fn kms_functions<S: KeyStore + Send + Sync + 'static>(kms: Arc<Kms<S>>) -> Vec<ScalarUDF> {
+    KmsFunctionKind::ALL.into_iter().map(|k| ScalarUDF::from(KmsFunction::new(k, Arc::clone(&kms)))).collect()
+}
+
+/// Registers every function of `services` with `ctx`: [`functions`] and [`kms_functions`].
+pub fn register_all<S: KeyStore + Send + Sync + 'static>(ctx: &SessionContext, services: &Services<S>) {
+    register(ctx, Arc::clone(&services.payment));
+    for f in kms_functions(Arc::clone(&services.kms)) {
+        ctx.register_udf(f);
+    }
 }
 
 /// Registers [`functions`] with `ctx`.

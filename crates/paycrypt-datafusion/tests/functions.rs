@@ -287,9 +287,9 @@ fn paycrypt_sql_end_to_end() {
     let dir = tempfile::tempdir().unwrap();
     let data_dir = dir.path().join("store");
     {
-        let svc = paycrypt_datafusion::open_service(Some(&data_dir)).unwrap();
+        let services = paycrypt_datafusion::open_services(Some(&data_dir)).unwrap();
         let seed: SeedFile = serde_json::from_value(f.generated.seed_file.clone()).unwrap();
-        svc.seed(&seed).unwrap();
+        services.payment.seed(&seed).unwrap();
     }
     let input = write_csv(dir.path(), &f.csv);
     let output = dir.path().join("out.parquet").display().to_string();
@@ -358,4 +358,26 @@ async fn kcv_as_paycrypt_kcv() {
         Err(e) => e.to_string(),
     };
     assert!(err.contains("kcv, row 0: the key must be hex"), "{err}");
+}
+
+#[tokio::test]
+async fn kms_encrypt_then_decrypt() {
+    let services = paycrypt_datafusion::Services::new(MemoryStore::new(), Settings::default());
+    let key: Value = services
+        .kms
+        .dispatch(paycrypt::service::kms::KmsOperation::CreateKey, serde_json::json!({}))
+        .unwrap();
+    let key_id = key["KeyMetadata"]["KeyId"].as_str().unwrap().to_owned();
+    let ctx = SessionContext::new();
+    paycrypt_datafusion::register_all(&ctx, &services);
+    let sql = format!(
+        "SELECT 'a', kms_decrypt(kms_encrypt('{key_id}', 'aGVsbG8=', '{{\"k\":\"v\"}}'), '{{\"k\":\"v\"}}') \
+         UNION ALL SELECT 'b', kms_decrypt(kms_encrypt('{key_id}', 'aGVsbG8='))"
+    );
+    let got = pairs(&ctx.sql(&sql).await.unwrap().collect().await.unwrap());
+    assert_eq!(got["a"], "aGVsbG8=");
+    assert_eq!(got["b"], "aGVsbG8=");
+    let sql = format!("SELECT kms_decrypt(kms_encrypt('{key_id}', 'aGVsbG8=', '{{\"k\":\"v\"}}'))");
+    let err = ctx.sql(&sql).await.unwrap().collect().await.unwrap_err().to_string();
+    assert!(err.contains("kms_decrypt, row 0: An error occurred (InvalidCiphertextException) when calling the Decrypt operation"), "{err}");
 }

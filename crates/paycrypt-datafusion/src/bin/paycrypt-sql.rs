@@ -14,7 +14,7 @@ use datafusion::prelude::SessionContext;
 use datafusion::sql::parser::DFParser;
 
 /// SQL over Parquet, CSV and JSON files, with paycrypt's operations as functions (encrypt_data,
-/// decrypt_data, re_encrypt_data and their try_ forms).
+/// decrypt_data, re_encrypt_data and their try_ forms, kcv, kms_encrypt, kms_decrypt).
 #[derive(Debug, Parser)]
 #[command(name = "paycrypt-sql", version)]
 struct Args {
@@ -56,11 +56,11 @@ async fn run(args: Args) -> Result<(), String> {
         }
         (None, None) => return Err("give -c SQL or -f FILE".into()),
     };
-    let service = paycrypt_datafusion::open_service(args.data_dir.as_deref())
+    let services = paycrypt_datafusion::open_services(args.data_dir.as_deref())
         .map_err(|e| format!("cannot open the key store: {e}"))?;
     // Files in FROM (`SELECT * FROM 'cards.parquet'`), as in datafusion-cli.
     let ctx = SessionContext::new().enable_url_table();
-    paycrypt_datafusion::register(&ctx, service);
+    paycrypt_datafusion::register_all(&ctx, &services);
     let statements = DFParser::parse_sql(&sql).map_err(|e| e.to_string())?;
     let total = statements.len();
     for (n, statement) in statements.into_iter().enumerate() {
