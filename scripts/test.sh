@@ -16,6 +16,9 @@ echo "== cargo test (all features: the CLI and the aws-lc engine)"
 cargo test --locked --all-features
 echo "== cargo test (default features: pure Rust)"
 cargo test --locked
+# The DataFusion crate is a workspace member outside the default build (it brings DataFusion).
+echo "== cargo test -p paycrypt-datafusion"
+cargo test --locked -p paycrypt-datafusion
 
 echo "== interop"
 venv=target/venv
