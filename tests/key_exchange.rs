@@ -68,16 +68,21 @@ fn field_message(e: &ServiceError) -> String {
     e.to_string()
 }
 
+/// `key_hex` wrapped under `kbpk_hex` with `header` (the TR-31 primitive, which tests/tr31*.rs check).
+fn wrap(kbpk_hex: &str, header: &str, key_hex: &str) -> String {
+    tr31::wrap(
+        &hex::decode(kbpk_hex).expect("test setup"),
+        &Header::parse(header).expect("test setup"),
+        &hex::decode(key_hex).expect("test setup"),
+    )
+    .expect("test setup")
+}
+
 #[test]
 fn tr31_import_maps_the_header_and_the_key_works() {
     let svc = svc();
     let kek_arn = kek(&svc, "AES_256", KEK_AES256);
-    let block = tr31::wrap(
-        &hex::decode(KEK_AES256).expect("test setup"),
-        &Header::parse("D0000D0AB00E0000").expect("test setup"),
-        &hex::decode(AES128).expect("test setup"),
-    )
-    .expect("test setup");
+    let block = wrap(KEK_AES256, "D0000D0AB00E0000", AES128);
     let out = control(
         &svc,
         ControlOperation::ImportKey,
@@ -121,12 +126,7 @@ fn tr31_import_refusals() {
         KEK_AES256,
         true,
     );
-    let aes_block = tr31::wrap(
-        &hex::decode(KEK_AES256).expect("test setup"),
-        &Header::parse("D0000D0AB00E0000").expect("test setup"),
-        &hex::decode(AES128).expect("test setup"),
-    )
-    .expect("test setup");
+    let aes_block = wrap(KEK_AES256, "D0000D0AB00E0000", AES128);
     let import = |kek: &str, block: &str| {
         control(
             &svc,
@@ -152,21 +152,11 @@ fn tr31_import_refusals() {
     // Truncated.
     assert!(import(&aes_kek, &aes_block[..aes_block.len() - 2]).is_err());
     // A weaker KEK may not wrap a stronger key: a TDES KEK's block holding an AES-256 key.
-    let strong = tr31::wrap(
-        &hex::decode(KEK_TDES2).expect("test setup"),
-        &Header::parse("B0000D0AB00E0000").expect("test setup"),
-        &hex::decode(KEK_AES256).expect("test setup"),
-    )
-    .expect("test setup");
+    let strong = wrap(KEK_TDES2, "B0000D0AB00E0000", KEK_AES256);
     let e = import(&tdes_kek, &strong).unwrap_err();
     assert!(field_message(&e).contains("weaker"), "{e}");
     // A header AWS has no attributes for: an initialization-vector key (I0).
-    let bad = tr31::wrap(
-        &hex::decode(KEK_AES256).expect("test setup"),
-        &Header::parse("D0000I0AN00E0000").expect("test setup"),
-        &hex::decode(AES128).expect("test setup"),
-    )
-    .expect("test setup");
+    let bad = wrap(KEK_AES256, "D0000I0AN00E0000", AES128);
     assert!(import(&aes_kek, &bad).unwrap_err().to_string().contains("no AWS KeyUsage"));
     // Nothing was stored by any refusal.
     assert_eq!(
@@ -281,12 +271,7 @@ fn export_dukpt_initial_key() {
 fn wrapped_key_in_the_data_plane() {
     let svc = svc();
     let kek_arn = kek(&svc, "AES_256", KEK_AES256);
-    let block = tr31::wrap(
-        &hex::decode(KEK_AES256).expect("test setup"),
-        &Header::parse("D0000D0AB00N0000").expect("test setup"),
-        &hex::decode(AES128).expect("test setup"),
-    )
-    .expect("test setup");
+    let block = wrap(KEK_AES256, "D0000D0AB00N0000", AES128);
     let wrapped = json!({"WrappedKeyMaterial": {"Tr31KeyBlock": block}});
     let enc = svc
         .dispatch(
