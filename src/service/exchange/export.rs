@@ -508,12 +508,6 @@ fn initial_key(bdk: &StoredKey, ksn: &str) -> Result<(StoredKey, tr31::OptionalB
     };
     let ik = derived.map_err(|e| ServiceError::field(path, format!("{path}: {e}")))?;
     let mut key = bdk.key.clone();
-    key.key_attributes.key_algorithm = match ik.algorithm() {
-        crate::primitives::Algorithm::Tdes2Key => crate::keys::KeyAlgorithm::Tdes2Key,
-        crate::primitives::Algorithm::Tdes3Key => crate::keys::KeyAlgorithm::Tdes3Key,
-        crate::primitives::Algorithm::Aes128 => crate::keys::KeyAlgorithm::Aes128,
-        crate::primitives::Algorithm::Aes192 => crate::keys::KeyAlgorithm::Aes192,
-        crate::primitives::Algorithm::Aes256 => crate::keys::KeyAlgorithm::Aes256,
-    };
+    key.key_attributes.key_algorithm = ik.algorithm().into();
     Ok((StoredKey { key, material: KeyMaterial::Symmetric(ik) }, block))
 }
