@@ -23,6 +23,24 @@ use crate::args::Text;
 use crate::output::Output;
 
 /// The `dukpt_derive_key` function.
+///
+/// # Examples
+/// ```
+/// use datafusion::logical_expr::ScalarUDF;
+/// use datafusion::prelude::SessionContext;
+/// use paycrypt_datafusion::DukptDeriveKeyFunction;
+///
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// let ctx = SessionContext::new();
+/// ctx.register_udf(ScalarUDF::from(DukptDeriveKeyFunction::new()));
+/// let sql = "SELECT dukpt_derive_key('0123456789ABCDEFFEDCBA9876543210', 'FFFF9876543210E00001', 'PIN')";
+/// let batches = ctx.sql(sql).await?.collect().await?;
+/// let text = datafusion::arrow::util::pretty::pretty_format_batches(&batches)?.to_string();
+/// assert!(text.contains("042666B49184CF5C68DE9628D0397B36"));
+/// # Ok(())
+/// # }
+/// ```
 #[derive(Debug, Eq, Hash, PartialEq)]
 pub struct DukptDeriveKeyFunction {
     signature: Signature,

@@ -127,7 +127,7 @@ async fn wrong_arity_is_a_plan_error_naming_the_function() {
 }
 
 #[tokio::test]
-async fn an_integer_where_text_is_expected_is_coerced_or_a_clear_error() {
+async fn an_integer_where_text_is_expected_is_a_plan_error() {
     let keys = keys();
     let ctx = context(&keys, 8192);
     table(&ctx, &["id"], &[vec![vec![Some("7".into())]]]);
