@@ -41,6 +41,7 @@ import time
 import uuid
 
 import pyarrow.parquet as pq
+import pydukpt
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 # Shared with the other interop scripts of this folder, each checked against paycrypt there: the outgoing
@@ -48,7 +49,6 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from test_batch import block_cipher, seeded_keys
 from test_dukpt import TDES_USAGES, aes_model
 from test_kms_local import context_bytes
-import pydukpt
 
 BIN = os.environ.get("PAYCRYPT_BIN", "target/debug/paycrypt")
 SQL_BIN = os.environ.get("PAYCRYPT_SQL_BIN", "target/debug/paycrypt-sql")
