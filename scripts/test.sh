@@ -30,6 +30,9 @@ fi
 cargo build --locked --quiet --features aws-lc --bin paycrypt
 cp target/debug/paycrypt target/debug/paycrypt-aws-lc
 cargo build --locked --quiet --bin paycrypt
+# paycrypt-sql (the DataFusion functions) for test_sql.py; the same binary against both paycrypt builds.
+cargo build --locked --quiet -p paycrypt-datafusion --bin paycrypt-sql
+export PAYCRYPT_SQL_BIN="$PWD/target/debug/paycrypt-sql"
 status=0
 total_passed=0
 total_failed=0

@@ -9,11 +9,12 @@ use datafusion::common::{Result, ScalarValue, exec_err};
 use datafusion::logical_expr::ColumnarValue;
 use paycrypt::service::ServiceError;
 use serde::de::DeserializeOwned;
+use zeroize::Zeroizing;
 
 /// A string argument: one value for every row, or a column.
 pub(crate) enum Text {
-    /// A literal (NULL: `None`).
-    Scalar(Option<String>),
+    /// A literal (NULL: `None`), zeroized when dropped: it may be a clear key (`kcv`, `dukpt_derive_key`).
+    Scalar(Option<Zeroizing<String>>),
     /// A column, as UTF-8.
     Column(ArrayRef),
 }
@@ -25,7 +26,7 @@ impl Text {
             ColumnarValue::Scalar(s) => match s {
                 ScalarValue::Null => Ok(Text::Scalar(None)),
                 other => match other.try_as_str() {
-                    Some(v) => Ok(Text::Scalar(v.map(str::to_owned))),
+                    Some(v) => Ok(Text::Scalar(v.map(|v| Zeroizing::new(v.to_owned())))),
                     None => exec_err!("{name}: expected a string argument, got {}", other.data_type()),
                 },
             },
@@ -36,7 +37,7 @@ impl Text {
     /// The value in row `i`.
     pub(crate) fn get(&self, i: usize) -> Option<&str> {
         match self {
-            Text::Scalar(v) => v.as_deref(),
+            Text::Scalar(v) => v.as_ref().map(|v| v.as_str()),
             Text::Column(a) => {
                 let a: &StringArray = a.as_string::<i32>();
                 (i < a.len() && a.is_valid(i)).then(|| a.value(i))

@@ -5,8 +5,7 @@ use std::fmt;
 use std::hash::{Hash, Hasher};
 use std::sync::Arc;
 
-use datafusion::arrow::array::{ArrayRef, StringBuilder, StructArray};
-use datafusion::arrow::datatypes::{DataType, Field, Fields};
+use datafusion::arrow::datatypes::DataType;
 use datafusion::common::{DataFusionError, Result, plan_err};
 use datafusion::logical_expr::{ColumnarValue, ScalarFunctionArgs, ScalarUDFImpl, Signature, Volatility};
 use paycrypt::keys::KeyStore;
@@ -16,6 +15,7 @@ use paycrypt::service::{
 };
 
 use crate::args::{Attributes, Text};
+use crate::output::{self, Output, aws_error};
 
 /// A data-plane operation of AWS Payment Cryptography.
 #[derive(Clone, Copy, Debug, Eq, Hash, PartialEq)]
@@ -181,20 +181,6 @@ impl<S: KeyStore> DataFunction<S> {
             },
         })
     }
-
-    /// `An error occurred (<Exception>) when calling the <Operation> operation: <message>`.
-    fn aws_message(&self, e: &ServiceError) -> String {
-        format!(
-            "An error occurred ({}) when calling the {} operation: {e}",
-            e.exception(Plane::Data),
-            self.operation.aws_name()
-        )
-    }
-}
-
-/// The struct a `try_` function returns: `value` or `error`, the other NULL.
-fn try_fields() -> Fields {
-    Fields::from(vec![Field::new("value", DataType::Utf8, true), Field::new("error", DataType::Utf8, true)])
 }
 
 fn re_attributes(
@@ -240,41 +226,21 @@ impl<S: KeyStore + Send + Sync + 'static> ScalarUDFImpl for DataFunction<S> {
                 arg_types.len()
             );
         }
-        Ok(if self.try_form { DataType::Struct(try_fields()) } else { DataType::Utf8 })
+        Ok(output::return_type(self.try_form))
     }
 
     fn invoke_with_args(&self, args: ScalarFunctionArgs) -> Result<ColumnarValue> {
         let rows = args.number_rows;
         let parsed = self.args(&args.args)?;
         let mut session = self.service.session();
-        let mut values = StringBuilder::with_capacity(rows, rows * 32);
-        let mut errors = StringBuilder::new();
+        let mut output = Output::new(&self.name, self.try_form, rows, 32);
         for i in 0..rows {
-            match self.row(&mut session, &parsed, i) {
-                Ok(v) => {
-                    values.append_option(v);
-                    errors.append_null();
-                }
-                Err(e) if self.try_form => {
-                    values.append_null();
-                    errors.append_value(self.aws_message(&e));
-                }
-                Err(e) => {
-                    return Err(DataFusionError::Execution(format!(
-                        "{}, row {i}: {}",
-                        self.name,
-                        self.aws_message(&e)
-                    )));
-                }
-            }
+            let row = self
+                .row(&mut session, &parsed, i)
+                .map_err(|e| aws_error(e.exception(Plane::Data), self.operation.aws_name(), &e));
+            output.push(i, row)?;
         }
-        let values: ArrayRef = Arc::new(values.finish());
-        if !self.try_form {
-            return Ok(ColumnarValue::Array(values));
-        }
-        let errors: ArrayRef = Arc::new(errors.finish());
-        let array = StructArray::try_new(try_fields(), vec![values, errors], None)?;
-        Ok(ColumnarValue::Array(Arc::new(array)))
+        output.finish()
     }
 }
 

@@ -1,11 +1,8 @@
 //! `kcv(algorithm, key_hex[, kcv_algorithm])`: the key check value of a clear key, as `paycrypt kcv`
 //! gives it (upper-case hex; ANSI_X9_24 for TDES and CMAC for AES unless `kcv_algorithm` says).
 
-use std::sync::Arc;
-
-use datafusion::arrow::array::{ArrayRef, StringBuilder};
 use datafusion::arrow::datatypes::DataType;
-use datafusion::common::{DataFusionError, Result, plan_err};
+use datafusion::common::{Result, plan_err};
 use datafusion::logical_expr::{
     ColumnarValue, ScalarFunctionArgs, ScalarUDFImpl, Signature, TypeSignature, Volatility,
 };
@@ -14,6 +11,7 @@ use paycrypt::{Algorithm, SymmetricKey};
 use zeroize::Zeroizing;
 
 use crate::args::Text;
+use crate::output::Output;
 
 /// The `kcv` function.
 #[derive(Debug, Eq, Hash, PartialEq)]
@@ -77,16 +75,12 @@ impl ScalarUDFImpl for KcvFunction {
 
     fn invoke_with_args(&self, args: ScalarFunctionArgs) -> Result<ColumnarValue> {
         let texts = args.args.iter().map(|v| Text::new("kcv", v)).collect::<Result<Vec<_>>>()?;
-        let mut out = StringBuilder::with_capacity(args.number_rows, args.number_rows * 6);
+        let mut output = Output::new("kcv", false, args.number_rows, 6);
         for i in 0..args.number_rows {
             let arg = |n: usize| texts.get(n).and_then(|t| t.get(i));
             let kcv_algorithm = texts.get(2).map(|t| t.get(i));
-            match row(arg(0), arg(1), kcv_algorithm) {
-                Ok(v) => out.append_option(v),
-                Err(message) => return Err(DataFusionError::Execution(format!("kcv, row {i}: {message}"))),
-            }
+            output.push(i, row(arg(0), arg(1), kcv_algorithm))?;
         }
-        let out: ArrayRef = Arc::new(out.finish());
-        Ok(ColumnarValue::Array(out))
+        output.finish()
     }
 }

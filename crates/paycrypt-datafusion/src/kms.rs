@@ -1,22 +1,29 @@
-//! `kms_encrypt(key_id, plaintext[, encryption_context])` and `kms_decrypt(ciphertext_blob[,
-//! encryption_context])`: AWS KMS Encrypt and Decrypt per row, blobs in base64 as AWS gives them, the
-//! encryption context as its JSON object.
+//! `kms_encrypt`, `kms_decrypt`, `kms_re_encrypt` and their `try_` forms: AWS KMS Encrypt, Decrypt and
+//! ReEncrypt per row, blobs in base64 as AWS gives them, an encryption context as its JSON object.
+//!
+//! Arguments follow the AWS request's member order, with one change SQL forces: a SQL function has no
+//! named arguments, so the members a call needs come first and the optional ones (the encryption
+//! contexts) after them, each list in AWS's order. ReEncrypt's request is `CiphertextBlob,
+//! SourceEncryptionContext, SourceKeyId, DestinationKeyId, DestinationEncryptionContext, …`; the function
+//! is `kms_re_encrypt(ciphertext_blob, destination_key_id[, source_encryption_context[,
+//! destination_encryption_context]])` (`'{}'` is an empty context, for a destination context alone).
 
 use std::fmt;
 use std::hash::{Hash, Hasher};
 use std::sync::Arc;
 
-use datafusion::arrow::array::{ArrayRef, StringBuilder};
 use datafusion::arrow::datatypes::DataType;
-use datafusion::common::{DataFusionError, Result, plan_err};
+use datafusion::common::{Result, plan_err};
 use datafusion::logical_expr::{
     ColumnarValue, ScalarFunctionArgs, ScalarUDFImpl, Signature, TypeSignature, Volatility,
 };
 use paycrypt::keys::KeyStore;
 use paycrypt::service::kms::{Kms, KmsError, KmsOperation};
 use serde_json::{Map, Value};
+use zeroize::Zeroizing;
 
 use crate::args::{Attributes, Text};
+use crate::output::{self, Output, aws_error};
 
 /// A KMS operation as a SQL function.
 #[derive(Clone, Copy, Debug, Eq, Hash, PartialEq)]
@@ -25,92 +32,108 @@ pub enum KmsFunctionKind {
     Encrypt,
     /// `kms_decrypt(ciphertext_blob[, encryption_context])` → `Plaintext`.
     Decrypt,
+    /// `kms_re_encrypt(ciphertext_blob, destination_key_id[, source_encryption_context[,
+    /// destination_encryption_context]])` → `CiphertextBlob`.
+    ReEncrypt,
 }
 
 impl KmsFunctionKind {
-    /// Both.
-    pub const ALL: [KmsFunctionKind; 2] = [KmsFunctionKind::Encrypt, KmsFunctionKind::Decrypt];
+    /// Every one.
+    pub const ALL: [KmsFunctionKind; 3] =
+        [KmsFunctionKind::Encrypt, KmsFunctionKind::Decrypt, KmsFunctionKind::ReEncrypt];
 
-    fn name(self) -> &'static str {
+    /// The SQL function's name (the plain form).
+    pub fn function_name(self) -> &'static str {
         match self {
             KmsFunctionKind::Encrypt => "kms_encrypt",
             KmsFunctionKind::Decrypt => "kms_decrypt",
+            KmsFunctionKind::ReEncrypt => "kms_re_encrypt",
         }
     }
 
-    /// (required arguments, the member of the response returned, AWS's operation name).
-    fn shape(self) -> (usize, &'static str, &'static str) {
+    /// The KMS operation.
+    pub fn operation(self) -> KmsOperation {
         match self {
-            KmsFunctionKind::Encrypt => (2, "CiphertextBlob", "Encrypt"),
-            KmsFunctionKind::Decrypt => (1, "Plaintext", "Decrypt"),
+            KmsFunctionKind::Encrypt => KmsOperation::Encrypt,
+            KmsFunctionKind::Decrypt => KmsOperation::Decrypt,
+            KmsFunctionKind::ReEncrypt => KmsOperation::ReEncrypt,
+        }
+    }
+
+    /// The request members the arguments fill, in argument order: (required members, optional
+    /// encryption contexts after them).
+    fn members(self) -> (&'static [&'static str], &'static [&'static str]) {
+        match self {
+            KmsFunctionKind::Encrypt => (&["KeyId", "Plaintext"], &["EncryptionContext"]),
+            KmsFunctionKind::Decrypt => (&["CiphertextBlob"], &["EncryptionContext"]),
+            KmsFunctionKind::ReEncrypt => (
+                &["CiphertextBlob", "DestinationKeyId"],
+                &["SourceEncryptionContext", "DestinationEncryptionContext"],
+            ),
+        }
+    }
+
+    /// The response member the function returns.
+    fn result_member(self) -> &'static str {
+        match self {
+            KmsFunctionKind::Encrypt | KmsFunctionKind::ReEncrypt => "CiphertextBlob",
+            KmsFunctionKind::Decrypt => "Plaintext",
         }
     }
 }
 
-/// A KMS function over a shared [`Kms`].
+/// A KMS function, plain or `try_`, over a shared [`Kms`].
 pub struct KmsFunction<S> {
     kind: KmsFunctionKind,
+    try_form: bool,
+    name: String,
     signature: Signature,
     kms: Arc<Kms<S>>,
 }
 
 impl<S: KeyStore> KmsFunction<S> {
-    /// The function `kind` over `kms`.
-    pub fn new(kind: KmsFunctionKind, kms: Arc<Kms<S>>) -> Self {
-        let (required, _, _) = kind.shape();
-        // Volatile: Encrypt draws a fresh IV each call.
-        let signature = Signature::one_of(
-            vec![TypeSignature::String(required), TypeSignature::String(required + 1)],
-            Volatility::Volatile,
-        );
-        KmsFunction { kind, signature, kms }
+    /// The function `kind` over `kms`; `try_form` gives `try_<name>`, which returns `{value, error}`
+    /// instead of failing.
+    pub fn new(kind: KmsFunctionKind, try_form: bool, kms: Arc<Kms<S>>) -> Self {
+        let name =
+            if try_form { format!("try_{}", kind.function_name()) } else { kind.function_name().to_owned() };
+        let (required, optional) = kind.members();
+        let arities = required.len()..=required.len() + optional.len();
+        // Volatile: Encrypt and ReEncrypt draw a fresh IV each call.
+        let signature = Signature::one_of(arities.map(TypeSignature::String).collect(), Volatility::Volatile);
+        KmsFunction { kind, try_form, name, signature, kms }
     }
 
+    /// One row: `Ok(None)` when an argument is NULL.
     fn row(
         &self,
         texts: &[Text],
-        context: Option<&Attributes<Map<String, Value>>>,
+        contexts: &[Attributes<Map<String, Value>>],
         i: usize,
-    ) -> Result<Option<String>, KmsError> {
-        let (required, member, _) = self.kind.shape();
-        let mut values = Vec::with_capacity(required);
-        for t in texts.iter().take(required) {
-            match t.get(i) {
-                Some(v) => values.push(v),
-                None => return Ok(None),
-            }
-        }
+    ) -> Result<Option<Zeroizing<String>>, KmsError> {
+        let (required, optional) = self.kind.members();
         let mut body = Map::new();
-        match (self.kind, values.as_slice()) {
-            (KmsFunctionKind::Encrypt, [key, plain]) => {
-                body.insert("KeyId".into(), Value::from(*key));
-                body.insert("Plaintext".into(), Value::from(*plain));
-            }
-            (KmsFunctionKind::Decrypt, [blob]) => {
-                body.insert("CiphertextBlob".into(), Value::from(*blob));
-            }
-            _ => return Err(KmsError::Validation("wrong number of arguments.".into())),
+        for (member, text) in required.iter().zip(texts) {
+            let Some(value) = text.get(i) else { return Ok(None) };
+            body.insert((*member).to_owned(), Value::from(value));
         }
-        if let Some(context) = context {
-            match context.get("EncryptionContext", i).map_err(|e| KmsError::Validation(e.to_string()))? {
-                Some(map) => {
-                    body.insert("EncryptionContext".into(), Value::Object((*map).clone()));
-                }
-                None => return Ok(None),
-            }
+        for (member, context) in optional.iter().zip(contexts) {
+            let map = context.get(member, i).map_err(|e| KmsError::Validation(e.to_string()))?;
+            let Some(map) = map else { return Ok(None) };
+            body.insert((*member).to_owned(), Value::Object((*map).clone()));
         }
-        let op = match self.kind {
-            KmsFunctionKind::Encrypt => KmsOperation::Encrypt,
-            KmsFunctionKind::Decrypt => KmsOperation::Decrypt,
-        };
-        let out = self.kms.dispatch(op, Value::Object(body))?;
-        Ok(out.get(member).and_then(Value::as_str).map(str::to_owned))
+        let out = self.kms.dispatch(self.kind.operation(), Value::Object(body))?;
+        let member = self.kind.result_member();
+        match out.get(member).and_then(Value::as_str) {
+            Some(v) => Ok(Some(Zeroizing::new(v.to_owned()))),
+            None => Err(KmsError::Internal(format!("the response has no {member}."))),
+        }
     }
 }
 
 impl<S: KeyStore + Send + Sync + 'static> ScalarUDFImpl for KmsFunction<S> {
     fn name(&self) -> &str {
-        self.kind.name()
+        &self.name
     }
 
     fn signature(&self) -> &Signature {
@@ -118,47 +141,42 @@ impl<S: KeyStore + Send + Sync + 'static> ScalarUDFImpl for KmsFunction<S> {
     }
 
     fn return_type(&self, arg_types: &[DataType]) -> Result<DataType> {
-        let (required, _, _) = self.kind.shape();
-        if !(required..=required + 1).contains(&arg_types.len()) {
+        let (required, optional) = self.kind.members();
+        let most = required.len() + optional.len();
+        if !(required.len()..=most).contains(&arg_types.len()) {
             return plan_err!(
-                "{} takes {required} or {} arguments, got {}",
-                self.kind.name(),
-                required + 1,
+                "{} takes {} to {most} arguments, got {}",
+                self.name,
+                required.len(),
                 arg_types.len()
             );
         }
-        Ok(DataType::Utf8)
+        Ok(output::return_type(self.try_form))
     }
 
     fn invoke_with_args(&self, args: ScalarFunctionArgs) -> Result<ColumnarValue> {
-        let name = self.kind.name();
-        let (required, _, operation) = self.kind.shape();
-        let texts =
-            args.args.iter().take(required).map(|v| Text::new(name, v)).collect::<Result<Vec<_>>>()?;
-        let context = match args.args.get(required) {
-            Some(v) => Some(Attributes::new(name, "EncryptionContext", v)?),
-            None => None,
-        };
-        let mut out = StringBuilder::with_capacity(args.number_rows, args.number_rows * 64);
+        let name = self.name.as_str();
+        let (required, optional) = self.kind.members();
+        let (texts, contexts) = args.args.split_at(required.len().min(args.args.len()));
+        let texts = texts.iter().map(|v| Text::new(name, v)).collect::<Result<Vec<_>>>()?;
+        let contexts = optional
+            .iter()
+            .zip(contexts)
+            .map(|(member, v)| Attributes::new(name, member, v))
+            .collect::<Result<Vec<_>>>()?;
+        let operation = self.kind.operation().as_str();
+        let mut output = Output::new(name, self.try_form, args.number_rows, 64);
         for i in 0..args.number_rows {
-            match self.row(&texts, context.as_ref(), i) {
-                Ok(v) => out.append_option(v),
-                Err(e) => {
-                    return Err(DataFusionError::Execution(format!(
-                        "{name}, row {i}: An error occurred ({}) when calling the {operation} operation: {e}",
-                        e.exception()
-                    )));
-                }
-            }
+            let row = self.row(&texts, &contexts, i).map_err(|e| aws_error(e.exception(), operation, &e));
+            output.push(i, row)?;
         }
-        let out: ArrayRef = Arc::new(out.finish());
-        Ok(ColumnarValue::Array(out))
+        output.finish()
     }
 }
 
 impl<S> PartialEq for KmsFunction<S> {
     fn eq(&self, other: &Self) -> bool {
-        self.kind == other.kind && Arc::ptr_eq(&self.kms, &other.kms)
+        self.name == other.name && Arc::ptr_eq(&self.kms, &other.kms)
     }
 }
 
@@ -166,12 +184,12 @@ impl<S> Eq for KmsFunction<S> {}
 
 impl<S> Hash for KmsFunction<S> {
     fn hash<H: Hasher>(&self, state: &mut H) {
-        self.kind.hash(state);
+        self.name.hash(state);
     }
 }
 
 impl<S> fmt::Debug for KmsFunction<S> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("KmsFunction").field("name", &self.kind.name()).finish_non_exhaustive()
+        f.debug_struct("KmsFunction").field("name", &self.name).finish_non_exhaustive()
     }
 }

@@ -12,13 +12,21 @@
 //! | `decrypt_data(key_identifier, decryption_attributes, cipher_text)` | DecryptData | `PlainText` |
 //! | `re_encrypt_data(incoming_key_identifier, incoming_encryption_attributes, outgoing_key_identifier, outgoing_encryption_attributes, cipher_text)` | ReEncryptData | `CipherText` |
 //! | `kcv(algorithm, key_hex[, kcv_algorithm])` | none: `paycrypt kcv` | `KeyCheckValue` |
+//! | `dukpt_derive_key(bdk_hex, ksn, usage[, derived_key_algorithm])` | none: `paycrypt dukpt derive-key` | `DerivedKey` |
 //! | `kms_encrypt(key_id, plaintext[, encryption_context])` | KMS Encrypt | `CiphertextBlob` (base64) |
 //! | `kms_decrypt(ciphertext_blob[, encryption_context])` | KMS Decrypt | `Plaintext` (base64) |
+//! | `kms_re_encrypt(ciphertext_blob, destination_key_id[, source_encryption_context[, destination_encryption_context]])` | KMS ReEncrypt | `CiphertextBlob` (base64) |
 //!
-//! Each data-plane function has a `try_` form (`try_encrypt_data`, …) that returns a struct `{value, error}` instead of
-//! failing the query: `error` is `An error occurred (<Exception>) when calling the <Operation> operation:
-//! <message>`, as the AWS CLI prints it. The plain form fails the query with the function's name, the row
-//! (counted within its record batch) and that same text. A NULL argument gives a NULL result.
+//! Each AWS operation's function has a `try_` form (`try_encrypt_data`, `try_kms_decrypt`, …) that
+//! returns a struct `{value, error}` instead of failing the query: `error` is `An error occurred
+//! (<Exception>) when calling the <Operation> operation: <message>`, as the AWS CLI prints it. The plain
+//! form fails the query with the function's name, the row's place in its record batch and that same text:
+//! `re_encrypt_data: row 17 of a record batch of 8192 rows: An error occurred (…) …`. A scalar function
+//! sees one record batch, not where it sits in the input, so to locate rejects select the `try_` form
+//! next to an id column of your own. A NULL argument gives a NULL result.
+//!
+//! The KMS functions take the members a call needs first and the optional encryption contexts after
+//! them, each in the AWS request's order (SQL has no named arguments); a context is its JSON object.
 //!
 //! # Examples
 //! ```
@@ -50,8 +58,10 @@
 
 mod args;
 mod data;
+mod dukpt;
 mod kcv;
 mod kms;
+mod output;
 
 use std::path::Path;
 use std::sync::Arc;
@@ -63,6 +73,7 @@ use paycrypt::service::kms::Kms;
 use paycrypt::service::{PaymentCryptography, Settings};
 
 pub use data::{DataFunction, DataOperation};
+pub use dukpt::DukptDeriveKeyFunction;
 pub use kcv::KcvFunction;
 pub use kms::{KmsFunction, KmsFunctionKind};
 
@@ -70,7 +81,7 @@ pub use kms::{KmsFunction, KmsFunctionKind};
 pub struct Services<S> {
     /// AWS Payment Cryptography: the data-plane functions and `kcv`.
     pub payment: Arc<PaymentCryptography<Arc<S>>>,
-    /// AWS KMS: `kms_encrypt`, `kms_decrypt`.
+    /// AWS KMS: `kms_encrypt`, `kms_decrypt`, `kms_re_encrypt`.
     pub kms: Arc<Kms<Arc<S>>>,
 }
 
@@ -96,8 +107,8 @@ pub fn open_services(data_dir: Option<&Path>) -> Result<Services<FileStore>, Sto
     Ok(Services::new(store, Settings::default()))
 }
 
-/// Every function of this crate over `service`: the plain and the `try_` form of each operation, and
-/// `kcv`.
+/// The data-plane functions over `service`, the plain and the `try_` form of each operation, and the
+/// calculators `kcv` and `dukpt_derive_key`.
 pub fn functions<S: KeyStore + Send + Sync + 'static>(
     service: Arc<PaymentCryptography<S>>,
 ) -> Vec<ScalarUDF> {
@@ -107,12 +118,17 @@ pub fn functions<S: KeyStore + Send + Sync + 'static>(
         .map(|(op, try_form)| ScalarUDF::from(DataFunction::new(op, try_form, Arc::clone(&service))))
         .collect();
     functions.push(ScalarUDF::from(KcvFunction::new()));
+    functions.push(ScalarUDF::from(DukptDeriveKeyFunction::new()));
     functions
 }
 
-/// `kms_encrypt` and `kms_decrypt` over `kms`.
+/// The KMS functions over `kms`: `kms_encrypt`, `kms_decrypt`, `kms_re_encrypt` and their `try_` forms.
 pub fn kms_functions<S: KeyStore + Send + Sync + 'static>(kms: Arc<Kms<S>>) -> Vec<ScalarUDF> {
-    KmsFunctionKind::ALL.into_iter().map(|k| ScalarUDF::from(KmsFunction::new(k, Arc::clone(&kms)))).collect()
+    KmsFunctionKind::ALL
+        .into_iter()
+        .flat_map(|kind| [false, true].map(|try_form| (kind, try_form)))
+        .map(|(kind, try_form)| ScalarUDF::from(KmsFunction::new(kind, try_form, Arc::clone(&kms))))
+        .collect()
 }
 
 /// Registers every function of `services` with `ctx`: [`functions`] and [`kms_functions`].

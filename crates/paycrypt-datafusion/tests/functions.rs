@@ -204,7 +204,7 @@ async fn a_wrong_key_fails_naming_function_and_row() {
     let f = fixture(Kind::Tdes, 20);
     let dir = tempfile::tempdir().unwrap();
     let ctx = context(&f, dir.path()).await;
-    // The fourth record (row 3) names a key that does not exist.
+    // The fourth record (row 4 of the one record batch) names a key that does not exist.
     let ids: Vec<String> = column_by_id(std::str::from_utf8(&f.csv).unwrap(), "id").into_keys().collect();
     let csv = std::str::from_utf8(&f.csv).unwrap();
     let fourth = csv.lines().nth(4).unwrap().split(',').next().unwrap().to_owned();
@@ -214,7 +214,7 @@ async fn a_wrong_key_fails_naming_function_and_row() {
         format!("SELECT id, {} FROM t", re_encrypt_call("re_encrypt_data", &f.generated.request, Some(&key)));
     let err = ctx.sql(&sql).await.unwrap().collect().await.unwrap_err().to_string();
     assert!(
-        err.contains("re_encrypt_data, row 3: An error occurred (ResourceNotFoundException) when calling the ReEncryptData operation:"),
+        err.contains("re_encrypt_data: row 4 of a record batch of 20 rows: An error occurred (ResourceNotFoundException) when calling the ReEncryptData operation:"),
         "{err}"
     );
 
@@ -259,7 +259,7 @@ async fn bad_attributes_are_a_validation_exception() {
     let ctx = context(&f, dir.path()).await;
     let sql = "SELECT encrypt_data('alias/batch-in', '{\"Symmetric\":{\"Mode\":\"XTS\"}}', plain) FROM t";
     let err = ctx.sql(sql).await.unwrap().collect().await.unwrap_err().to_string();
-    assert!(err.contains("encrypt_data, row 0: An error occurred (ValidationException) when calling the EncryptData operation: Invalid request: EncryptionAttributes"), "{err}");
+    assert!(err.contains("encrypt_data: row 1 of a record batch of 2 rows: An error occurred (ValidationException) when calling the EncryptData operation: Invalid request: EncryptionAttributes"), "{err}");
 }
 
 #[tokio::test]
@@ -334,7 +334,9 @@ fn paycrypt_sql_end_to_end() {
     assert_eq!(run.status.code(), Some(1));
     let stderr = String::from_utf8_lossy(&run.stderr);
     assert!(
-        stderr.contains("encrypt_data, row 0: An error occurred (ResourceNotFoundException)"),
+        stderr.contains(
+            "encrypt_data: row 1 of a record batch of 1 row: An error occurred (ResourceNotFoundException)"
+        ),
         "{stderr}"
     );
 }
@@ -357,7 +359,7 @@ async fn kcv_as_paycrypt_kcv() {
         Ok(df) => df.collect().await.unwrap_err().to_string(),
         Err(e) => e.to_string(),
     };
-    assert!(err.contains("kcv, row 0: the key must be hex"), "{err}");
+    assert!(err.contains("kcv: row 1 of a record batch of 1 row: the key must be hex"), "{err}");
 }
 
 #[tokio::test]
@@ -379,5 +381,101 @@ async fn kms_encrypt_then_decrypt() {
     assert_eq!(got["b"], "aGVsbG8=");
     let sql = format!("SELECT kms_decrypt(kms_encrypt('{key_id}', 'aGVsbG8=', '{{\"k\":\"v\"}}'))");
     let err = ctx.sql(&sql).await.unwrap().collect().await.unwrap_err().to_string();
-    assert!(err.contains("kms_decrypt, row 0: An error occurred (InvalidCiphertextException) when calling the Decrypt operation"), "{err}");
+    assert!(err.contains("kms_decrypt: row 1 of a record batch of 1 row: An error occurred (InvalidCiphertextException) when calling the Decrypt operation"), "{err}");
+}
+
+#[tokio::test]
+async fn kms_re_encrypt_moves_a_blob_to_another_key_and_context() {
+    let services = paycrypt_datafusion::Services::new(MemoryStore::new(), Settings::default());
+    let create = || {
+        let key: Value = services
+            .kms
+            .dispatch(paycrypt::service::kms::KmsOperation::CreateKey, serde_json::json!({}))
+            .unwrap();
+        key["KeyMetadata"]["Arn"].as_str().unwrap().to_owned()
+    };
+    let (source, destination) = (create(), create());
+    let ctx = SessionContext::new();
+    paycrypt_datafusion::register_all(&ctx, &services);
+    let blob = |sql: String| {
+        let ctx = &ctx;
+        async move { pairs(&ctx.sql(&sql).await.unwrap().collect().await.unwrap())["x"].clone() }
+    };
+    let a = blob(format!("SELECT 'x', kms_encrypt('{source}', 'aGVsbG8=', '{{\"k\":\"a\"}}')")).await;
+    // Source context in, destination context out: the new blob opens under the new context only.
+    let b = blob(format!(
+        "SELECT 'x', kms_re_encrypt('{a}', '{destination}', '{{\"k\":\"a\"}}', '{{\"k\":\"b\"}}')"
+    ))
+    .await;
+    assert_ne!(a, b);
+    assert_eq!(blob(format!("SELECT 'x', kms_decrypt('{b}', '{{\"k\":\"b\"}}')")).await, "aGVsbG8=");
+    // The blob names its key: the destination's ARN is in it (KMS's symmetric blob header).
+    let bytes = services.kms.dispatch(
+        paycrypt::service::kms::KmsOperation::Decrypt,
+        serde_json::json!({"CiphertextBlob": b, "EncryptionContext": {"k": "b"}}),
+    );
+    assert_eq!(bytes.unwrap()["KeyId"].as_str(), Some(destination.as_str()));
+    // No context on either side.
+    let c = blob(format!("SELECT 'x', kms_encrypt('{source}', 'aGVsbG8=')")).await;
+    let d = blob(format!("SELECT 'x', kms_re_encrypt('{c}', '{destination}')")).await;
+    assert_eq!(blob(format!("SELECT 'x', kms_decrypt('{d}')")).await, "aGVsbG8=");
+    // The source context is checked: a wrong one fails as Decrypt would, in ReEncrypt's name.
+    let sql = format!("SELECT kms_re_encrypt('{a}', '{destination}', '{{\"k\":\"z\"}}')");
+    let err = ctx.sql(&sql).await.unwrap().collect().await.unwrap_err().to_string();
+    assert!(
+        err.contains("kms_re_encrypt: row 1 of a record batch of 1 row: An error occurred (InvalidCiphertextException) when calling the ReEncrypt operation"),
+        "{err}"
+    );
+}
+
+#[tokio::test]
+async fn dukpt_derive_key_as_paycrypt_dukpt_derive_key() {
+    let ctx = SessionContext::new();
+    paycrypt_datafusion::register(
+        &ctx,
+        Arc::new(PaymentCryptography::new(Arc::new(MemoryStore::new()), Settings::default())),
+    );
+    // X9.24-1 (TDES) and X9.24-3 (AES) known answers, as the paycrypt::dukpt docs have them.
+    let tdes_bdk = "0123456789ABCDEFFEDCBA9876543210";
+    let aes_bdk = "FEDCBA9876543210F1F1F1F1F1F1F1F1";
+    let sql = format!(
+        "SELECT 't', dukpt_derive_key('{tdes_bdk}', 'FFFF9876543210E00001', 'PIN') \
+         UNION ALL SELECT 'a', dukpt_derive_key('{aes_bdk}', '123456789012345600000001', 'MAC_GENERATION') \
+         UNION ALL SELECT 'a128', dukpt_derive_key('{aes_bdk}', '123456789012345600000001', 'MAC_GENERATION', 'AES_128') \
+         UNION ALL SELECT 'lower', dukpt_derive_key(lower('{tdes_bdk}'), 'ffff9876543210e00001', 'pin') \
+         UNION ALL SELECT 'kcv', kcv('TDES_2KEY', dukpt_derive_key('{tdes_bdk}', 'FFFF9876543210E00001', 'PIN'))"
+    );
+    let got = pairs(&ctx.sql(&sql).await.unwrap().collect().await.unwrap());
+    assert_eq!(got["t"], "042666B49184CF5C68DE9628D0397B36");
+    assert_eq!(got["a"], "A2DC23DE6FDE0824A2BC321E08E4B8B7");
+    assert_eq!(got["a128"], got["a"]);
+    assert_eq!(got["lower"], got["t"]);
+    assert_eq!(got["kcv"].len(), 6);
+
+    // Errors name the function and the row, say what is wrong as the CLI does, and show no key.
+    for (args, message) in [
+        (
+            format!("'{tdes_bdk}', 'FFFF9876543210E000', 'PIN'"),
+            "KeySerialNumber (18 hex chars) must be 20 or 24 hex characters.",
+        ),
+        (
+            "'0123456789ABCDEFFEDCBA98765432ZZ', 'FFFF9876543210E00001', 'PIN'".to_owned(),
+            "the BDK must be hex",
+        ),
+        (
+            format!("'{aes_bdk}', '123456789012345600000001', 'PIN'"),
+            "KeyUsage PIN does not exist for AES DUKPT",
+        ),
+        (format!("'{aes_bdk}', '123456789012345600000001', 'DATA_BOTH', 'AES_256'"), "AES_256"),
+        (format!("'{tdes_bdk}', 'FFFF9876543210E00001', 'PIN', 'SHA_1'"), "SHA_1"),
+    ] {
+        let sql = format!("SELECT dukpt_derive_key({args})");
+        let err = match ctx.sql(&sql).await {
+            Ok(df) => df.collect().await.unwrap_err().to_string(),
+            Err(e) => e.to_string(),
+        };
+        assert!(err.contains("dukpt_derive_key: row 1 of a record batch of 1 row: "), "{sql}: {err}");
+        assert!(err.contains(message), "{sql}: {err}");
+        assert!(!err.contains("0123456789ABCDEF") && !err.contains("FEDCBA98"), "{sql}: {err}");
+    }
 }

@@ -14,7 +14,8 @@ use datafusion::prelude::SessionContext;
 use datafusion::sql::parser::DFParser;
 
 /// SQL over Parquet, CSV and JSON files, with paycrypt's operations as functions (encrypt_data,
-/// decrypt_data, re_encrypt_data and their try_ forms, kcv, kms_encrypt, kms_decrypt).
+/// decrypt_data, re_encrypt_data, kms_encrypt, kms_decrypt, kms_re_encrypt and their try_ forms, kcv,
+/// dukpt_derive_key).
 #[derive(Debug, Parser)]
 #[command(name = "paycrypt-sql", version)]
 struct Args {
