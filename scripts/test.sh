@@ -16,9 +16,11 @@ echo "== cargo test (all features: the CLI and the aws-lc engine)"
 cargo test --locked --all-features
 echo "== cargo test (default features: pure Rust)"
 cargo test --locked
-# The DataFusion crate is a workspace member outside the default build (it brings DataFusion).
-echo "== cargo test -p paycrypt-datafusion"
-cargo test --locked -p paycrypt-datafusion
+# The DataFusion and Ballista crates are workspace members outside the default build (they bring
+# DataFusion and Ballista). Tested together: one build of DataFusion serves both. The Ballista tests run
+# a scheduler and executors as processes on loopback.
+echo "== cargo test -p paycrypt-datafusion -p paycrypt-ballista"
+cargo test --locked -p paycrypt-datafusion -p paycrypt-ballista
 
 echo "== interop"
 venv=target/venv
@@ -31,7 +33,8 @@ cargo build --locked --quiet --features aws-lc --bin paycrypt
 cp target/debug/paycrypt target/debug/paycrypt-aws-lc
 cargo build --locked --quiet --bin paycrypt
 # paycrypt-sql (the DataFusion functions) for test_sql.py; the same binary against both paycrypt builds.
-cargo build --locked --quiet -p paycrypt-datafusion --bin paycrypt-sql
+# Built with the Ballista crate, as tested above, so that DataFusion is not compiled a second time.
+cargo build --locked --quiet -p paycrypt-datafusion -p paycrypt-ballista --bins
 export PAYCRYPT_SQL_BIN="$PWD/target/debug/paycrypt-sql"
 status=0
 total_passed=0
