@@ -23,4 +23,5 @@ cp -R supply-chain/advisory-db "$db"
     git -c user.name=paycrypt-ci -c user.email=ci@localhost -c commit.gpgsign=false commit -q -m "RustSec advisory-db snapshot"
 )
 cargo fetch --locked --quiet
-cargo deny --offline --locked check
+# --workspace: every member (the DataFusion and Ballista crates too), not only the root package.
+cargo deny --offline --locked --workspace check
