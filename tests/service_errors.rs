@@ -360,7 +360,7 @@ fn import_key_rules() {
     .expect("json");
     assert_eq!(
         s.import_key(two).expect_err("two").to_string(),
-        "KeyMaterial must set exactly one member; it sets several."
+        "KeyMaterial must set exactly one member; it sets Tr31KeyBlock and As2805KeyCryptogram."
     );
 }
 

@@ -31,6 +31,26 @@ pub(crate) fn hex_member_at(
     hex_member(&path(), value, min, max)
 }
 
+/// The one member a union at `path` sets, as `(name, value)` from `(name, Some(value))` pairs, or AWS's
+/// ValidationException for a union that sets none or several, naming those it sets.
+pub(crate) fn one_member<'a, T>(
+    path: &str,
+    members: impl IntoIterator<Item = (&'a str, Option<T>)>,
+) -> Result<(&'a str, T), ServiceError> {
+    let mut set: Vec<(&'a str, T)> = members.into_iter().filter_map(|(n, v)| v.map(|v| (n, v))).collect();
+    if set.len() == 1
+        && let Some(one) = set.pop()
+    {
+        return Ok(one);
+    }
+    let what = if set.is_empty() {
+        "none".to_owned()
+    } else {
+        set.iter().map(|(n, _)| *n).collect::<Vec<_>>().join(" and ")
+    };
+    Err(ServiceError::field(path, format!("{path} must set exactly one member; it sets {what}.")))
+}
+
 /// Hex digits (either case) to bytes; `None` for an odd length or a byte that is not a hex digit.
 fn decode_hex(text: &str) -> Option<Vec<u8>> {
     /// Each byte's value as a hex digit, or 0xFF.

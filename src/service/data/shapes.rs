@@ -7,6 +7,7 @@ use serde_json::Value;
 use crate::primitives::{Algorithm, Mode};
 use crate::service::ServiceError;
 use crate::service::data::wrapped::WrappedKey;
+use crate::service::validate::one_member;
 
 /// RSA padding (AWS `PaddingType`): PKCS1, OAEP_SHA1, OAEP_SHA256, OAEP_SHA512.
 pub use crate::primitives::rsa::RsaPadding as PaddingType;
@@ -245,40 +246,20 @@ impl<'a> Attributes<'a> {
                 format!("{path}.Emv is not supported by paycrypt; use Symmetric, Asymmetric or Dukpt."),
             ));
         }
-        let set: Vec<Attributes<'a>> = [
-            attrs.symmetric.as_ref().map(Attributes::Symmetric),
-            attrs.asymmetric.as_ref().map(Attributes::Asymmetric),
-            attrs.dukpt.as_ref().map(Attributes::Dukpt),
-        ]
-        .into_iter()
-        .flatten()
-        .collect();
-        one_member(path, &set)
+        let set = [
+            ("Symmetric", attrs.symmetric.as_ref().map(Attributes::Symmetric)),
+            ("Asymmetric", attrs.asymmetric.as_ref().map(Attributes::Asymmetric)),
+            ("Dukpt", attrs.dukpt.as_ref().map(Attributes::Dukpt)),
+        ];
+        Ok(one_member(path, set)?.1)
     }
 
     pub(super) fn of_re(path: &str, attrs: &'a ReEncryptionAttributes) -> Result<Self, ServiceError> {
-        let set: Vec<Attributes<'a>> = [
-            attrs.symmetric.as_ref().map(Attributes::Symmetric),
-            attrs.dukpt.as_ref().map(Attributes::Dukpt),
-        ]
-        .into_iter()
-        .flatten()
-        .collect();
-        one_member(path, &set)
-    }
-}
-
-fn one_member<'a>(path: &str, set: &[Attributes<'a>]) -> Result<Attributes<'a>, ServiceError> {
-    match set {
-        [one] => Ok(*one),
-        [] => Err(ServiceError::field(path, format!("{path} must set exactly one member; it sets none."))),
-        many => {
-            let names: Vec<&str> = many.iter().map(|a| a.name()).collect();
-            Err(ServiceError::field(
-                path,
-                format!("{path} must set exactly one member; it sets {}.", names.join(" and ")),
-            ))
-        }
+        let set = [
+            ("Symmetric", attrs.symmetric.as_ref().map(Attributes::Symmetric)),
+            ("Dukpt", attrs.dukpt.as_ref().map(Attributes::Dukpt)),
+        ];
+        Ok(one_member(path, set)?.1)
     }
 }
 

@@ -10,6 +10,7 @@ use crate::keys::{KeyCheckValueAlgorithm, KeyMaterial, SecretText, StoredKey};
 use crate::service::ServiceError;
 use crate::service::control::check_value;
 use crate::service::exchange::unwrap_tr31_under;
+use crate::service::validate::one_member;
 
 /// AWS `WrappedKey` (data plane): the key to use, wrapped.
 #[derive(Clone, Debug, Eq, PartialEq, Serialize, Deserialize)]
@@ -45,15 +46,16 @@ pub(super) fn working_key(
 ) -> Result<Arc<StoredKey>, ServiceError> {
     let Some(wrapped) = wrapped else { return Ok(kek) };
     let m = &wrapped.wrapped_key_material;
-    let block = match (&m.tr31_key_block, &m.diffie_hellman_symmetric_key) {
-        (Some(block), None) => block,
-        (None, Some(_)) => {
-            let p = format!("{path}.WrappedKeyMaterial.DiffieHellmanSymmetricKey");
+    let union = format!("{path}.WrappedKeyMaterial");
+    let set = [
+        ("Tr31KeyBlock", m.tr31_key_block.as_ref().map(Some)),
+        ("DiffieHellmanSymmetricKey", m.diffie_hellman_symmetric_key.as_ref().map(|_| None)),
+    ];
+    let block = match one_member(&union, set)? {
+        (_, Some(block)) => block,
+        (name, None) => {
+            let p = format!("{union}.{name}");
             return Err(ServiceError::field(&p, format!("{p} is not supported by paycrypt.")));
-        }
-        _ => {
-            let p = format!("{path}.WrappedKeyMaterial");
-            return Err(ServiceError::field(&p, format!("{p} must set exactly one member.")));
         }
     };
     let block_path = format!("{path}.WrappedKeyMaterial.Tr31KeyBlock");

@@ -19,7 +19,7 @@ use crate::service::exchange::header::{KekUse, algorithm_letter, kbpk, mode_lett
 use crate::service::exchange::import::{Tr34KeyBlockFormat, WrappingKeySpec};
 use crate::service::exchange::params::KeyMaterialType;
 use crate::service::exchange::{certificates, pki_field, unix_now};
-use crate::service::validate::{hex_member, upper_hex};
+use crate::service::validate::{hex_member, one_member, upper_hex};
 use crate::service::{PaymentCryptography, ServiceError};
 
 /// ExportKey request.
@@ -221,28 +221,13 @@ impl<S: KeyStore> PaymentCryptography<S> {
     pub fn export_key(&self, input: ExportKeyInput) -> Result<ExportKeyOutput, ServiceError> {
         let m = &input.key_material;
         let set = [
-            ("Tr31KeyBlock", m.tr31_key_block.is_some()),
-            ("Tr34KeyBlock", m.tr34_key_block.is_some()),
-            ("KeyCryptogram", m.key_cryptogram.is_some()),
-            ("DiffieHellmanTr31KeyBlock", m.diffie_hellman_tr31_key_block.is_some()),
-            ("As2805KeyCryptogram", m.as2805_key_cryptogram.is_some()),
+            ("Tr31KeyBlock", m.tr31_key_block.as_ref().map(|_| ())),
+            ("Tr34KeyBlock", m.tr34_key_block.as_ref().map(|_| ())),
+            ("KeyCryptogram", m.key_cryptogram.as_ref().map(|_| ())),
+            ("DiffieHellmanTr31KeyBlock", m.diffie_hellman_tr31_key_block.as_ref().map(|_| ())),
+            ("As2805KeyCryptogram", m.as2805_key_cryptogram.as_ref().map(|_| ())),
         ];
-        let on: Vec<&str> = set.iter().filter(|(_, on)| *on).map(|(n, _)| *n).collect();
-        match on.as_slice() {
-            [] => {
-                return Err(ServiceError::field(
-                    "KeyMaterial",
-                    "KeyMaterial must set exactly one member; it sets none.",
-                ));
-            }
-            [_] => {}
-            _ => {
-                return Err(ServiceError::field(
-                    "KeyMaterial",
-                    "KeyMaterial must set exactly one member; it sets several.",
-                ));
-            }
-        }
+        let (member, ()) = one_member("KeyMaterial", set)?;
         let stored = self.usable_key("ExportKeyIdentifier", &input.export_key_identifier)?;
         if !stored.key.exportable {
             return Err(ServiceError::field(
@@ -306,10 +291,9 @@ impl<S: KeyStore> PaymentCryptography<S> {
                 .map_err(|e| ServiceError::field(&path, format!("{path}: {e}")))?;
             (ca_key.key.key_arn, WrappedKeyMaterialFormat::KeyCryptogram, upper_hex(&cryptogram))
         } else {
-            let name = on.first().copied().unwrap_or("KeyMaterial");
             return Err(ServiceError::field(
-                format!("KeyMaterial.{name}"),
-                format!("KeyMaterial.{name} is not supported by paycrypt."),
+                format!("KeyMaterial.{member}"),
+                format!("KeyMaterial.{member} is not supported by paycrypt."),
             ));
         };
         Ok(ExportKeyOutput {

@@ -3,7 +3,6 @@
 //! `Tr34KeyBlock` and `KeyCryptogram` to an import token's key pair).
 
 use serde::{Deserialize, Serialize};
-use serde_json::Value;
 use zeroize::Zeroizing;
 
 use crate::keys::{
@@ -16,6 +15,7 @@ use crate::service::control::{ClearKeyMaterial, ImportKeyMaterial};
 use crate::service::exchange::header::{HeaderFields, KekUse, attributes_of, kbpk};
 use crate::service::exchange::params::KeyMaterialType;
 use crate::service::exchange::{certificates, pki_field, unix_now};
+use crate::service::validate::one_member;
 use crate::service::{PaymentCryptography, ServiceError};
 
 /// `ImportKeyMaterial.RootCertificatePublicKey`: a CA's self-signed certificate.
@@ -143,46 +143,23 @@ pub(crate) enum Member<'a> {
 /// The one member of the union, or the ValidationException AWS's union rule gives; the members
 /// paycrypt does not implement are refused by name.
 pub(crate) fn import_member(m: &ImportKeyMaterial) -> Result<Member<'_>, ServiceError> {
-    let mut set: Vec<(&str, Option<Member<'_>>)> = Vec::new();
-    if let Some(c) = &m.clear_key {
-        set.push(("ClearKey", Some(Member::Clear(c))));
-    }
-    if let Some(c) = &m.root_certificate_public_key {
-        set.push(("RootCertificatePublicKey", Some(Member::Root(c))));
-    }
-    if let Some(c) = &m.trusted_certificate_public_key {
-        set.push(("TrustedCertificatePublicKey", Some(Member::Trusted(c))));
-    }
-    if let Some(c) = &m.tr31_key_block {
-        set.push(("Tr31KeyBlock", Some(Member::Tr31(c))));
-    }
-    if let Some(c) = &m.tr34_key_block {
-        set.push(("Tr34KeyBlock", Some(Member::Tr34(c))));
-    }
-    if let Some(c) = &m.key_cryptogram {
-        set.push(("KeyCryptogram", Some(Member::Cryptogram(c))));
-    }
-    let unsupported: [(&str, &Option<Value>); 2] = [
-        ("DiffieHellmanTr31KeyBlock", &m.diffie_hellman_tr31_key_block),
-        ("As2805KeyCryptogram", &m.as2805_key_cryptogram),
+    // The members paycrypt does not implement are `Some(None)`: set, and refused by name.
+    let set = [
+        ("ClearKey", m.clear_key.as_ref().map(|c| Some(Member::Clear(c)))),
+        ("RootCertificatePublicKey", m.root_certificate_public_key.as_ref().map(|c| Some(Member::Root(c)))),
+        (
+            "TrustedCertificatePublicKey",
+            m.trusted_certificate_public_key.as_ref().map(|c| Some(Member::Trusted(c))),
+        ),
+        ("Tr31KeyBlock", m.tr31_key_block.as_ref().map(|c| Some(Member::Tr31(c)))),
+        ("Tr34KeyBlock", m.tr34_key_block.as_ref().map(|c| Some(Member::Tr34(c)))),
+        ("KeyCryptogram", m.key_cryptogram.as_ref().map(|c| Some(Member::Cryptogram(c)))),
+        ("DiffieHellmanTr31KeyBlock", m.diffie_hellman_tr31_key_block.as_ref().map(|_| None)),
+        ("As2805KeyCryptogram", m.as2805_key_cryptogram.as_ref().map(|_| None)),
     ];
-    for (name, value) in unsupported {
-        if value.is_some() {
-            set.push((name, None));
-        }
-    }
-    if set.len() > 1 {
-        return Err(ServiceError::field(
-            "KeyMaterial",
-            "KeyMaterial must set exactly one member; it sets several.",
-        ));
-    }
-    match set.pop() {
-        None => {
-            Err(ServiceError::field("KeyMaterial", "KeyMaterial must set exactly one member; it sets none."))
-        }
-        Some((_, Some(member))) => Ok(member),
-        Some((name, None)) => Err(ServiceError::field(
+    match one_member("KeyMaterial", set)? {
+        (_, Some(member)) => Ok(member),
+        (name, None) => Err(ServiceError::field(
             format!("KeyMaterial.{name}"),
             format!("KeyMaterial.{name} is not supported by paycrypt."),
         )),
