@@ -29,19 +29,11 @@ use paycrypt::keys::{KeyStore, MemoryStore};
 use paycrypt::service::Settings;
 use paycrypt_datafusion::Services;
 
-/// Every paycrypt function over `services`: the data-plane functions and their `try_` forms, `kcv`,
-/// and the KMS functions.
-pub fn functions<S: KeyStore + Send + Sync + 'static>(services: &Services<S>) -> Vec<ScalarUDF> {
-    let mut all = paycrypt_datafusion::functions(Arc::clone(&services.payment));
-    all.extend(paycrypt_datafusion::kms_functions(Arc::clone(&services.kms)));
-    all
-}
-
 /// paycrypt's functions for planning only: names, signatures and return types, over an empty
 /// in-memory key store. The scheduler and the client plan with these; only executors run functions, over
 /// their own stores. (The functions are `Stable`, so no planner folds them into constants.)
 pub fn planning_functions() -> Vec<ScalarUDF> {
-    functions(&Services::new(MemoryStore::new(), Settings::default()))
+    paycrypt_datafusion::all_functions(&Services::new(MemoryStore::new(), Settings::default()))
 }
 
 /// The scheduler's session builder: Ballista's default session with [`planning_functions`].
@@ -63,7 +55,7 @@ pub fn executor_registry<S: KeyStore + Send + Sync + 'static>(
     services: &Services<S>,
 ) -> BallistaFunctionRegistry {
     let mut registry = BallistaFunctionRegistry::default();
-    for f in functions(services) {
+    for f in paycrypt_datafusion::all_functions(services) {
         registry.scalar_functions.insert(f.name().to_owned(), Arc::new(f));
     }
     registry

@@ -131,10 +131,16 @@ pub fn kms_functions<S: KeyStore + Send + Sync + 'static>(kms: Arc<Kms<S>>) -> V
         .collect()
 }
 
-/// Registers every function of `services` with `ctx`: [`functions`] and [`kms_functions`].
+/// Every function over `services`: [`functions`] and [`kms_functions`].
+pub fn all_functions<S: KeyStore + Send + Sync + 'static>(services: &Services<S>) -> Vec<ScalarUDF> {
+    let mut all = functions(Arc::clone(&services.payment));
+    all.extend(kms_functions(Arc::clone(&services.kms)));
+    all
+}
+
+/// Registers [`all_functions`] with `ctx`.
 pub fn register_all<S: KeyStore + Send + Sync + 'static>(ctx: &SessionContext, services: &Services<S>) {
-    register(ctx, Arc::clone(&services.payment));
-    for f in kms_functions(Arc::clone(&services.kms)) {
+    for f in all_functions(services) {
         ctx.register_udf(f);
     }
 }
