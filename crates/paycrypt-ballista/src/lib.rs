@@ -10,11 +10,9 @@
 //!   command);
 //! - **sql**: a client ([`client`]) that plans SQL with the same functions and submits it to the
 //!   scheduler; results come back over Arrow Flight and are printed or written to one file, atomically
-//!   ([`output`]).
+//!   ([`paycrypt_datafusion::results`]).
 
 #![forbid(unsafe_code)]
-
-pub mod output;
 
 use std::sync::Arc;
 

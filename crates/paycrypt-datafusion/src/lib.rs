@@ -62,6 +62,8 @@ mod dukpt;
 mod kcv;
 mod kms;
 mod output;
+pub mod results;
+pub mod script;
 
 use std::path::Path;
 use std::sync::Arc;

@@ -322,6 +322,33 @@ fn paycrypt_sql_end_to_end() {
     });
     assert_eq!(got, f.expected);
 
+    // -o: the last statement's result in a file; a failing query leaves none.
+    let csv_out = dir.path().join("out.csv");
+    let run = std::process::Command::new(env!("CARGO_BIN_EXE_paycrypt-sql"))
+        .arg("--data-dir")
+        .arg(&data_dir)
+        .args(["-o", csv_out.to_str().unwrap(), "-c", &format!("SELECT * FROM '{output}' ORDER BY id")])
+        .env_remove("PAYCRYPT_MASTER_KEY")
+        .output()
+        .unwrap();
+    assert!(run.status.success(), "{}", String::from_utf8_lossy(&run.stderr));
+    assert!(run.stdout.is_empty());
+    assert_eq!(std::fs::read_to_string(&csv_out).unwrap().lines().count(), 101);
+    let bad = dir.path().join("bad.parquet");
+    let run = std::process::Command::new(env!("CARGO_BIN_EXE_paycrypt-sql"))
+        .arg("--data-dir")
+        .arg(&data_dir)
+        .args(["-o", bad.to_str().unwrap(), "-c"])
+        .arg(format!("SELECT id, decrypt_data('alias/missing', '{{\"Symmetric\":{{\"Mode\":\"ECB\"}}}}', data) FROM '{output}'"))
+        .env_remove("PAYCRYPT_MASTER_KEY")
+        .output()
+        .unwrap();
+    assert_eq!(run.status.code(), Some(1));
+    assert!(!bad.exists());
+    let left: Vec<_> =
+        std::fs::read_dir(dir.path()).unwrap().filter_map(|e| e.ok()).map(|e| e.file_name()).collect();
+    assert!(left.iter().all(|n| !n.to_string_lossy().ends_with(".partial")), "{left:?}");
+
     // A failing statement: error on stderr, exit 1.
     let run = std::process::Command::new(env!("CARGO_BIN_EXE_paycrypt-sql"))
         .arg("--data-dir")

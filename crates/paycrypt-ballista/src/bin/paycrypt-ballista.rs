@@ -8,7 +8,6 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::Arc;
-use std::time::Instant;
 
 use ballista_core::config::TaskSchedulingPolicy;
 use ballista_executor::executor_process::{ExecutorProcessConfig, start_executor_process};
@@ -16,9 +15,7 @@ use ballista_scheduler::cluster::BallistaCluster;
 use ballista_scheduler::config::SchedulerConfig;
 use ballista_scheduler::scheduler_process::start_server;
 use clap::{Parser, Subcommand};
-use datafusion::arrow::util::pretty::pretty_format_batches;
-use datafusion::error::DataFusionError;
-use datafusion::sql::parser::DFParser;
+use paycrypt_datafusion::{results, script};
 
 /// paycrypt's SQL functions across machines with Apache Ballista: start one scheduler, executors (each
 /// opening its own key store), then submit SQL with `paycrypt-ballista sql`.
@@ -214,45 +211,12 @@ async fn executor(args: ExecutorArgs) -> Result<(), String> {
 }
 
 async fn sql(args: SqlArgs) -> Result<(), String> {
-    let sql = match (&args.command, &args.file) {
-        (Some(sql), _) => sql.clone(),
-        (None, Some(path)) => {
-            std::fs::read_to_string(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?
-        }
-        (None, None) => return Err("give -c SQL or -f FILE".into()),
-    };
+    let sql = script::read(args.command.as_deref(), args.file.as_deref())?;
     if let Some(path) = &args.output {
-        paycrypt_ballista::output::Format::of(path).map_err(|e| e.to_string())?;
+        results::Format::of(path).map_err(|e| e.to_string())?;
     }
     let ctx = paycrypt_ballista::client(&args.scheduler)
         .await
         .map_err(|e| format!("cannot reach the scheduler at {}: {e}", args.scheduler))?;
-    let statements = DFParser::parse_sql(&sql).map_err(|e| e.to_string())?;
-    let total = statements.len();
-    for (n, statement) in statements.into_iter().enumerate() {
-        let started = Instant::now();
-        let last = n + 1 == total;
-        let rows = async {
-            let plan = ctx.state().statement_to_plan(statement).await?;
-            let frame = ctx.execute_logical_plan(plan).await?;
-            match (&args.output, last) {
-                (Some(path), true) => {
-                    let schema = Arc::clone(frame.schema().inner());
-                    let stream = frame.execute_stream().await?;
-                    paycrypt_ballista::output::write_atomically(path, schema, stream).await
-                }
-                _ => {
-                    let batches = frame.collect().await?;
-                    if batches.iter().any(|b| b.num_columns() > 0) {
-                        println!("{}", pretty_format_batches(&batches)?);
-                    }
-                    Ok(batches.iter().map(|b| b.num_rows()).sum())
-                }
-            }
-        }
-        .await
-        .map_err(|e: DataFusionError| format!("statement {} of {total}: {e}", n + 1))?;
-        eprintln!("statement {} of {total}: {rows} rows in {:.3} s", n + 1, started.elapsed().as_secs_f64());
-    }
-    Ok(())
+    script::run(&ctx, &sql, args.output.as_ref()).await
 }

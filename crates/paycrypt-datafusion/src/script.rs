@@ -1,0 +1,67 @@
+//! A SQL script as `paycrypt-sql` and `paycrypt-ballista sql` run it: statements in order, result
+//! tables on standard output (or the last statement's result in a file), one progress line per
+//! statement on standard error.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::Instant;
+
+use datafusion::arrow::util::pretty::pretty_format_batches;
+use datafusion::error::DataFusionError;
+use datafusion::prelude::SessionContext;
+use datafusion::sql::parser::DFParser;
+
+use crate::results;
+
+/// The script given as `-c SQL` or `-f FILE`.
+///
+/// # Errors
+/// A file that cannot be read, or neither given.
+pub fn read(command: Option<&str>, file: Option<&Path>) -> Result<String, String> {
+    match (command, file) {
+        (Some(sql), _) => Ok(sql.to_owned()),
+        (None, Some(path)) => {
+            std::fs::read_to_string(path).map_err(|e| format!("cannot read {}: {e}", path.display()))
+        }
+        (None, None) => Err("give -c SQL or -f FILE".into()),
+    }
+}
+
+/// Runs each statement of `sql` in `ctx`. Results are printed as tables, except the last statement's
+/// when `output` names a file: it goes there, all or nothing ([`results::write_atomically`]).
+///
+/// # Errors
+/// The first failing statement's error, as `statement N of M: …`; the statements after it do not run.
+pub async fn run(ctx: &SessionContext, sql: &str, output: Option<&PathBuf>) -> Result<(), String> {
+    if let Some(path) = output {
+        results::Format::of(path).map_err(|e| e.to_string())?;
+    }
+    let statements = DFParser::parse_sql(sql).map_err(|e| e.to_string())?;
+    let total = statements.len();
+    for (n, statement) in statements.into_iter().enumerate() {
+        let started = Instant::now();
+        let last = n + 1 == total;
+        let rows = async {
+            let plan = ctx.state().statement_to_plan(statement).await?;
+            let frame = ctx.execute_logical_plan(plan).await?;
+            match output.filter(|_| last) {
+                Some(path) => {
+                    let schema = Arc::clone(frame.schema().inner());
+                    let stream = frame.execute_stream().await?;
+                    results::write_atomically(path, schema, stream).await
+                }
+                None => {
+                    let batches = frame.collect().await?;
+                    if batches.iter().any(|b| b.num_columns() > 0) {
+                        println!("{}", pretty_format_batches(&batches)?);
+                    }
+                    Ok(batches.iter().map(|b| b.num_rows()).sum())
+                }
+            }
+        }
+        .await
+        .map_err(|e: DataFusionError| format!("statement {} of {total}: {e}", n + 1))?;
+        eprintln!("statement {} of {total}: {rows} rows in {:.3} s", n + 1, started.elapsed().as_secs_f64());
+    }
+    Ok(())
+}
