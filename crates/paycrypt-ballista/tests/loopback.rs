@@ -1,7 +1,7 @@
 //! A Ballista cluster on loopback, as separate processes: a scheduler and two executors (each over its
 //! own key store), the same query as on one machine over a partitioned Parquet dataset, an executor
 //! killed mid-query, bad rows and a missing key. Every process is killed when its test ends, pass or
-//! fail; every wait is bounded.
+//! fail; every wait is bounded. Addresses are 127.0.0.1, never `localhost` (which may resolve to ::1 first).
 
 #![allow(clippy::unwrap_used)]
 
@@ -158,7 +158,15 @@ impl Cluster {
         let port = free_port();
         let log = |name: &str| std::fs::File::create(dir.join(name)).unwrap();
         let scheduler = Command::new(BIN)
-            .args(["scheduler", "--port", &port.to_string(), "--executor-timeout", "4"])
+            .args([
+                "scheduler",
+                "--port",
+                &port.to_string(),
+                "--executor-timeout",
+                "4",
+                "--external-host",
+                "127.0.0.1",
+            ])
             .stdout(Stdio::null())
             .stderr(log("scheduler.log"))
             .spawn()
@@ -172,7 +180,16 @@ impl Cluster {
                 .arg("--data-dir")
                 .arg(store)
                 .args(["--port", &flight.to_string(), "--grpc-port", &grpc.to_string()])
-                .args(["--scheduler-port", &port.to_string(), "--heartbeat", "1", "--concurrent-tasks", "2"])
+                .args([
+                    "--scheduler-host",
+                    "127.0.0.1",
+                    "--scheduler-port",
+                    &port.to_string(),
+                    "--heartbeat",
+                    "1",
+                    "--concurrent-tasks",
+                    "2",
+                ])
                 .env_remove("PAYCRYPT_MASTER_KEY")
                 .stdout(Stdio::null())
                 .stderr(log(&format!("executor{n}.log")))
@@ -202,7 +219,7 @@ impl Cluster {
 
     fn sql(&self, sql: &str, output: Option<&Path>) -> Command {
         let mut c = Command::new(BIN);
-        c.args(["sql", "--scheduler", &format!("df://localhost:{}", self.port), "-c", sql]);
+        c.args(["sql", "--scheduler", &format!("df://127.0.0.1:{}", self.port), "-c", sql]);
         if let Some(o) = output {
             c.arg("-o").arg(o);
         }
