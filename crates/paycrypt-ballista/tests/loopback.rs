@@ -416,3 +416,38 @@ fn bad_rows_and_missing_keys_fail_the_query_not_the_executor() {
     assert!(text(&run).contains("name it .parquet or .csv"), "{}", text(&run));
     let _ = std::io::stdout().flush();
 }
+
+#[test]
+fn the_only_executor_killed_fails_the_query_with_no_output() {
+    let _serial = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
+    let dir = tempfile::tempdir().unwrap();
+    let data = dataset(100_000);
+    let parquet = data.write_parquet(dir.path(), 4);
+    let mut cluster = Cluster::start(dir.path(), &[data.store(&dir.path().join("store0"))]);
+    let out = dir.path().join("out.parquet");
+    let client = cluster
+        .sql(&format!("{} {SELECT} FROM t ORDER BY id", table(&parquet)), Some(&out))
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while !cluster.log("scheduler.log").contains("Job submitted") {
+        assert!(Instant::now() < deadline, "no job:\n{}", cluster.log("scheduler.log"));
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    std::thread::sleep(Duration::from_millis(300));
+    assert!(!cluster.log("scheduler.log").contains("Job finished"), "the job ended before the kill");
+    cluster.executors[0].kill().unwrap();
+    cluster.executors[0].wait().unwrap();
+
+    // The scheduler waits --executor-timeout for an executor to come back, then fails the job.
+    let run = finish(client, Duration::from_secs(120));
+    assert_eq!(run.status.code(), Some(1), "{}", text(&run));
+    assert!(text(&run).contains("Error: statement 2 of 2"), "{}", text(&run));
+    assert!(text(&run).contains("all executors were lost"), "{}", text(&run));
+    assert!(!out.exists(), "a failed query left {}", out.display());
+    let left: Vec<_> =
+        std::fs::read_dir(dir.path()).unwrap().filter_map(|e| e.ok()).map(|e| e.file_name()).collect();
+    assert!(left.iter().all(|n| !n.to_string_lossy().ends_with(".partial")), "{left:?}");
+}
