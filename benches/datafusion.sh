@@ -5,9 +5,12 @@
 #   c. `paycrypt-sql`: the same SELECT over the CSV input, to Parquet (the input format's share), and
 #      csv->csv (what batch does);
 #   d. Ballista on loopback: one scheduler and 1 executor (--concurrent-tasks 2), then 2 executors
-#      (--concurrent-tasks 1 each: 2 task slots in all, as many as cores and as the client's 2 partitions),
-#      each executor over its own copy of the key store; `paycrypt-ballista sql -o out.parquet` with the
-#      same SELECT over the Parquet input;
+#      (--concurrent-tasks 1 each: 2 task slots in all, as many as the cores, as with 1 executor; 2 x 2
+#      would run 4 tasks at once on 2 cores), each executor over its own copy of the key store;
+#      `paycrypt-ballista sql -o out.parquet` with the same SELECT over the Parquet input (the client plans
+#      with Ballista's 16 target partitions: 16 tasks); the details give the executors' peak RSS and CPU
+#      seconds, and the job's time on the executors from the scheduler's log (the rest of the client's
+#      wall time is fetching the results over Flight, one partition after the other, and writing them);
 #   plus two diagnostics that write no rows (SELECT count(*) ... WHERE re_encrypt_data(...) IS NOT NULL):
 #      paycrypt-sql over Parquet, and Ballista with 1 executor: the functions' and the scan's share without
 #      the output (for Ballista: without the shuffle files and the Flight transfer to the client).
@@ -146,10 +149,12 @@ PY
 # The processes this script started (Ballista), stopped at exit whatever happens.
 PIDS=()
 stop_all() {
-  local p
-  for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done
-  for p in "${PIDS[@]}"; do wait "$p" 2>/dev/null || true; done
+  local i
+  # Executors first (they were started after the scheduler), then the scheduler.
+  for ((i = ${#PIDS[@]} - 1; i >= 0; i--)); do kill "${PIDS[i]}" 2>/dev/null || true; done
+  for i in "${PIDS[@]}"; do wait "$i" 2>/dev/null || true; done
   PIDS=()
+  rm -rf "$OUT"/work-e*   # the shuffle files (Arrow IPC): GBs at 10M rows
 }
 trap stop_all EXIT
 
@@ -161,13 +166,14 @@ proc_stats() {
   echo "$hwm $(python3 -c "print(f'{$ticks / $(getconf CLK_TCK):.1f}')")"
 }
 
-# cluster N CONCURRENT: a scheduler and N executors (each over its own copy of the store), up and
-# registered; sets CLUSTER_PIDS (scheduler first) and SCHEDULER.
+# cluster N CONCURRENT LOG: a scheduler and N executors (each over its own copy of the store), up and
+# registered, logging to LOG-scheduler.log, LOG-e1.log...; sets CLUSTER_PIDS (scheduler first),
+# SCHEDULER and CLUSTER_LOG.
 cluster() {
-  local n=$1 conc=$2 i t0
+  local n=$1 conc=$2 log=$3 i t0
   t0=$(now)
   CLUSTER_PIDS=()
-  local log=$OUT/ballista
+  CLUSTER_LOG=$log
   "$BALLISTA" scheduler --port "$PORT_BASE" --executor-timeout 30 >"$log-scheduler.log" 2>&1 &
   PIDS+=($!); CLUSTER_PIDS+=($!)
   for i in $(seq 1 "$n"); do
@@ -353,16 +359,32 @@ PY
         i=$((i + 1))
       done
       extra="$extra; client: $(grep -o 'statement 2 of 2: .*' "$OUT/run.stderr" | sed 's/statement 2 of 2: //')"
+      # The job on the executors (queued to finished, as the scheduler logs it, to the second); the rest of
+      # the client's time is planning, and fetching the results over Flight (one partition after the
+      # other, once the job is done) and writing them.
+      extra="$extra; job on the executors: $(python3 - "$CLUSTER_LOG-scheduler.log" <<'PY'
+import re, sys
+from datetime import datetime
+times = {}
+for line in open(sys.argv[1]):
+    m = re.match(r"\[(\S+Z) .*Job (queued|finished successfully)", line)
+    if m:
+        times.setdefault(m.group(2), datetime.fromisoformat(m.group(1).replace("Z", "+00:00")))
+print(f"{(times['finished successfully'] - times['queued']).total_seconds():.0f} s (1 s resolution)"
+      if len(times) == 2 else "? (not in the scheduler log)")
+PY
+)"
       record "$kind" "$label" "$note" "$extra"
       rm -f "$output"
     }
-    cluster 1 2
+    # The client plans with Ballista's 16 target partitions: 16 tasks over the Parquet file's byte ranges.
+    cluster 1 2 "$OUT/ballista-$kind-1x2"
     ballista_run "d. Ballista, 1 executor x 2 tasks, Parquet -> Parquet (client)" "$OUT/$kind.ballista1.parquet"
     stop_all
-    cluster 1 2
+    cluster 1 2 "$OUT/ballista-$kind-1x2-count"
     ballista_run "(diag) Ballista, 1 executor x 2 tasks, Parquet -> count(*) only" ""
     stop_all
-    cluster 2 1
+    cluster 2 1 "$OUT/ballista-$kind-2x1"
     ballista_run "d. Ballista, 2 executors x 1 task, Parquet -> Parquet (client)" "$OUT/$kind.ballista2.parquet"
     stop_all
   fi
