@@ -34,8 +34,12 @@
 #
 # Everything goes under ${CARGO_TARGET_DIR:-target}/datafusion-bench ($OUT): binaries copied there (so that
 # a build elsewhere cannot swap them mid-run), the generated CSV and its Parquet copy (cached, by kind,
-# records and terminals; made once), one output at a time. Run it on a quiet machine: the load average
-# is recorded with each run.
+# records and terminals; made once), one output at a time. The Parquet input is paycrypt-sql's
+# `COPY (SELECT * FROM csv) TO 'x.parquet' STORED AS PARQUET` with DataFusion's defaults: one file, row
+# groups of 1,048,576 rows (10 at 10M rows: ~560 MB), ZSTD; the report gives its file and row-group counts
+# (pyarrow, in $CARGO_TARGET_DIR/venv). At 10M rows Ballista's shuffle files take ~3 GB while a cluster
+# is up. Run it on a quiet machine: the load average is recorded with each run. The release builds are
+# long on 2 cores (fat LTO: ~4 min for paycrypt, ~22 and ~26 more for paycrypt-sql and paycrypt-ballista).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
