@@ -6,8 +6,11 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Instant;
 
+use datafusion::arrow::array::{AsArray, RecordBatch};
+use datafusion::arrow::datatypes::UInt64Type;
 use datafusion::arrow::util::pretty::pretty_format_batches;
 use datafusion::error::DataFusionError;
+use datafusion::logical_expr::LogicalPlan;
 use datafusion::prelude::SessionContext;
 use datafusion::sql::parser::DFParser;
 
@@ -41,27 +44,47 @@ pub async fn run(ctx: &SessionContext, sql: &str, output: Option<&PathBuf>) -> R
     for (n, statement) in statements.into_iter().enumerate() {
         let started = Instant::now();
         let last = n + 1 == total;
-        let rows = async {
+        let (rows, what) = async {
             let plan = ctx.state().statement_to_plan(statement).await?;
+            // COPY answers with one row holding the count of rows it wrote: report that count.
+            let copy = matches!(plan, LogicalPlan::Copy(_));
             let frame = ctx.execute_logical_plan(plan).await?;
             match output.filter(|_| last) {
                 Some(path) => {
                     let schema = Arc::clone(frame.schema().inner());
                     let stream = frame.execute_stream().await?;
-                    results::write_atomically(path, schema, stream).await
+                    Ok((results::write_atomically(path, schema, stream).await?, "written to the output file"))
                 }
                 None => {
                     let batches = frame.collect().await?;
                     if batches.iter().any(|b| b.num_columns() > 0) {
                         println!("{}", pretty_format_batches(&batches)?);
                     }
-                    Ok(batches.iter().map(|b| b.num_rows()).sum())
+                    if copy {
+                        return Ok((copied(&batches), "written"));
+                    }
+                    Ok((batches.iter().map(|b| b.num_rows()).sum(), "in the result"))
                 }
             }
         }
         .await
         .map_err(|e: DataFusionError| format!("statement {} of {total}: {e}", n + 1))?;
-        eprintln!("statement {} of {total}: {rows} rows in {:.3} s", n + 1, started.elapsed().as_secs_f64());
+        let noun = if rows == 1 { "row" } else { "rows" };
+        eprintln!(
+            "statement {} of {total}: {rows} {noun} {what} in {:.3} s",
+            n + 1,
+            started.elapsed().as_secs_f64()
+        );
     }
     Ok(())
+}
+
+/// The rows a COPY wrote: the sum of its `count` column (a UInt64 per output batch).
+fn copied(batches: &[RecordBatch]) -> usize {
+    batches
+        .iter()
+        .filter_map(|b| b.columns().first().and_then(|c| c.as_primitive_opt::<UInt64Type>()))
+        .flat_map(|counts| counts.iter().flatten())
+        .map(|c| usize::try_from(c).unwrap_or(usize::MAX))
+        .fold(0, usize::saturating_add)
 }

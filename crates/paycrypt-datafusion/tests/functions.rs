@@ -312,7 +312,8 @@ fn paycrypt_sql_end_to_end() {
     let stderr = String::from_utf8_lossy(&run.stderr);
     assert!(run.status.success(), "{stdout}\n{stderr}");
     assert!(stdout.contains("| 100 |"), "{stdout}");
-    assert!(stderr.contains("statement 3 of 3"), "{stderr}");
+    assert!(stderr.contains("statement 2 of 3: 100 rows written in"), "{stderr}");
+    assert!(stderr.contains("statement 3 of 3: 1 row in the result in"), "{stderr}");
 
     let rt = tokio::runtime::Runtime::new().unwrap();
     let got = rt.block_on(async {
