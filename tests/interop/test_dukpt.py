@@ -108,13 +108,30 @@ def tdes_three_key_bdk():
         check(f"3-key DATA_REQUEST {bdk.hex()} {ksn.hex()}", out["DerivedKey"], want.hex())
 
 
+def transactions_left(start, limit):
+    """How many transactions a device loaded with `start` still has, counted up to `limit`."""
+    n, ksn = (1 if pydukpt.ksn_counter(start) else 0), start
+    while n < limit:
+        try:
+            ksn = pydukpt.next_ksn(ksn)
+        except pydukpt.KSNExhaustedError:
+            break
+        n += 1
+    return n
+
+
 def tdes_device():
+    count = 40
     for case in range(CASES):
         ipek = RNG.randbytes(16)
-        ksn = random_tdes_ksn()
-        # Half the runs start fresh (counter 0), half resume near the 10-one-bit limit to exercise skips.
-        start = pydukpt.ksn_with_counter(ksn, 0) if case % 2 == 0 else ksn
-        count = 40
+        # Half the runs start fresh (counter 0), half resume near the 10-one-bit limit to exercise skips;
+        # a resumed counter must leave `count` transactions (one near the top of the counter has fewer:
+        # the device then refuses, rightly, as exhausted).
+        while True:
+            ksn = random_tdes_ksn()
+            start = pydukpt.ksn_with_counter(ksn, 0) if case % 2 == 0 else ksn
+            if transactions_left(start, count) == count:
+                break
         lines = paycrypt("device", "--ipek", ipek.hex(), "--ksn", start.hex(), "--count", str(count),
                          "--usage", "DATA_REQUEST").splitlines()
         expected = start if pydukpt.ksn_counter(start) else pydukpt.next_ksn(start)
