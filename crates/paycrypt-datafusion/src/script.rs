@@ -16,6 +16,41 @@ use datafusion::sql::parser::DFParser;
 
 use crate::results;
 
+/// The arguments both `paycrypt-sql` and `paycrypt-ballista sql` take: the script and where its result goes.
+#[derive(Debug, clap::Args)]
+pub struct ScriptArgs {
+    /// SQL to run: one or more statements separated by `;`.
+    #[arg(
+        short = 'c',
+        long = "command",
+        value_name = "SQL",
+        conflicts_with = "file",
+        required_unless_present = "file"
+    )]
+    pub command: Option<String>,
+    /// A file of SQL statements separated by `;`.
+    #[arg(short = 'f', long = "file", value_name = "FILE")]
+    pub file: Option<PathBuf>,
+    /// Write the last statement's result to this file (.parquet or .csv), all or nothing, instead of
+    /// printing it.
+    #[arg(short = 'o', long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+}
+
+impl ScriptArgs {
+    /// The script's text, once the output file's format is known to be one [`run`] writes: both
+    /// checked before any statement runs (or a scheduler is reached).
+    ///
+    /// # Errors
+    /// An output name that is neither `.parquet` nor `.csv`, or [`read`]'s.
+    pub fn sql(&self) -> Result<String, String> {
+        if let Some(path) = &self.output {
+            results::Format::of(path).map_err(|e| e.to_string())?;
+        }
+        read(self.command.as_deref(), self.file.as_deref())
+    }
+}
+
 /// The script given as `-c SQL` or `-f FILE`.
 ///
 /// # Errors
@@ -35,10 +70,10 @@ pub fn read(command: Option<&str>, file: Option<&Path>) -> Result<String, String
 ///
 /// # Errors
 /// The first failing statement's error, as `statement N of M: …`; the statements after it do not run.
+///
+/// Check `output`'s format first ([`ScriptArgs::sql`]): here an unknown one fails only at the last
+/// statement.
 pub async fn run(ctx: &SessionContext, sql: &str, output: Option<&PathBuf>) -> Result<(), String> {
-    if let Some(path) = output {
-        results::Format::of(path).map_err(|e| e.to_string())?;
-    }
     let statements = DFParser::parse_sql(sql).map_err(|e| e.to_string())?;
     let total = statements.len();
     for (n, statement) in statements.into_iter().enumerate() {

@@ -15,7 +15,7 @@ use ballista_scheduler::cluster::BallistaCluster;
 use ballista_scheduler::config::SchedulerConfig;
 use ballista_scheduler::scheduler_process::start_server;
 use clap::{Parser, Subcommand};
-use paycrypt_datafusion::{results, script};
+use paycrypt_datafusion::script;
 
 /// paycrypt's SQL functions across machines with Apache Ballista: start one scheduler, executors (each
 /// opening its own key store), then submit SQL with `paycrypt-ballista sql`.
@@ -96,22 +96,8 @@ struct SqlArgs {
     /// The scheduler, as df://HOST:PORT.
     #[arg(long, default_value = "df://localhost:50050")]
     scheduler: String,
-    /// SQL to run: one or more statements separated by `;`.
-    #[arg(
-        short = 'c',
-        long = "command",
-        value_name = "SQL",
-        conflicts_with = "file",
-        required_unless_present = "file"
-    )]
-    command: Option<String>,
-    /// A file of SQL statements separated by `;`.
-    #[arg(short = 'f', long = "file", value_name = "FILE")]
-    file: Option<PathBuf>,
-    /// Write the last statement's result to this file (.parquet or .csv), all or nothing, instead of
-    /// printing it.
-    #[arg(short = 'o', long, value_name = "FILE")]
-    output: Option<PathBuf>,
+    #[command(flatten)]
+    script: script::ScriptArgs,
 }
 
 fn main() -> ExitCode {
@@ -211,12 +197,9 @@ async fn executor(args: ExecutorArgs) -> Result<(), String> {
 }
 
 async fn sql(args: SqlArgs) -> Result<(), String> {
-    let sql = script::read(args.command.as_deref(), args.file.as_deref())?;
-    if let Some(path) = &args.output {
-        results::Format::of(path).map_err(|e| e.to_string())?;
-    }
+    let sql = args.script.sql()?;
     let ctx = paycrypt_ballista::client(&args.scheduler)
         .await
         .map_err(|e| format!("cannot reach the scheduler at {}: {e}", args.scheduler))?;
-    script::run(&ctx, &sql, args.output.as_ref()).await
+    script::run(&ctx, &sql, args.script.output.as_ref()).await
 }

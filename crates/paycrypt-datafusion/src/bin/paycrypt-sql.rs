@@ -20,22 +20,8 @@ struct Args {
     /// ~/.local/share/paycrypt].
     #[arg(long, env = "PAYCRYPT_DATA_DIR", value_name = "DIR", hide_env_values = true)]
     data_dir: Option<PathBuf>,
-    /// SQL to run: one or more statements separated by `;`.
-    #[arg(
-        short = 'c',
-        long = "command",
-        value_name = "SQL",
-        conflicts_with = "file",
-        required_unless_present = "file"
-    )]
-    command: Option<String>,
-    /// A file of SQL statements separated by `;`.
-    #[arg(short = 'f', long = "file", value_name = "FILE")]
-    file: Option<PathBuf>,
-    /// Write the last statement's result to this file (.parquet or .csv), all or nothing, instead of
-    /// printing it.
-    #[arg(short = 'o', long, value_name = "FILE")]
-    output: Option<PathBuf>,
+    #[command(flatten)]
+    script: script::ScriptArgs,
 }
 
 #[tokio::main]
@@ -51,11 +37,11 @@ async fn main() -> ExitCode {
 }
 
 async fn run(args: Args) -> Result<(), String> {
-    let sql = script::read(args.command.as_deref(), args.file.as_deref())?;
+    let sql = args.script.sql()?;
     let services = paycrypt_datafusion::open_services(args.data_dir.as_deref())
         .map_err(|e| format!("cannot open the key store: {e}"))?;
     // Files in FROM (`SELECT * FROM 'cards.parquet'`), as in datafusion-cli.
     let ctx = SessionContext::new().enable_url_table();
     paycrypt_datafusion::register_all(&ctx, &services);
-    script::run(&ctx, &sql, args.output.as_ref()).await
+    script::run(&ctx, &sql, args.script.output.as_ref()).await
 }
